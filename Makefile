@@ -1,0 +1,52 @@
+# Two commands after cloning: `make demo` and `make test` (see README.md).
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+# Debian packages the test suite drives for real (installed when missing; CI runs as root).
+TEST_DEBS ?= wget
+
+.PHONY: demo test lint bench-crawl bench-extraction clean system-deps
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@ $(VENV)/.installed
+
+$(VENV)/.installed-bench: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[test,bench]'
+	touch $@ $(VENV)/.installed-test $(VENV)/.installed
+
+system-deps:
+	@missing=$$(for p in $(TEST_DEBS); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  echo "installing Debian packages: $$missing"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
+	fi
+
+demo: $(VENV)/.installed
+	$(BIN)/newsarchive demo
+
+test: system-deps $(VENV)/.installed-test
+	$(BIN)/ruff check crawler archive tests bench
+	$(BIN)/python -m pytest -q
+
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff check crawler archive tests bench
+	$(BIN)/ruff format --check crawler archive tests bench
+
+bench-crawl: $(VENV)/.installed-bench
+	$(BIN)/python bench/crawl.py
+
+bench-extraction: $(VENV)/.installed-bench
+	$(BIN)/python bench/extraction.py
+
+clean:
+	rm -rf $(VENV) data build *.egg-info
