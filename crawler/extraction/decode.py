@@ -1,37 +1,290 @@
 """Stage 1 — bytes to text: pick the document's character encoding.
 
-Order of trust: byte-order mark, HTTP charset, <meta charset>/http-equiv, then detection.
+Order of trust:
+1. a byte-order mark;
+2. the HTTP charset, then `<meta charset>` / `<meta http-equiv="Content-Type">`, then the XML
+   declaration — each label mapped as browsers map it (WHATWG Encoding Standard: iso-8859-1,
+   latin-1 and ascii mean windows-1252; gb2312 and gbk mean gb18030; shift_jis means windows-31j);
+3. detection with charset-normalizer when nothing is declared or what is declared does not fit
+   the bytes: invalid UTF-8 said to be UTF-8, or Arabic/Cyrillic/CJK bytes said to be Latin-1.
+
+Fast path: a declared encoding that decodes the bytes cleanly costs one `bytes.decode`; the
+detector only ever sees a bounded sample of the page's text (tags, scripts and styles removed).
+
+The names returned are Python codec names that lxml (libxml2/iconv) accepts too, so the
+orchestrator can hand them to `lxml.html.HTMLParser(encoding=...)`.
 """
 
 from __future__ import annotations
 
 import codecs
+import logging
 import re
 
-_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([\w.:-]+)""", re.I)
+import charset_normalizer
+
+logger = logging.getLogger(__name__)
+
+# How far into the document a <meta charset> or XML declaration is looked for. Browsers stop
+# at 1024 bytes; real pages put long comments and scripts first, so look further.
+PRESCAN_BYTES = 8192
+# How many bytes of visible text the detector is given at most.
+DETECTION_SAMPLE_BYTES = 32768
+# UTF-8 with this small a share of invalid sequences is still UTF-8 (a stray byte from a
+# template or an ad): decoding it with U+FFFD for the bad bytes beats garbling the rest.
+UTF8_MAX_ERROR_SHARE = 0.02
+
+_META_CHARSET = re.compile(rb"""<meta\b[^>]*?charset\s*=\s*["']?\s*([\w.:-]+)""", re.I)
+_XML_DECLARATION = re.compile(rb"""^\s*<\?xml[^>]*?encoding\s*=\s*["']([\w.:-]+)""", re.I)
+# Parts of a page that carry no visible text, removed before detection.
+_NON_TEXT = re.compile(
+    rb"<script\b.*?</script\s*>|<style\b.*?</style\s*>|<!--.*?-->|<[^>]*>", re.I | re.S
+)
+_SPACE_RUNS = re.compile(rb"\s{2,}")
+_HIGH_BYTE = re.compile(rb"[\x80-\xff]")
+_MARKUP_TEXT = re.compile(r"<script\b.*?</script\s*>|<style\b.*?</style\s*>|<[^>]*>", re.I | re.S)
+# How much of a page decoded with a Latin codec is checked for mojibake.
+_MOJIBAKE_SCAN_CHARS = 200_000
+# A "word" of letters; in mojibake almost every letter of a word is non-ASCII.
+_WORD = re.compile(r"[^\W\d_]{2,}")
+
+# Browser (WHATWG) label → the Python codec browsers actually use, for labels where the two differ
+# or Python lacks the label. Keys are lower-cased labels with "_" replaced by "-".
+_WHATWG_LABELS: dict[str, str] = {
+    **dict.fromkeys(
+        (
+            "ascii", "us-ascii", "ansi-x3.4-1968", "iso-8859-1", "iso8859-1", "iso88591",
+            "iso-ir-100", "latin1", "latin-1", "l1", "cp819", "ibm819", "csisolatin1",
+            "iso-8859-1:1987", "x-cp1252", "windows-1252", "cp1252",
+        ),
+        "cp1252",
+    ),
+    **dict.fromkeys(
+        ("iso-8859-9", "iso8859-9", "latin5", "l5", "iso-ir-148", "windows-1254", "cp1254"),
+        "cp1254",
+    ),
+    **dict.fromkeys(
+        ("iso-8859-11", "iso8859-11", "tis-620", "dos-874", "windows-874", "cp874"), "cp874"
+    ),
+    **dict.fromkeys(
+        (
+            "gb2312", "gbk", "x-gbk", "chinese", "csgb2312", "csiso58gb231280", "gb-2312",
+            "iso-ir-58", "cp936", "ms936", "windows-936", "gb18030", "euc-cn", "hz-gb-2312",
+        ),
+        "gb18030",
+    ),
+    **dict.fromkeys(
+        (
+            "shift-jis", "shift_jis", "sjis", "ms-kanji", "ms932", "x-sjis", "csshiftjis",
+            "windows-31j", "cp932",
+        ),
+        "cp932",
+    ),
+    **dict.fromkeys(
+        ("euc-kr", "ks-c-5601-1987", "ks-c-5601-1989", "ksc5601", "korean", "cseuckr",
+         "windows-949", "cp949", "uhc"),
+        "cp949",
+    ),
+    **dict.fromkeys(("big5", "big5-hkscs", "cn-big5", "csbig5", "x-x-big5"), "big5hkscs"),
+    **dict.fromkeys(("euc-jp", "x-euc-jp", "cseucpkdfmtjapanese"), "euc-jp"),
+    **dict.fromkeys(("iso-2022-jp", "csiso2022jp"), "iso-2022-jp"),
+    **dict.fromkeys(("utf8", "utf-8", "unicode-1-1-utf-8", "unicode11utf8", "x-unicode20utf8"),
+                    "utf-8"),
+    **dict.fromkeys(("macintosh", "mac", "x-mac-roman", "csmacintosh", "mac-roman"), "macintosh"),
+}  # fmt: skip
+
+# Python's canonical codec names that lxml's libxml2/iconv spells differently.
+_LXML_SPELLING = {
+    "euc_jp": "euc-jp",
+    "euc_kr": "cp949",
+    "mac-roman": "macintosh",
+    "iso2022_jp": "iso-2022-jp",
+    "utf-16-le": "utf-16le",
+    "utf-16-be": "utf-16be",
+    "utf-32-le": "utf-32le",
+    "utf-32-be": "utf-32be",
+    "gb2312": "gb18030",
+    "gbk": "gb18030",
+    "big5": "big5hkscs",
+    "shift_jis": "cp932",
+    "latin-1": "cp1252",
+    "iso8859-1": "cp1252",
+    "ascii": "cp1252",
+}
+
+# Encodings by how common they are on the web: the tie-breaker between equally good guesses.
+_WEB_RANK = {
+    name: rank
+    for rank, name in enumerate(
+        ("utf-8", "cp1252", "cp1251", "cp932", "gb18030", "cp1250", "cp949", "cp1256",
+         "big5hkscs", "cp1254", "euc-jp", "iso8859-2", "cp1253", "cp1255", "cp874", "koi8-r")
+    )
+}  # fmt: skip
+
+_BOMS = (
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF32_LE, "utf-32le"),  # before UTF-16 LE: it starts with the same two bytes
+    (codecs.BOM_UTF32_BE, "utf-32be"),
+    (codecs.BOM_UTF16_LE, "utf-16le"),
+    (codecs.BOM_UTF16_BE, "utf-16be"),
+)
+# Single-byte Latin encodings: they decode any byte string, so a wrong label never fails to
+# decode; such text is checked for mojibake instead.
+_LATIN_SINGLE_BYTE = frozenset({"cp1252", "cp1254", "iso8859-15", "macintosh", "cp1250"})
 
 
-def _valid(name: str | None) -> str | None:
-    if not name:
+def normalize_encoding(label: str | None) -> str | None:
+    """Map an encoding label (HTTP, meta, detector) to the codec a browser would use.
+
+    Returns None for labels Python does not know. In an HTML page's own declaration a UTF-16
+    label means UTF-8 (the bytes that carry the label are ASCII), as browsers treat it.
+    """
+    if not label:
         return None
+    key = label.strip().strip("\"'").lower().replace("_", "-")
+    if not key:
+        return None
+    if key in _WHATWG_LABELS:
+        return _WHATWG_LABELS[key]
     try:
-        return codecs.lookup(name.strip()).name
+        name = codecs.lookup(key).name
     except LookupError:
         return None
+    if name.startswith(("utf-16", "utf-32")):
+        return "utf-8"
+    return _LXML_SPELLING.get(name, name)
+
+
+def _declared_in_document(data: bytes) -> str | None:
+    head = data[:PRESCAN_BYTES]
+    match = _META_CHARSET.search(head) or _XML_DECLARATION.search(head)
+    if not match:
+        return None
+    return normalize_encoding(match.group(1).decode("ascii", "replace"))
+
+
+def _utf8_fits(data: bytes) -> bool:
+    """Strictly valid UTF-8, or UTF-8 with only a few stray invalid bytes."""
+    try:
+        data.decode("utf-8")
+        return True
+    except UnicodeDecodeError:
+        pass
+    text = data.decode("utf-8", errors="replace")
+    bad = text.count("\ufffd")
+    non_ascii = sum(1 for ch in text if ord(ch) > 127)
+    good = non_ascii - bad
+    # Genuine UTF-8 has many valid multi-byte characters; windows-1252 read as UTF-8 has none.
+    return good >= 20 and bad <= UTF8_MAX_ERROR_SHARE * non_ascii
+
+
+def _looks_like_mojibake(text: str) -> bool:
+    """Text decoded with a Latin codec that was really Arabic, Cyrillic, Greek, CJK or UTF-8.
+
+    In real Latin-script text accented letters sit among ASCII letters ("café", "Größe"); when
+    non-Latin bytes are read as windows-1252 whole words consist of accented letters ("ÇáÚÑÈíÉ").
+    """
+    suspicious = mixed = 0
+    for match in _WORD.finditer(text):
+        word = match.group()
+        if word.isascii():
+            continue
+        mixed += 1
+        high = sum(1 for ch in word if ord(ch) > 127)
+        if high >= 2 and high * 2 > len(word):
+            suspicious += 1
+    return suspicious >= 3 and suspicious * 10 > mixed * 3
+
+
+def _fits(data: bytes, encoding: str) -> bool:
+    """Whether `encoding` decodes `data` to plausible text (`data` is known not to be UTF-8)."""
+    if encoding == "utf-8":
+        return _utf8_fits(data)
+    try:
+        text = data.decode(encoding)
+    except (UnicodeDecodeError, LookupError):
+        return False
+    if encoding in _LATIN_SINGLE_BYTE:
+        return not _looks_like_mojibake(_MARKUP_TEXT.sub(" ", text[:_MOJIBAKE_SCAN_CHARS]))
+    return True
+
+
+def _detection_sample(data: bytes) -> bytes:
+    """Visible text only, from where the non-ASCII bytes start: markup is ASCII and says nothing.
+
+    Safe on ASCII-compatible encodings, including Shift_JIS and GB18030, whose trail bytes are
+    never `<` or `>`. Pages with NUL bytes (UTF-16 without a BOM) are sampled as they are.
+    """
+    if b"\x00" in data[:1024]:
+        return data[:DETECTION_SAMPLE_BYTES]
+    text = _SPACE_RUNS.sub(b" ", _NON_TEXT.sub(b" ", data))
+    first_high = _HIGH_BYTE.search(text)
+    start = max(0, first_high.start() - 256) if first_high else 0
+    return text[start : start + DETECTION_SAMPLE_BYTES]
+
+
+def _detect(data: bytes) -> str | None:
+    sample = _detection_sample(data)
+    try:
+        matches = list(charset_normalizer.from_bytes(sample, preemptive_behaviour=False))
+    except Exception:  # the detector is third-party code: never let it break extraction
+        logger.debug("charset detection failed", exc_info=True)
+        return None
+    if not matches:
+        return None
+    best = matches[0]
+    # On short Latin samples several code pages score the same; break ties by how common each
+    # encoding is on the web, so that French in windows-1252 does not come out as windows-1250.
+    tied = [
+        m for m in matches if m.chaos <= best.chaos + 0.01 and m.coherence >= best.coherence - 0.02
+    ]
+    tied.sort(key=lambda m: _WEB_RANK.get(normalize_encoding(m.encoding) or "", len(_WEB_RANK)))
+    encoding = normalize_encoding(tied[0].encoding)
+    if encoding and encoding != "utf-8" and not _fits(data, encoding):
+        return None
+    return encoding
 
 
 def detect_encoding(data: bytes, http_charset: str | None = None) -> str:
-    """Return the Python codec name to decode `data` with."""
-    if data.startswith(codecs.BOM_UTF8):
+    """Return the Python codec name to decode `data` with (also accepted by lxml).
+
+    Never raises; falls back to windows-1252, which decodes every byte string.
+    """
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            return encoding
+    declared = [
+        name
+        for name in (normalize_encoding(http_charset), _declared_in_document(data))
+        if name is not None
+    ]
+    if data.isascii():
+        # Only 7-bit encodings (ISO-2022-JP) need their label; everything else reads ASCII alike.
+        return declared[0] if declared and declared[0] == "iso-2022-jp" else "utf-8"
+    try:
+        # Fast path for most of the web. Text in another encoding that happens to be valid UTF-8
+        # is vanishingly rare, while UTF-8 pages served as "iso-8859-1" by a server default are
+        # common: valid UTF-8 is UTF-8 whatever the label says.
+        data.decode("utf-8")
         return "utf-8"
-    declared = _valid(http_charset)
-    if declared:
-        return declared
-    match = _META_CHARSET.search(data[:4096])
-    declared = _valid(match.group(1).decode("ascii", "replace")) if match else None
-    return declared or "utf-8"
+    except UnicodeDecodeError:
+        pass
+    for encoding in declared:
+        if _fits(data, encoding):
+            return encoding
+    detected = _detect(data)
+    if detected:
+        if declared:
+            logger.debug("declared %s does not fit the bytes; detected %s", declared, detected)
+        return detected
+    return "utf-8" if "utf-8" not in declared and _utf8_fits(data) else "cp1252"
 
 
 def decode_html(data: bytes, http_charset: str | None = None) -> str:
-    """Decode `data` to text; undecodable bytes become U+FFFD rather than an error."""
-    return data.decode(detect_encoding(data, http_charset), errors="replace")
+    """Decode `data` to text; undecodable bytes become U+FFFD rather than an error.
+
+    A byte-order mark is removed.
+    """
+    encoding = detect_encoding(data, http_charset)
+    text = data.decode(encoding, errors="replace")
+    return text.removeprefix("\ufeff")
