@@ -40,7 +40,6 @@ test: system-deps $(VENV)/.installed-test
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check crawler archive tests bench
-	$(BIN)/ruff format --check crawler archive tests bench
 
 bench-crawl: $(VENV)/.installed-bench
 	$(BIN)/python bench/crawl.py

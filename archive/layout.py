@@ -1,0 +1,86 @@
+"""The output directory layout, shared by crawl, replay and export.
+
+    OUT/warc/*.warc.gz                                   raw captures (WARC 1.1)
+    OUT/articles/<site>/<yyyy>/<mm>/<article-id>.json    one article, first capture
+    OUT/articles/<site>/<yyyy>/<mm>/<article-id>.<yyyymmddhhmmss>.json   later captures
+
+`yyyy/mm` come from the article's published date, else from the capture date. Files are
+created exclusively (written to a temporary name, then hard-linked into place), so a later
+crawl into the same OUT adds files and never overwrites or truncates what is there.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+WARC_DIR = "warc"
+ARTICLES_DIR = "articles"
+
+_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+_YEAR_MONTH = re.compile(r"^(\d{4})-(\d{2})")
+
+
+def article_id(canonical_url: str) -> str:
+    """Stable id of an article: the first 16 hex digits of SHA-256 of its canonical URL."""
+    return hashlib.sha256(canonical_url.encode("utf-8")).hexdigest()[:16]
+
+
+def safe_segment(text: str) -> str:
+    return _UNSAFE.sub("_", text).strip("._") or "_"
+
+
+def _year_month(record: dict[str, Any]) -> tuple[str, str]:
+    for value in (record.get("published"), record.get("capture", {}).get("fetched_at")):
+        match = _YEAR_MONTH.match(value or "")
+        if match:
+            return match.group(1), match.group(2)
+    return "unknown", "unknown"
+
+
+class ArticleStore:
+    """Writes article JSON documents under `OUT/articles` without ever overwriting one."""
+
+    def __init__(self, out: str | os.PathLike[str]) -> None:
+        self.out = Path(out)
+        self.root = self.out / ARTICLES_DIR
+
+    def directory_for(self, record: dict[str, Any]) -> Path:
+        year, month = _year_month(record)
+        return self.root / safe_segment(record["site"]) / year / month
+
+    def write(self, record: dict[str, Any]) -> Path:
+        """Store `record`; returns the path it was written to."""
+        directory = self.directory_for(record)
+        directory.mkdir(parents=True, exist_ok=True)
+        data = json.dumps(record, ensure_ascii=False, indent=2).encode("utf-8") + b"\n"
+        fd, tmp = tempfile.mkstemp(dir=directory, prefix=".tmp-", suffix=".json")
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data)
+            for name in self._candidate_names(record):
+                target = directory / name
+                try:
+                    os.link(tmp, target)
+                    return target
+                except FileExistsError:
+                    continue
+        finally:
+            os.unlink(tmp)
+        raise AssertionError("unreachable: candidate names are unbounded")
+
+    @staticmethod
+    def _candidate_names(record: dict[str, Any]) -> Iterator[str]:
+        yield f"{record['id']}.json"
+        stamp = re.sub(r"\D", "", record.get("capture", {}).get("fetched_at", ""))[:14]
+        yield f"{record['id']}.{stamp}.json"
+        serial = 1
+        while True:
+            yield f"{record['id']}.{stamp}-{serial}.json"
+            serial += 1

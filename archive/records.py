@@ -1,0 +1,149 @@
+"""Build WARC records from plain HTTP exchanges.
+
+The response record must describe exactly the bytes it stores, so that replay tools
+(pywb, ReplayWeb.page) serve them correctly: the body stays as received (still compressed,
+with its `Content-Encoding`), `Content-Length` is set to the stored length, and
+`Transfer-Encoding` is dropped because the client already undid the chunking.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+from warcio.recordbuilder import RecordBuilder
+from warcio.recordloader import ArcWarcRecord
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.timeutils import datetime_to_iso_date
+
+# Hop-by-hop headers the HTTP client consumed: they describe a transfer we do not store.
+_DROPPED_RESPONSE_HEADERS = frozenset(
+    {"transfer-encoding", "connection", "keep-alive", "te", "trailers", "content-length"}
+)
+
+Headers = Sequence[tuple[str, str]]
+
+
+@dataclass(frozen=True)
+class HttpExchange:
+    """One HTTP request and its response, as the crawler saw them."""
+
+    url: str
+    method: str
+    request_headers: Headers
+    request_body: bytes
+    status: int
+    reason: str
+    response_headers: Headers
+    response_body: bytes  # as received: still content-encoded, transfer-decoded
+    http_version: str = "HTTP/1.1"
+    ip_address: str | None = None
+    started_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+    truncated: str | None = None  # WARC-Truncated reason when the body is incomplete
+
+
+def warc_date(moment: datetime) -> str:
+    """WARC 1.1 date with microseconds, always UTC."""
+    moment = moment.astimezone(UTC).replace(tzinfo=None)
+    return datetime_to_iso_date(moment, use_micros=True)
+
+
+def request_target(url: str) -> str:
+    """The request-target of the request line: path and query, never the fragment."""
+    parts = urlsplit(url)
+    target = parts.path or "/"
+    return f"{target}?{parts.query}" if parts.query else target
+
+
+def _response_headers(exchange: HttpExchange) -> list[tuple[str, str]]:
+    headers = [
+        (name, value)
+        for name, value in exchange.response_headers
+        if name.lower() not in _DROPPED_RESPONSE_HEADERS
+    ]
+    headers.append(("Content-Length", str(len(exchange.response_body))))
+    return headers
+
+
+def build_response_record(builder: RecordBuilder, exchange: HttpExchange) -> ArcWarcRecord:
+    http_headers = StatusAndHeaders(
+        f"{exchange.status} {exchange.reason}".rstrip(),
+        _response_headers(exchange),
+        protocol=exchange.http_version,
+    )
+    warc_headers: dict[str, str] = {"WARC-Date": warc_date(exchange.started_at)}
+    if exchange.ip_address:
+        warc_headers["WARC-IP-Address"] = exchange.ip_address
+    if exchange.truncated:
+        warc_headers["WARC-Truncated"] = exchange.truncated
+    return builder.create_warc_record(
+        exchange.url,
+        "response",
+        payload=io.BytesIO(exchange.response_body),
+        length=len(exchange.response_body),
+        http_headers=http_headers,
+        warc_headers_dict=warc_headers,
+    )
+
+
+def build_request_record(
+    builder: RecordBuilder, exchange: HttpExchange, response_record_id: str
+) -> ArcWarcRecord:
+    http_headers = StatusAndHeaders(
+        f"{exchange.method} {request_target(exchange.url)} {exchange.http_version}",
+        list(exchange.request_headers),
+        is_http_request=True,
+    )
+    warc_headers = {
+        "WARC-Date": warc_date(exchange.started_at),
+        "WARC-Concurrent-To": response_record_id,
+    }
+    if exchange.ip_address:
+        warc_headers["WARC-IP-Address"] = exchange.ip_address
+    return builder.create_warc_record(
+        exchange.url,
+        "request",
+        payload=io.BytesIO(exchange.request_body),
+        length=len(exchange.request_body),
+        http_headers=http_headers,
+        warc_headers_dict=warc_headers,
+    )
+
+
+def build_conversion_record(
+    builder: RecordBuilder,
+    url: str,
+    document: dict[str, Any],
+    refers_to: str,
+    *,
+    created_at: datetime | None = None,
+) -> ArcWarcRecord:
+    """The article JSON as a `conversion` record derived from the response it refers to."""
+    payload = json.dumps(document, ensure_ascii=False, sort_keys=False).encode("utf-8")
+    return builder.create_warc_record(
+        url,
+        "conversion",
+        payload=io.BytesIO(payload),
+        length=len(payload),
+        warc_content_type="application/json",
+        warc_headers_dict={
+            "WARC-Date": warc_date(created_at or datetime.now(UTC)),
+            "WARC-Refers-To": refers_to,
+        },
+    )
+
+
+def header_pairs(
+    items: Iterable[tuple[bytes | str, Iterable[bytes | str]]],
+) -> list[tuple[str, str]]:
+    """Flatten (name, [values]) pairs into (name, value) pairs, keeping every value."""
+
+    def text(value: bytes | str) -> str:
+        return value.decode("latin-1") if isinstance(value, bytes) else value
+
+    return [(text(name), text(value)) for name, values in items for value in values]

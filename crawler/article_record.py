@@ -1,0 +1,56 @@
+"""From a captured page to the article JSON document: the one path crawl and replay share.
+
+Everything a record holds comes from the page bytes, its URL, the site profile and the
+capture pointer, so replaying a WARC gives the same JSON as the live crawl that wrote it
+(only `extracted_at` differs).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from archive.layout import article_id
+from crawler import __version__
+from crawler.extraction import ExtractionRules, extract
+from crawler.urls import absolute, strip_tracking
+
+EXTRACTOR = f"newsarchive/{__version__}"
+
+
+def canonical_url(declared: str | None, url: str) -> str:
+    """The page's declared canonical URL when usable, else its URL without tracking noise."""
+    resolved = absolute(declared, url)
+    return strip_tracking(resolved or url)
+
+
+def build_article_record(
+    html: bytes,
+    url: str,
+    *,
+    site: str,
+    capture: dict[str, Any],
+    http_charset: str | None = None,
+    rules: ExtractionRules | None = None,
+) -> dict[str, Any] | None:
+    """Extract `html`; the article JSON document, or None when the page is no article.
+
+    Raises `ExtractionError` when the bytes are not a readable HTML page.
+    """
+    article = extract(html, url, http_charset=http_charset, rules=rules)
+    if not article.is_article:
+        return None
+    fields = article.to_dict()
+    canonical = canonical_url(fields.pop("canonical_url"), url)
+    fields.pop("url")
+    fields.pop("is_article")
+    return {
+        "id": article_id(canonical),
+        "url": url,
+        "canonical_url": canonical,
+        "site": site,
+        **fields,
+        "capture": capture,
+        "extractor": EXTRACTOR,
+        "extracted_at": datetime.now(UTC).isoformat(timespec="seconds"),
+    }

@@ -1,0 +1,163 @@
+"""`newsarchive crawl PROFILE|URL --out DIR [--max-pages N] [--max-depth N] [-s NAME=VALUE ...]`"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from crawler.siteprofile import ProfileError, SiteProfile, resolve_profile
+
+
+@dataclass(frozen=True)
+class CrawlSummary:
+    site: str
+    out: Path
+    reason: str
+    pages: int
+    html_pages: int
+    articles: int
+    warc_files: int
+    warc_bytes: int
+    errors: int
+
+    @classmethod
+    def from_stats(cls, site: str, out: Path, stats: dict[str, Any]) -> CrawlSummary:
+        errors = sum(
+            value
+            for key, value in stats.items()
+            if key.startswith(("newsarchive/http_errors/", "warc/write_errors"))
+            or key in ("newsarchive/fetch_errors", "newsarchive/extraction_errors")
+        )
+        return cls(
+            site=site,
+            out=out,
+            reason=str(stats.get("finish_reason", "unknown")),
+            pages=stats.get("downloader/response_count", 0),
+            html_pages=stats.get("newsarchive/html_pages", 0),
+            articles=stats.get("newsarchive/articles", 0),
+            warc_files=stats.get("warc/files", 0),
+            warc_bytes=stats.get("warc/bytes", 0),
+            errors=errors,
+        )
+
+    def render(self) -> str:
+        return "\n".join(
+            [
+                f"newsarchive: crawl of {self.site} finished ({self.reason})",
+                f"  pages fetched : {self.pages} (of them HTML: {self.html_pages})",
+                f"  articles      : {self.articles} -> {self.out / 'articles'}",
+                f"  WARC files    : {self.warc_files} ({_human(self.warc_bytes)}) "
+                f"-> {self.out / 'warc'}",
+                f"  errors        : {self.errors}",
+            ]
+        )
+
+
+def _human(size: int) -> str:
+    value = float(size)
+    for unit in ("B", "KB", "MB", "GB"):
+        if value < 1000 or unit == "GB":
+            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
+        value /= 1000
+    raise AssertionError("unreachable")
+
+
+def parse_setting(text: str) -> tuple[str, str]:
+    name, sep, value = text.partition("=")
+    if not sep or not name.strip():
+        raise argparse.ArgumentTypeError(f"expected NAME=VALUE, got {text!r}")
+    return name.strip(), value
+
+
+def run_crawl(
+    profile: SiteProfile,
+    out: Path,
+    *,
+    max_pages: int | None = None,
+    max_depth: int | None = None,
+    overrides: dict[str, str] | None = None,
+    defaults: dict[str, Any] | None = None,
+) -> CrawlSummary:
+    """Run one crawl in this process (Twisted's reactor cannot restart: once per process)."""
+    from scrapy.crawler import CrawlerProcess
+    from scrapy.settings import Settings
+
+    from crawler.spiders.news import NewsSpider
+
+    settings = Settings()
+    settings.setmodule("crawler.settings", priority="project")
+    for name, value in (defaults or {}).items():
+        settings.set(name, value, priority="spider")
+    settings.set("NEWSARCHIVE_OUT", str(out), priority="cmdline")
+    if max_pages is not None:
+        settings.set("CLOSESPIDER_PAGECOUNT", max_pages, priority="cmdline")
+    if max_depth is not None:
+        settings.set("DEPTH_LIMIT", max_depth, priority="cmdline")
+    for name, value in (overrides or {}).items():
+        settings.set(name, value, priority="cmdline")
+
+    process = CrawlerProcess(settings)
+    crawler = process.create_crawler(NewsSpider)
+    process.crawl(crawler, site=profile.name, profile=profile)
+    process.start()
+    return CrawlSummary.from_stats(profile.name, out, crawler.stats.get_stats())
+
+
+def exit_code(summary: CrawlSummary) -> int:
+    """0 when something was archived and parsed; 1 when the crawl got nowhere."""
+    return 0 if summary.html_pages or summary.articles else 1
+
+
+def add_parser(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "crawl",
+        help="crawl a site into OUT/warc and OUT/articles",
+        description="Crawl a site (a bundled profile name, a profile .toml file, or a URL).",
+    )
+    parser.add_argument("target", metavar="PROFILE|URL")
+    parser.add_argument("--out", "-o", type=Path, required=True, metavar="DIR")
+    parser.add_argument("--max-pages", type=int, metavar="N", help="stop after N responses")
+    parser.add_argument("--max-depth", type=int, metavar="N", help="follow links N deep")
+    parser.add_argument(
+        "-s",
+        "--set",
+        dest="settings",
+        action="append",
+        type=parse_setting,
+        default=[],
+        metavar="NAME=VALUE",
+        help="override a Scrapy setting (repeatable)",
+    )
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        profile = resolve_profile(args.target)
+    except ProfileError as exc:
+        print(f"newsarchive crawl: {exc}", file=sys.stderr)
+        return 2
+    for flag in ("max_pages", "max_depth"):
+        value = getattr(args, flag)
+        if value is not None and value < 0:
+            print(f"newsarchive crawl: --{flag.replace('_', '-')} must be >= 0", file=sys.stderr)
+            return 2
+    summary = run_crawl(
+        profile,
+        args.out,
+        max_pages=args.max_pages,
+        max_depth=args.max_depth,
+        overrides=dict(args.settings),
+    )
+    print(summary.render())
+    code = exit_code(summary)
+    if code:
+        print(
+            "newsarchive crawl: no page could be crawled (see the errors above); "
+            "anything fetched is in the WARC files",
+            file=sys.stderr,
+        )
+    return code

@@ -1,0 +1,163 @@
+"""Scrapy extension: write every HTTP exchange of a crawl to WARC 1.1.
+
+Captures on `signals.response_downloaded`, which fires straight after the download handler
+and before any downloader middleware: the body is still compressed, redirects and error
+statuses are still there, robots.txt, feeds and sitemaps are included, and HTTP-cache hits
+(which are not downloads) are not. The response's WARC location is left in
+`request.meta["newsarchive_capture"]` for the spider; article documents coming out of the
+pipelines are added as `conversion` records referring to that response.
+
+Settings: WARC_ENABLED, WARC_PREFIX, WARC_MAX_SIZE, WARC_GZIP_LEVEL, WARC_OPERATOR,
+WARC_DESCRIPTION, WARC_IS_PART_OF, and NEWSARCHIVE_OUT (files go to NEWSARCHIVE_OUT/warc).
+"""
+
+from __future__ import annotations
+
+import logging
+import platform
+import socket
+from datetime import UTC, datetime, timedelta
+from http import HTTPStatus
+from importlib.metadata import version
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
+
+import scrapy
+from scrapy import Request, Spider, signals
+from scrapy.exceptions import NotConfigured
+from scrapy.http import Response
+
+from archive.capture import write_exchange
+from archive.errors import WarcWriteError
+from archive.layout import WARC_DIR
+from archive.records import HttpExchange, build_conversion_record, header_pairs
+from archive.warc_writer import RotatingWarcWriter
+from crawler import __version__
+
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
+    from scrapy.statscollectors import StatsCollector
+
+logger = logging.getLogger(__name__)
+
+CAPTURE_META_KEY = "newsarchive_capture"
+WARC_1_1_SPEC = "http://iipc.github.io/warc-specifications/specifications/warc-format/warc-1.1/"
+
+
+def warcinfo_fields(settings: scrapy.settings.BaseSettings) -> dict[str, str]:
+    """The warcinfo block (Heritrix's field names) describing how this crawl was made."""
+    hostname = socket.gethostname()
+    try:
+        ip = socket.gethostbyname(hostname)
+    except OSError:
+        ip = ""
+    return {
+        "software": (
+            f"newsarchive/{__version__} (Scrapy/{scrapy.__version__}; warcio/"
+            f"{version('warcio')}; Python/{platform.python_version()})"
+        ),
+        "hostname": hostname,
+        "ip": ip,
+        "format": "WARC File Format 1.1",
+        "conformsTo": WARC_1_1_SPEC,
+        "operator": settings.get("WARC_OPERATOR") or "",
+        "isPartOf": settings.get("WARC_IS_PART_OF") or "",
+        "description": settings.get("WARC_DESCRIPTION") or "",
+        "robots": "obey" if settings.getbool("ROBOTSTXT_OBEY") else "ignore",
+        "http-header-user-agent": settings.get("USER_AGENT") or "",
+    }
+
+
+def exchange_from_scrapy(request: Request, response: Response) -> HttpExchange:
+    """The Scrapy ↔ WARC boundary: plain data from Scrapy's request and response objects."""
+    request_headers = header_pairs(request.headers.items())
+    if not any(name.lower() == "host" for name, _ in request_headers):
+        request_headers.insert(0, ("Host", urlsplit(request.url).netloc))
+    try:
+        reason = HTTPStatus(response.status).phrase
+    except ValueError:
+        reason = ""
+    latency = request.meta.get("download_latency") or 0.0
+    return HttpExchange(
+        url=response.url,
+        method=request.method,
+        request_headers=request_headers,
+        request_body=request.body or b"",
+        status=response.status,
+        reason=reason,
+        response_headers=header_pairs(response.headers.items()),
+        response_body=response.body,
+        http_version=response.protocol or "HTTP/1.1",
+        ip_address=str(response.ip_address) if response.ip_address else None,
+        started_at=datetime.now(UTC) - timedelta(seconds=latency),
+        truncated="disconnect" if "dataloss" in response.flags else None,
+    )
+
+
+class WarcCapture:
+    def __init__(self, writer: RotatingWarcWriter, stats: StatsCollector, crawler: Crawler):
+        self.writer = writer
+        self.stats = stats
+        self.crawler = crawler
+        self.failed = False
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> WarcCapture:
+        settings = crawler.settings
+        if not settings.getbool("WARC_ENABLED", True):
+            raise NotConfigured("WARC_ENABLED is off")
+        directory = Path(settings.get("NEWSARCHIVE_OUT", "data")) / WARC_DIR
+        writer = RotatingWarcWriter(
+            directory,
+            prefix=settings.get("WARC_PREFIX", "newsarchive"),
+            max_size=settings.getint("WARC_MAX_SIZE", 1_000_000_000),
+            warcinfo=warcinfo_fields(settings),
+            compress_level=settings.getint("WARC_GZIP_LEVEL", 6),
+        )
+        extension = cls(writer, crawler.stats, crawler)
+        crawler.signals.connect(extension.response_downloaded, signals.response_downloaded)
+        crawler.signals.connect(extension.item_scraped, signals.item_scraped)
+        crawler.signals.connect(extension.spider_closed, signals.spider_closed)
+        return extension
+
+    def response_downloaded(self, response: Response, request: Request, spider: Spider) -> None:
+        if self.failed:
+            return
+        try:
+            capture = write_exchange(self.writer, exchange_from_scrapy(request, response))
+        except WarcWriteError as exc:
+            self._fail(exc, spider)
+            return
+        request.meta[CAPTURE_META_KEY] = capture.to_dict()
+        self.stats.inc_value("warc/records", 2)
+        self.stats.inc_value("warc/responses")
+
+    def item_scraped(self, item: Any, response: Response, spider: Spider) -> None:
+        capture = item.get("capture") if isinstance(item, dict) else None
+        if self.failed or not capture:
+            return
+        record = build_conversion_record(
+            self.writer.builder, item["url"], item, refers_to=capture["warc_record_id"]
+        )
+        try:
+            self.writer.write(record)
+        except WarcWriteError as exc:
+            self._fail(exc, spider)
+            return
+        self.stats.inc_value("warc/records")
+
+    def spider_closed(self, spider: Spider, reason: str) -> None:
+        try:
+            self.writer.close()
+        except OSError as exc:
+            logger.error("could not close WARC file: %s", exc, exc_info=True)
+        self.stats.set_value("warc/files", len(self.writer.files_written))
+        self.stats.set_value("warc/bytes", self.writer.bytes_written)
+
+    def _fail(self, exc: Exception, spider: Spider) -> None:
+        """Stop the crawl: fetching on without archiving would lose what it fetches."""
+        self.failed = True
+        self.stats.inc_value("warc/write_errors")
+        logger.error("WARC writing failed, stopping the crawl: %s", exc, exc_info=True)
+        self.crawler.engine.close_spider(spider, "warc_write_error")

@@ -1,0 +1,58 @@
+"""Scrapy settings of the newsarchive project (`scrapy crawl news` and `newsarchive crawl`).
+
+Defaults are polite for real news sites; `-s NAME=VALUE` overrides any of them.
+"""
+
+from crawler import __version__
+
+BOT_NAME = "newsarchive"
+SPIDER_MODULES = ["crawler.spiders"]
+NEWSPIDER_MODULE = "crawler.spiders"
+
+# Where everything goes: OUT/warc/*.warc.gz and OUT/articles/... (see README.md).
+NEWSARCHIVE_OUT = "data"
+
+# -- politeness ------------------------------------------------------------------------------
+USER_AGENT = f"newsarchive/{__version__} (+https://github.com/newsarchive/newsarchive)"
+ROBOTSTXT_OBEY = True
+CONCURRENT_REQUESTS = 16
+CONCURRENT_REQUESTS_PER_DOMAIN = 4
+DOWNLOAD_DELAY = 0.5
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
+DOWNLOAD_TIMEOUT = 30
+RETRY_TIMES = 2
+COOKIES_ENABLED = True
+
+# -- crawl scope ------------------------------------------------------------------------------
+DEPTH_LIMIT = 0  # --max-depth
+CLOSESPIDER_PAGECOUNT = 0  # --max-pages (responses)
+DEPTH_PRIORITY = 1  # breadth-first: front pages and fresh links before deep archives
+SCHEDULER_DISK_QUEUE = "scrapy.squeues.PickleFifoDiskQueue"
+SCHEDULER_MEMORY_QUEUE = "scrapy.squeues.FifoMemoryQueue"
+REQUEST_FINGERPRINTER_CLASS = "crawler.fingerprint.TrackingFreeFingerprinter"
+
+# -- archiving --------------------------------------------------------------------------------
+WARC_ENABLED = True
+WARC_PREFIX = "newsarchive"
+WARC_MAX_SIZE = 1_000_000_000  # bytes; a new file starts once a file reaches this size
+WARC_GZIP_LEVEL = 6
+WARC_OPERATOR = ""
+WARC_DESCRIPTION = ""
+WARC_IS_PART_OF = ""
+
+# -- extraction -------------------------------------------------------------------------------
+EXTRACTION_WORKERS = 1  # worker processes; 0 extracts inside the crawl process
+
+EXTENSIONS = {
+    "crawler.extensions.warccapture.WarcCapture": 100,
+}
+ITEM_PIPELINES = {
+    "crawler.pipelines.extraction.ExtractionPipeline": 300,
+    "crawler.pipelines.articlestore.ArticleStorePipeline": 500,
+}
+
+TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
+FEED_EXPORT_ENCODING = "utf-8"
+LOG_LEVEL = "INFO"

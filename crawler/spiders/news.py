@@ -1,0 +1,226 @@
+"""The `news` spider: visit a site the way its profile says, hand article pages on.
+
+    scrapy crawl news -a site=PROFILE|PATH.toml|URL       (from the repository root)
+    newsarchive crawl PROFILE|URL --out DIR               (the same spider)
+
+It reads feeds (RSS/Atom), sitemaps (index, plain and Google News; also those robots.txt
+names), follows links within the allowed domains, and yields an `ArticlePage` for each page
+that looks like an article (profile URL patterns, then page signals). What to keep from a
+page is extraction's business, not the spider's.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+from urllib.parse import urljoin
+
+import scrapy
+from scrapy.exceptions import IgnoreRequest
+from scrapy.http import Response, TextResponse, XmlResponse
+from scrapy.linkextractors import LinkExtractor
+from scrapy.spidermiddlewares.httperror import HttpError
+from scrapy.utils.gz import gunzip
+from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
+from twisted.python.failure import Failure
+
+from crawler.extensions.warccapture import CAPTURE_META_KEY
+from crawler.items import ArticlePage
+from crawler.pagekind import looks_like_article
+from crawler.siteprofile import SiteProfile, resolve_profile
+from crawler.urls import in_domains, strip_tracking
+
+logger = logging.getLogger(__name__)
+
+FEED_TYPES = ("application/rss+xml", "application/atom+xml", "application/feed+json")
+_FEED_LINKS = (
+    "//link[@rel='alternate'][@type='application/rss+xml' or @type='application/atom+xml']/@href"
+)
+_CANONICAL = "//link[@rel='canonical']/@href"
+
+
+class NewsSpider(scrapy.Spider):
+    name = "news"
+
+    def __init__(self, site: str | None = None, *args: Any, **kwargs: Any) -> None:
+        profile = kwargs.pop("profile", None)
+        super().__init__(*args, **kwargs)
+        if not site:
+            raise ValueError("the news spider needs -a site=PROFILE|PATH.toml|URL")
+        self.profile: SiteProfile = profile if profile is not None else resolve_profile(site)
+        self.allowed_domains = list(self.profile.allowed_domains)
+        # Pitfall: LinkExtractor(allow_domains=...) compares host:port, so domains are
+        # checked by `in_domains` on the host alone.
+        self.link_extractor = LinkExtractor(deny=[p.pattern for p in self.profile.deny_patterns])
+        self.seen_canonicals: set[str] = set()
+        self.start_urls = list(self.profile.start_urls)
+
+    # -- entry points ---------------------------------------------------------------------
+
+    async def start(self) -> AsyncIterator[scrapy.Request]:
+        for request in self.start_requests_for_profile():
+            yield request
+
+    def start_requests_for_profile(self) -> Iterator[scrapy.Request]:
+        meta = {"start_url": True}
+        for url in self.profile.start_urls:
+            yield scrapy.Request(url, self.parse_page, errback=self.on_error, meta=meta)
+        for url in self.profile.feeds:
+            yield scrapy.Request(url, self.parse_feed, errback=self.on_error, meta=meta)
+        for url in self.profile.sitemaps:
+            yield scrapy.Request(url, self.parse_sitemap, errback=self.on_error, meta=meta)
+        origins = {urljoin(u, "/robots.txt") for u in self.profile.start_urls}
+        for url in sorted(origins):
+            # Scrapy's robots middleware reads the rules; this reads the Sitemap: lines.
+            yield scrapy.Request(url, self.parse_robots, errback=self.on_error, priority=-1)
+
+    # -- callbacks ------------------------------------------------------------------------
+
+    def parse_page(self, response: Response) -> Iterator[Any]:
+        if not isinstance(response, TextResponse) or isinstance(response, XmlResponse):
+            yield from self._not_html(response)
+            return
+        if not _is_html(response):
+            yield from self._not_html(response)
+            return
+        self.crawler.stats.inc_value("newsarchive/html_pages")
+        root = response.selector.root
+        if looks_like_article(response.url, root, self.profile):
+            page = self._article_page(response)
+            if page is not None:
+                yield page
+        for href in response.xpath(_FEED_LINKS).getall():
+            yield from self._follow(response.urljoin(href), self.parse_feed)
+        for link in self.link_extractor.extract_links(response):
+            yield from self._follow(link.url, self.parse_page)
+
+    def parse_feed(self, response: Response) -> Iterator[Any]:
+        """RSS 2.0, RSS 1.0 and Atom: every entry link is a page to visit."""
+        try:
+            selector = scrapy.Selector(text=response.text, type="xml")
+        except (AttributeError, ValueError):
+            selector = None
+        if selector is None or selector.root is None:
+            logger.warning("not a readable feed: %s", response.url)
+            self.crawler.stats.inc_value("newsarchive/bad_feeds")
+            return
+        selector.remove_namespaces()
+        links = selector.xpath(
+            "//item/link/text() | //entry/link[not(@rel) or @rel='alternate']/@href"
+        ).getall()
+        self.crawler.stats.inc_value("newsarchive/feeds")
+        for href in links:
+            yield from self._follow(response.urljoin(href.strip()), self.parse_page)
+
+    def parse_sitemap(self, response: Response) -> Iterator[Any]:
+        body = _sitemap_body(response)
+        if body is None:
+            logger.warning("not a readable sitemap: %s", response.url)
+            self.crawler.stats.inc_value("newsarchive/bad_sitemaps")
+            return
+        sitemap = Sitemap(body)
+        self.crawler.stats.inc_value("newsarchive/sitemaps")
+        callback = self.parse_sitemap if sitemap.type == "sitemapindex" else self.parse_page
+        for entry in sitemap:
+            loc = entry.get("loc")
+            if loc:
+                yield from self._follow(response.urljoin(loc), callback)
+
+    def parse_robots(self, response: Response) -> Iterator[Any]:
+        if not isinstance(response, TextResponse):
+            return
+        for url in sitemap_urls_from_robots(response.text, base_url=response.url):
+            yield from self._follow(url, self.parse_sitemap)
+
+    def on_error(self, failure: Failure) -> None:
+        request = failure.request
+        if failure.check(IgnoreRequest) and not failure.check(HttpError):
+            # robots.txt forbids it, or a limit was reached: a decision, not an error.
+            logger.debug("not fetched: %s (%s)", request.url, failure.getErrorMessage())
+            return
+        if failure.check(HttpError):
+            status = failure.value.response.status
+            message = f"{request.url} answered HTTP {status}"
+            self.crawler.stats.inc_value(f"newsarchive/http_errors/{status}")
+        else:
+            message = f"could not fetch {request.url}: {failure.getErrorMessage()}"
+            self.crawler.stats.inc_value("newsarchive/fetch_errors")
+        if request.meta.get("start_url"):
+            logger.error("start URL failed: %s", message)
+            self.crawler.stats.inc_value("newsarchive/start_url_errors")
+        else:
+            logger.warning(message)
+
+    # -- helpers --------------------------------------------------------------------------
+
+    def _follow(self, url: str, callback: Any) -> Iterator[scrapy.Request]:
+        if not url.startswith(("http://", "https://")):
+            return
+        if not in_domains(url, self.profile.allowed_domains) or self.profile.is_denied(url):
+            return
+        yield scrapy.Request(url, callback, errback=self.on_error)
+
+    def _article_page(self, response: TextResponse) -> ArticlePage | None:
+        declared = response.xpath(_CANONICAL).get()
+        canonical = strip_tracking(response.urljoin(declared) if declared else response.url)
+        if canonical in self.seen_canonicals:
+            self.crawler.stats.inc_value("newsarchive/duplicate_canonical")
+            return None
+        self.seen_canonicals.add(canonical)
+        return ArticlePage(
+            url=response.url,
+            body=response.body,
+            http_charset=_http_charset(response),
+            site=self.profile.name,
+            rules=self.profile.extraction,
+            capture=response.meta.get(CAPTURE_META_KEY),
+        )
+
+    def _not_html(self, response: Response) -> Iterator[Any]:
+        content_type = response.headers.get(b"Content-Type", b"").decode("latin-1") or "unknown"
+        if any(t in content_type for t in FEED_TYPES) or _looks_like_feed(response):
+            yield from self.parse_feed(response)
+            return
+        self.crawler.stats.inc_value("newsarchive/non_html")
+        level = logging.ERROR if response.meta.get("start_url") else logging.INFO
+        logger.log(
+            level,
+            "%s is not HTML (Content-Type: %s): archived, not parsed",
+            response.url,
+            content_type,
+        )
+
+
+def _is_html(response: TextResponse) -> bool:
+    content_type = response.headers.get(b"Content-Type", b"").lower()
+    if content_type:
+        return b"html" in content_type
+    return b"<html" in response.body[:2048].lower()
+
+
+def _looks_like_feed(response: Response) -> bool:
+    head = response.body[:512].lstrip().lower()
+    return head.startswith(b"<?xml") and (b"<rss" in head or b"<feed" in head or b"<rdf" in head)
+
+
+def _http_charset(response: Response) -> str | None:
+    content_type = response.headers.get(b"Content-Type", b"").decode("latin-1")
+    for part in content_type.split(";")[1:]:
+        key, _, value = part.strip().partition("=")
+        if key.lower() == "charset" and value:
+            return value.strip("\"' ")
+    return None
+
+
+def _sitemap_body(response: Response) -> bytes | None:
+    body = response.body
+    if body[:2] == b"\x1f\x8b":
+        try:
+            body = gunzip(body)
+        except OSError:
+            return None
+    head = body[:1024].lstrip()
+    if b"<urlset" in body[:4096] or b"<sitemapindex" in body[:4096] or head.startswith(b"<?xml"):
+        return body
+    return None

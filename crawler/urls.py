@@ -1,0 +1,57 @@
+"""URL rules shared by the spider, extraction records and replay (no Scrapy here)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+
+# Query parameters that only track where a reader came from; they never select content.
+TRACKING_PARAMS = frozenset(
+    "fbclid gclid dclid gbraid wbraid msclkid yclid twclid mc_cid mc_eid igshid ocid cmpid"
+    " _ga _gl ncid sr_share at_medium at_campaign smid".split()
+)
+TRACKING_PREFIXES = ("utm_", "pk_", "mtm_", "itm_", "__hs", "hsa_")
+
+# /2024/03/15/ or /2024-03-15/ or /20240315/ in a path: the mark of a dated article URL.
+DATED_PATH = re.compile(
+    r"/(?:19|20)\d{2}[/-](?:0?[1-9]|1[0-2])(?:[/-](?:0?[1-9]|[12]\d|3[01]))?(?:/|-|$)"
+    r"|/(?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])/"
+)
+
+
+def is_tracking_param(name: str) -> bool:
+    name = name.lower()
+    return name in TRACKING_PARAMS or name.startswith(TRACKING_PREFIXES)
+
+
+def strip_tracking(url: str) -> str:
+    """`url` without tracking parameters and without its fragment."""
+    parts = urlsplit(url)
+    query = [
+        (k, v)
+        for k, v in parse_qsl(parts.query, keep_blank_values=True)
+        if not is_tracking_param(k)
+    ]
+    return urlunsplit((parts.scheme, parts.netloc, parts.path or "/", urlencode(query), ""))
+
+
+def host_of(url: str) -> str:
+    return (urlsplit(url).hostname or "").lower()
+
+
+def in_domains(url: str, domains: Iterable[str]) -> bool:
+    """Whether the URL's host (port ignored) is one of `domains` or a subdomain of one."""
+    host = host_of(url)
+    return any(host == d or host.endswith("." + d) for d in domains)
+
+
+def absolute(url: str | None, base: str) -> str | None:
+    if not url:
+        return None
+    joined = urljoin(base, url.strip())
+    return joined if joined.startswith(("http://", "https://")) else None
+
+
+def has_dated_path(url: str) -> bool:
+    return bool(DATED_PATH.search(urlsplit(url).path))
