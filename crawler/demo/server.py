@@ -246,6 +246,8 @@ class _SiteHTTPServer(ThreadingHTTPServer):
         self._base_bytes = self.base_url.encode("ascii")
         self._cache: dict[tuple[Path, int, int], tuple[bytes, bytes, str]] = {}
         self._cache_lock = threading.Lock()
+        # Every request path as received, in order: lets tests prove what was (not) fetched.
+        self.requested: list[str] = []
 
     def substitute(self, text: bytes) -> bytes:
         return text.replace(BASE_PLACEHOLDER, self._base_bytes)
@@ -288,6 +290,7 @@ class _SiteRequestHandler(BaseHTTPRequestHandler):
         logger.debug("%s - %s", self.address_string(), format % args)
 
     def _respond(self, send_body: bool) -> None:
+        self.server.requested.append(self.path)  # list.append is atomic under the GIL
         try:
             self._dispatch(send_body)
         except (BrokenPipeError, ConnectionResetError):
@@ -467,6 +470,13 @@ class SiteServer:
         if self._httpd is None:
             raise RuntimeError("SiteServer is not running; call start() first")
         return self._httpd.base_url
+
+    @property
+    def requested(self) -> list[str]:
+        """Request paths (with query) received so far, in arrival order."""
+        if self._httpd is None:
+            raise RuntimeError("SiteServer is not running; call start() first")
+        return list(self._httpd.requested)
 
     def url(self, path: str = "/") -> str:
         """The absolute URL of ``path`` on this server."""
