@@ -2,33 +2,37 @@
 
 Stages, in order (one module each):
 1. decode    — bytes to text with the right encoding (decode.py)
-2. parse     — one lxml parse of the page
-3. metadata  — title, authors, dates, section ... from the whole tree (metadata.py)
-4. content   — find the article body and clean it
-5. serialise — plain text and minimal HTML
+2. parse     — one lxml parse of the page (parse.py)
+3. metadata  — title, authors, dates, section ... from the whole, uncleaned tree (metadata.py)
+4. clean     — drop scripts/JSON state, hidden elements and page furniture: nav, share widgets,
+               related lists, newsletter/cookie boxes, ad slots, comments (cleaning.py)
+5. content   — find the article region: readability-style scoring of prose containers, or the
+               site profile's content selector (content.py)
+6. images    — figures of the article with caption and credit, then drop captions (images.py)
+7. region    — conditional cleaning of the region by link/text density (cleaning.py)
+8. serialise — blocks, filtered by text patterns, to plain text and minimal HTML (serialise.py)
+9. kind      — is it an article? score from page-kind signals (kind.py)
 
-A first, deliberately simple body stage (the <p> elements of <article>/<main>); the
-extraction issue replaces it.
+Generic rules live in patterns.py; a site's `ExtractionRules` add to them.
 """
 
 from __future__ import annotations
 
+import logging
 import re
 
-import lxml.html
 from lxml import etree
 
+from crawler.extraction import cleaning, images, kind, serialise
 from crawler.extraction.article import Article, ExtractionError
-from crawler.extraction.decode import detect_encoding
-from crawler.extraction.metadata import extract_metadata
+from crawler.extraction.content import find_region
+from crawler.extraction.metadata import Metadata, extract_metadata
+from crawler.extraction.parse import parse
 from crawler.extraction.rules import ExtractionRules
 
+logger = logging.getLogger(__name__)
+
 _WORD = re.compile(r"\w+")
-_SPACES = re.compile(r"\s+")
-
-
-def _text(node: etree._Element) -> str:
-    return _SPACES.sub(" ", node.text_content()).strip()
 
 
 def extract(
@@ -38,31 +42,63 @@ def extract(
     http_charset: str | None = None,
     rules: ExtractionRules | None = None,
 ) -> Article:
-    if isinstance(html, str):
-        html = html.encode("utf-8")
-        http_charset = "utf-8"
-    if not html.strip():
-        raise ExtractionError("empty document")
-    parser = lxml.html.HTMLParser(encoding=detect_encoding(html, http_charset))
+    """Extract the article of one page. Raises only `ExtractionError` (input is not a page)."""
+    root = parse(html, http_charset)
     try:
-        root = lxml.html.fromstring(html, parser=parser)
-    except (etree.ParserError, ValueError, LookupError) as exc:
-        raise ExtractionError(f"cannot parse HTML: {exc}") from exc
+        return _extract(root, url, rules)
+    except ExtractionError:
+        raise
+    except (RecursionError, MemoryError, ValueError, TypeError, AttributeError, LookupError,
+            etree.LxmlError) as exc:
+        # A bug or a pathological page must not take the crawl down: report it as the one
+        # documented error, with the cause attached for the log.
+        logger.warning("extraction failed for %s", url, exc_info=True)
+        raise ExtractionError(f"extraction failed: {type(exc).__name__}: {exc}") from exc
 
+
+def _extract(root: etree._Element, url: str, rules: ExtractionRules | None) -> Article:
     meta = extract_metadata(root, url, rules)
+    page_link_density = _page_link_density(root)
 
-    for junk in root.xpath("//script|//style|//noscript"):
-        junk.drop_tree()
-    container = None
-    if rules and rules.content_selector:
-        found = root.cssselect(rules.content_selector)
-        container = found[0] if found else None
-    if container is None:
-        found = root.xpath("//article|//main")
-        container = found[0] if found else root
-    paragraphs = [t for t in (_text(p) for p in container.iter("p")) if t]
-    body = "\n\n".join(paragraphs)
+    cleaning.strip_junk(root)
+    cleaning.prune_page(root, rules)
+    region = find_region(root, rules)
 
+    blocks: list[serialise.Block] = []
+    found_images = []
+    coverage = 0.0
+    if region is not None:
+        coverage = region.coverage
+        found_images = images.extract_images(_image_scopes(region.elements), url, meta.lead_image)
+        for el in region.elements:
+            cleaning.drop_captions(el)
+            cleaning.clean_region(el)
+        extra = _compiled(rules.remove_patterns) if rules else ()
+        blocks = serialise.filter_blocks(serialise.blocks_of(region.elements), meta.title, extra)
+    elif meta.lead_image is not None:
+        found_images = [meta.lead_image]
+
+    body = serialise.to_text(blocks)
+    words = len(_WORD.findall(body))
+    score = kind.article_score(
+        kind.PageSignals(
+            url=url,
+            title=meta.title,
+            og_type=meta.og_type,
+            schema_types=tuple(meta.schema_types),
+            canonical_url=meta.canonical_url,
+            words=words,
+            paragraphs=sum(1 for b in blocks if b.kind == "p"),
+            coverage=coverage,
+            page_link_density=page_link_density,
+            body_text=body,
+        )
+    )
+    return _article(url, meta, body, serialise.to_html(blocks), found_images, words, score)
+
+
+def _article(url: str, meta: Metadata, body: str, body_html: str, imgs: list, words: int,
+             score: float) -> Article:
     return Article(
         url=url,
         canonical_url=meta.canonical_url,
@@ -79,9 +115,43 @@ def extract(
         description=meta.description,
         site_name=meta.site_name,
         body=body,
-        body_html="".join(f"<p>{p}</p>" for p in paragraphs),
-        images=[meta.lead_image] if meta.lead_image else [],
-        word_count=len(_WORD.findall(body)),
-        is_article=bool(paragraphs),
-        article_score=1.0 if paragraphs else 0.0,
+        body_html=body_html,
+        images=imgs,
+        word_count=words,
+        is_article=score >= 0.5,
+        article_score=round(score, 3),
     )
+
+
+def _image_scopes(elements: list[etree._Element]) -> list[etree._Element]:
+    """Where the article's figures are: the region, or its enclosing <article> (lead photo)."""
+    first = elements[0]
+    node = first.getparent()
+    while node is not None:
+        if node.tag == "article" or node.get("itemprop") == "articleBody":
+            return [node]
+        node = node.getparent()
+    return list(elements)
+
+
+def _page_link_density(root: etree._Element) -> float:
+    total = len("".join(root.xpath("//body//text()")).split())
+    if not total:
+        return 0.0
+    linked = len("".join(root.xpath("//body//a//text()")).split())
+    return linked / total
+
+
+_PATTERN_CACHE: dict[tuple[str, ...], tuple[re.Pattern[str], ...]] = {}
+
+
+def _compiled(patterns: tuple[str, ...]) -> tuple[re.Pattern[str], ...]:
+    if patterns not in _PATTERN_CACHE:
+        out = []
+        for p in patterns:
+            try:
+                out.append(re.compile(p, re.I))
+            except re.error:
+                logger.warning("ignoring invalid remove pattern %r", p)
+        _PATTERN_CACHE[patterns] = tuple(out)
+    return _PATTERN_CACHE[patterns]

@@ -1,0 +1,214 @@
+"""Stage 4a — boilerplate removal on the lxml tree.
+
+Two passes. `prune_page` runs on the whole page before the article is looked for: it drops what
+is never article text (scripts and embedded JSON state, forms, hidden elements) and page
+furniture recognised by semantics (nav/aside/footer, ARIA roles) and by class/id tokens (share
+widgets, related and most-read lists, newsletter and cookie boxes, ad slots, comments, author
+boxes, breadcrumbs), but never an element that holds the marked article body. `clean_region`
+runs on the chosen article region only: conditional removal by link and text density
+(readability-style), which would be too costly and too risky on the whole page.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from lxml import etree
+
+from crawler.extraction import patterns as pt
+from crawler.extraction.rules import ExtractionRules
+
+_SPACES = re.compile(r"\s+")
+_COMMAS = re.compile(r"[,،、，]")
+
+
+def drop(el: etree._Element) -> None:
+    """Remove `el` and its content, keeping the text that follows it."""
+    parent = el.getparent()
+    if parent is None:
+        return
+    tail = el.tail
+    if tail:
+        prev = el.getprevious()
+        if prev is not None:
+            prev.tail = (prev.tail or "") + tail
+        else:
+            parent.text = (parent.text or "") + tail
+    parent.remove(el)
+
+
+def text_of(el: etree._Element) -> str:
+    return _SPACES.sub(" ", el.xpath("string()")).strip()
+
+
+def link_density(el: etree._Element, text_len: int | None = None) -> float:
+    total = len(text_of(el)) if text_len is None else text_len
+    if total == 0:
+        return 0.0
+    linked = sum(len(_SPACES.sub(" ", a.xpath("string()")).strip()) for a in pt.XP_LINKS(el))
+    return min(1.0, linked / total)
+
+
+def attr_tokens(el: etree._Element) -> tuple[list[str], str]:
+    """Tokens of an element's class and id, and the two joined without separators."""
+    tokens = pt.class_tokens(el.get("class") or "")
+    ident = el.get("id")
+    # Ids built from the headline slug ("nasa-moon-shot-...-191119") say nothing.
+    if ident and ident.count("-") + ident.count("_") < 4:
+        tokens += pt.tokens_of(ident)
+    return tokens, "".join(tokens)
+
+
+def is_boilerplate_attr(el: etree._Element) -> bool:
+    tokens, joined = attr_tokens(el)
+    if not tokens:
+        return False
+    if any(t in pt.BOILERPLATE_TOKEN_SET for t in tokens):
+        return True
+    return bool(pt.BOILERPLATE_COMPOUND_RE.search(joined))
+
+
+def class_weight(el: etree._Element) -> int:
+    """Readability's class weight: + for content-like class/id, - for boilerplate-like."""
+    tokens, joined = attr_tokens(el)
+    if not tokens:
+        return 0
+    weight = 0
+    if any(t in pt.BOILERPLATE_TOKEN_SET for t in tokens) or pt.BOILERPLATE_COMPOUND_RE.search(
+        joined
+    ):
+        weight -= 25
+    if any(t in pt.CONTENT_TOKEN_SET for t in tokens):
+        weight += 25
+    cls = el.get("class") or ""
+    if cls and pt.BODY_CLASS_RE.search(cls):
+        weight += 25
+    return weight
+
+
+def marked_bodies(root: etree._Element) -> list[etree._Element]:
+    """Elements the page marks as its article body (itemprop or a body-like class)."""
+    found = list(pt.XP_ITEMPROP_BODY(root))
+    for el in pt.XP_CLASSED(root):
+        cls = el.get("class")
+        if cls and pt.BODY_CLASS_RE.search(cls) and el not in found:
+            found.append(el)
+    return [el for el in found if len(text_of(el)) >= 200]
+
+
+def _protected(bodies: Iterable[etree._Element]) -> set[etree._Element]:
+    keep: set[etree._Element] = set()
+    for el in bodies:
+        node: etree._Element | None = el
+        while node is not None and node not in keep:
+            keep.add(node)
+            node = node.getparent()
+    return keep
+
+
+def strip_junk(root: etree._Element) -> None:
+    """Drop scripts, styles, embedded JSON state, form controls, media players, hidden elements."""
+    for el in pt.XP_JUNK(root):
+        if el.getparent() is not None:
+            drop(el)
+    for el in pt.XP_HIDDEN(root):
+        if el.tag not in ("html", "body") and el.getparent() is not None:
+            drop(el)
+
+
+def prune_page(root: etree._Element, rules: ExtractionRules | None = None) -> None:
+    """Remove page furniture and boilerplate widgets from the whole page (in place)."""
+    if rules and rules.remove_selectors:
+        for selector in rules.remove_selectors:
+            for el in _select(root, selector):
+                drop(el)
+    keep = _protected(marked_bodies(root))
+    body = root.find("body")
+    # An element holding most of the page's text is not a widget, whatever its class says
+    # (except comment threads, which can outgrow the article).
+    big = 0.4 * len(text_of(body if body is not None else root))
+    for el in pt.XP_FURNITURE(root):
+        # <header> and <aside> are sometimes misused as wrappers of the whole page.
+        always = el.tag not in ("header", "aside")
+        if el not in keep and (always or len(text_of(el)) < big):
+            drop(el)
+    for el in pt.XP_ROLE_FURNITURE(root):
+        if el not in keep and len(text_of(el)) < big:
+            drop(el)
+    for el in pt.XP_CLASSED(root):
+        if el in keep or el.tag in ("html", "body"):
+            continue
+        if (
+            is_boilerplate_attr(el)
+            and not _is_caption(el)
+            and (len(text_of(el)) < big or _is_large_boilerplate(el))
+        ):
+            drop(el)
+
+
+def _is_large_boilerplate(el: etree._Element) -> bool:
+    tokens, _ = attr_tokens(el)
+    return any(t in pt.LARGE_BOILERPLATE_TOKENS for t in tokens)
+
+
+def _is_caption(el: etree._Element) -> bool:
+    tokens, _ = attr_tokens(el)
+    return any(t in pt.CAPTION_TOKEN_SET for t in tokens) or el.tag in ("figcaption", "figure")
+
+
+def _select(root: etree._Element, selector: str) -> list[etree._Element]:
+    try:
+        return list(root.cssselect(selector))
+    except Exception:
+        return []
+
+
+def drop_captions(region: etree._Element) -> None:
+    """Figures, captions and credits are image metadata, not body text."""
+    for el in list(region.iter("figure", "figcaption")):
+        if el.getparent() is not None:
+            drop(el)
+    for el in list(pt.XP_CLASSED(region)):
+        if el.getparent() is not None and el is not region and _is_caption(el):
+            drop(el)
+
+
+def clean_region(region: etree._Element) -> None:
+    """Readability-style conditional cleaning of the article region (in place)."""
+    candidates = [
+        el for el in region.iter("div", "section", "ul", "ol", "table", "aside", "header", "dl")
+        if el is not region
+    ]
+    for el in reversed(candidates):  # innermost first
+        if el.getparent() is None:
+            continue
+        if _should_drop(el):
+            drop(el)
+
+
+def _should_drop(el: etree._Element) -> bool:
+    text = text_of(el)
+    length = len(text)
+    weight = class_weight(el)
+    if weight < 0:
+        return True
+    if length == 0:
+        return not len(pt.XP_IMAGES(el))
+    if len(_COMMAS.findall(text)) >= 10:
+        return False
+    density = link_density(el, length)
+    paragraphs = sum(1 for _ in el.iter("p"))
+    items = sum(1 for _ in el.iter("li"))
+    images = len(pt.XP_IMAGES(el))
+    is_list = el.tag in ("ul", "ol")
+    if is_list:
+        # A list whose items are mostly links is a related/more list.
+        return density > 0.5 and length < 2000
+    if images > 1 and paragraphs / images < 0.5:
+        return True
+    if items > paragraphs + 10 and not is_list:
+        return True
+    if weight < 25 and density > 0.33 and length < 1500:
+        return True
+    return weight >= 25 and density > 0.6

@@ -1,0 +1,164 @@
+"""Stage 4b — main-content detection: which part of the (pruned) page is the article body.
+
+Readability's idea, on lxml: every paragraph of real prose scores its ancestors (by length and
+commas, discounted by link density and by distance); containers get a bonus or malus from their
+tag and class/id; the best container wins and its siblings that score nearly as well, or are
+prose paragraphs themselves, join it (bodies split around ads and embeds). A site profile's
+content selector, when it matches, is taken instead.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from lxml import etree
+
+from crawler.extraction import patterns as pt
+from crawler.extraction.cleaning import class_weight, link_density, text_of
+from crawler.extraction.rules import ExtractionRules
+
+_COMMAS = re.compile(r"[,،、，]")
+_SENTENCE_END = re.compile(r"[.!?。！？…»\"”]\s*$|[.!?]\s")
+_MIN_PARAGRAPH = 25
+_TAG_WEIGHT = {
+    "div": 5, "article": 10, "main": 5, "section": 3, "pre": 3, "td": 3, "blockquote": 3,
+    "address": -3, "ol": -3, "ul": -3, "dl": -3, "dd": -3, "dt": -3, "li": -3, "form": -3,
+    "h1": -5, "h2": -5, "h3": -5, "h4": -5, "h5": -5, "h6": -5, "th": -5, "body": -10,
+}
+_DECAY = (1.0, 2.0, 6.0, 9.0, 12.0)
+
+
+@dataclass
+class Region:
+    """The article body: one or more sibling elements, in document order."""
+
+    elements: list[etree._Element]
+    score: float
+    # Share of the page's prose (paragraph text) that the region holds.
+    coverage: float
+
+
+def find_region(root: etree._Element, rules: ExtractionRules | None = None) -> Region | None:
+    if rules and rules.content_selector:
+        try:
+            found = [el for el in root.cssselect(rules.content_selector) if text_of(el)]
+        except Exception:
+            found = []
+        if found:
+            return Region(_outermost(found), 100.0, 1.0)
+
+    scores: dict[etree._Element, float] = {}
+    prose = 0
+    paragraphs = pt.XP_PARAGRAPHS(root)
+    for p in paragraphs:
+        if p.tag in ("li", "td", "dd", "h2", "h3", "h4"):
+            continue
+        text = text_of(p)
+        if len(text) < _MIN_PARAGRAPH:
+            continue
+        density = link_density(p, len(text))
+        if density > 0.5:
+            continue
+        prose += len(text)
+        _credit(p, text, density, scores)
+    for div in pt.XP_TEXT_DIVS(root):
+        text = _SPACES_RE.sub(" ", " ".join(t for t in div.xpath("text()"))).strip()
+        if len(text) < _MIN_PARAGRAPH:
+            continue
+        prose += len(text)
+        # Direct text counts for the element itself as if it were a paragraph inside it.
+        score = 1 + len(_COMMAS.findall(text)) + min(len(text) / 100, 3)
+        scores[div] = scores.get(div, _initial(div)) + score
+        _credit(div, text, 0.0, scores)
+    if not scores:
+        return None
+
+    ranked = sorted(scores.items(), key=lambda kv: kv[1], reverse=True)[:8]
+    final = []
+    for el, raw in ranked:
+        final.append((raw * (1 - link_density(el)), el))
+    final.sort(key=lambda se: se[0], reverse=True)
+    top_score, top = final[0]
+    top = _promote(top, top_score, final)
+    top_score = max(top_score, scores.get(top, 0.0) * (1 - link_density(top)))
+
+    elements = _with_siblings(top, top_score, scores)
+    covered = sum(len(text_of(el)) for el in elements)
+    coverage = min(1.0, covered / prose) if prose else 0.0
+    return Region(elements, top_score, coverage)
+
+
+_SPACES_RE = re.compile(r"\s+")
+
+
+def _initial(el: etree._Element) -> float:
+    weight = _TAG_WEIGHT.get(el.tag, 0) + class_weight(el)
+    if el.get("itemprop") in ("articleBody", "reviewBody"):
+        weight += 50
+    return float(weight)
+
+
+def _credit(p: etree._Element, text: str, density: float, scores: dict) -> None:
+    score = (1 + len(_COMMAS.findall(text)) + min(len(text) / 100, 3)) * (1 - density)
+    node = p.getparent()
+    for divisor in _DECAY:
+        if node is None or not isinstance(node.tag, str) or node.tag == "html":
+            break
+        if node not in scores:
+            scores[node] = _initial(node)
+        scores[node] += score / divisor
+        node = node.getparent()
+
+
+def _promote(top: etree._Element, top_score: float, final: list) -> etree._Element:
+    """If several strong candidates sit in one ancestor, that ancestor is the body."""
+    strong = [el for s, el in final[1:6] if s >= 0.75 * top_score and el is not top]
+    if len(strong) < 2:
+        return top
+    node = top.getparent()
+    while node is not None and node.tag not in ("body", "html"):
+        inside = sum(1 for el in strong if _is_ancestor(node, el))
+        if inside >= 2:
+            return node
+        node = node.getparent()
+    return top
+
+
+def _is_ancestor(anc: etree._Element, el: etree._Element) -> bool:
+    node = el.getparent()
+    while node is not None:
+        if node is anc:
+            return True
+        node = node.getparent()
+    return False
+
+
+def _with_siblings(top: etree._Element, top_score: float, scores: dict) -> list[etree._Element]:
+    parent = top.getparent()
+    if parent is None or top.tag in ("body", "html"):
+        return [top]
+    threshold = max(10.0, top_score * 0.2)
+    top_class = top.get("class") or ""
+    out = []
+    for sib in parent:
+        if not isinstance(sib.tag, str):
+            continue
+        if sib is top:
+            out.append(sib)
+            continue
+        bonus = top_score * 0.2 if top_class and sib.get("class") == top_class else 0.0
+        if sib in scores and scores[sib] + bonus >= threshold:
+            out.append(sib)
+        elif sib.tag == "p":
+            text = text_of(sib)
+            density = link_density(sib, len(text))
+            if (len(text) > 80 and density < 0.25) or (
+                0 < len(text) <= 80 and density == 0 and _SENTENCE_END.search(text)
+            ):
+                out.append(sib)
+    return out
+
+
+def _outermost(found: list[etree._Element]) -> list[etree._Element]:
+    return [el for el in found if not any(o is not el and _is_ancestor(o, el) for o in found)]

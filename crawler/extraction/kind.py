@@ -1,0 +1,76 @@
+"""Stage 6 — is it an article? A score in [0, 1] from page-kind signals; >= 0.5 is an article.
+
+Signals: the page's own claim (og:type, schema.org types), how much prose the body holds and
+in how many paragraphs, how much of the page's prose the body region covers (a section front
+spreads short teasers over many boxes), page link density, and the URL and title (tag/author/
+section listings, video hubs, print versions, live-blog stubs, soft 404 and error pages).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from crawler.extraction import patterns as pt
+
+
+@dataclass(frozen=True)
+class PageSignals:
+    url: str
+    title: str | None
+    og_type: str | None
+    schema_types: tuple[str, ...]
+    canonical_url: str | None
+    words: int
+    paragraphs: int
+    coverage: float  # share of the page's prose inside the body region
+    page_link_density: float  # share of the page's text inside links
+    body_text: str
+
+
+def article_score(s: PageSignals) -> float:
+    score = 0.5
+    words = s.words
+    if words >= 250:
+        score += 0.3
+    elif words >= 120:
+        score += 0.15
+    elif words >= 50:
+        score -= 0.1
+    else:
+        score -= 0.45
+    if s.paragraphs >= 4:
+        score += 0.1
+    elif s.paragraphs <= 1:
+        score -= 0.1
+
+    og = (s.og_type or "").strip().lower()
+    if og in pt.ARTICLE_OG_TYPES or og.startswith("article"):
+        score += 0.15
+    elif og in pt.NON_ARTICLE_OG_TYPES or og.startswith("video"):
+        score -= 0.2 if og.startswith(("video", "profile")) else 0.1
+    types = set(s.schema_types)
+    if types & pt.ARTICLE_SCHEMA_TYPES:
+        score += 0.2
+    if types & pt.NON_ARTICLE_SCHEMA_TYPES and not types & pt.ARTICLE_SCHEMA_TYPES:
+        score -= 0.3
+    if "LiveBlogPosting" in types and words < 400:
+        score -= 0.3
+
+    if s.coverage < 0.35:
+        score -= 0.2
+    if s.page_link_density > 0.55:
+        score -= 0.2
+
+    url = s.url
+    if pt.PRINT_URL_RE.search(url):
+        score -= 0.6
+    elif pt.NON_ARTICLE_URL_RE.search(url):
+        score -= 0.25
+    title = s.title or ""
+    if pt.SOFT_404_RE.search(title) and words < 400:
+        score -= 0.6
+    elif words < 200 and pt.SOFT_404_RE.search(s.body_text[:500]):
+        score -= 0.5
+    if (pt.LIVE_BLOG_RE.search(title) or pt.LIVE_BLOG_RE.search(url)) and words < 300:
+        score -= 0.35
+    return max(0.0, min(1.0, score))

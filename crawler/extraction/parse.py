@@ -1,0 +1,61 @@
+"""Stage 2 — one lxml parse of the page.
+
+The bytes are decoded in Python with the encoding `decode.detect_encoding` chose (undecodable
+bytes become U+FFFD) and handed to libxml2 as UTF-8, so that neither a wrong `<meta charset>` nor
+an XML encoding declaration can make libxml2 decode the page differently.
+"""
+
+from __future__ import annotations
+
+import threading
+
+import lxml.html
+from lxml import etree
+
+from crawler.extraction.article import ExtractionError
+from crawler.extraction.decode import detect_encoding
+
+# lxml parsers must not be shared between threads: one per thread.
+_LOCAL = threading.local()
+
+
+def _parser() -> lxml.html.HTMLParser:
+    parser = getattr(_LOCAL, "parser", None)
+    if parser is None:
+        parser = lxml.html.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True,
+                                      default_doctype=False)
+        _LOCAL.parser = parser
+    return parser
+
+
+def decode(html: bytes | str, http_charset: str | None = None) -> str:
+    """The page as text: `str` input is taken as already decoded."""
+    if isinstance(html, str):
+        return html
+    if not isinstance(html, bytes | bytearray | memoryview):
+        raise ExtractionError(f"expected bytes or str, got {type(html).__name__}")
+    data = bytes(html)
+    try:
+        encoding = detect_encoding(data, http_charset)
+        return data.decode(encoding, errors="replace")
+    except (LookupError, ValueError):
+        return data.decode("utf-8", errors="replace")
+
+
+def parse(html: bytes | str, http_charset: str | None = None) -> etree._Element:
+    """Parse a page into an lxml HTML tree; `ExtractionError` when there is no document."""
+    text = decode(html, http_charset)
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    if "\x00" in text:
+        text = text.replace("\x00", "")
+    if not text.strip():
+        raise ExtractionError("empty document")
+    data = text.encode("utf-8", errors="replace")
+    try:
+        root = lxml.html.document_fromstring(data, parser=_parser())
+    except (etree.ParserError, etree.XMLSyntaxError, ValueError) as exc:
+        raise ExtractionError(f"cannot parse HTML: {exc}") from exc
+    if root is None or not isinstance(root.tag, str):
+        raise ExtractionError("cannot parse HTML: no root element")
+    return root

@@ -1,0 +1,264 @@
+"""Generic extraction rules as data: tag sets, class/id token lists, XPath and text patterns.
+
+Everything the stages match against lives here, named and precompiled once at import time, so a
+rule can be read, tested and changed without reading the code that applies it. Site profiles
+(`ExtractionRules`) add to these; they never replace them.
+"""
+
+from __future__ import annotations
+
+import re
+
+from lxml import etree
+
+# --- tags ---------------------------------------------------------------------------------------
+
+# Removed with their content before anything else: never article text.
+JUNK_TAGS: tuple[str, ...] = (
+    "script", "style", "noscript", "template", "svg", "math", "iframe", "object", "embed",
+    "canvas", "video", "audio", "map", "form", "button", "input", "select", "textarea", "option",
+    "label", "dialog", "head", "link", "meta",
+)
+# Page furniture by semantics (HTML5 sectioning elements that are never the body).
+FURNITURE_TAGS: tuple[str, ...] = ("nav", "aside", "footer", "menu", "header")
+
+# Elements that end a paragraph in the plain-text body.
+BLOCK_TAGS: frozenset[str] = frozenset({
+    "p", "div", "section", "article", "main", "header", "footer", "aside", "nav", "ul", "ol",
+    "li", "dl", "dt", "dd", "table", "thead", "tbody", "tfoot", "tr", "td", "th", "caption",
+    "blockquote", "pre", "h1", "h2", "h3", "h4", "h5", "h6", "figure", "figcaption", "hr",
+    "address", "details", "summary", "center", "fieldset", "body", "html",
+})
+HEADING_TAGS: frozenset[str] = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+# Text-bearing blocks the content detector scores.
+PARAGRAPH_TAGS: tuple[str, ...] = ("p", "pre", "blockquote", "h2", "h3", "h4", "li", "td", "dd")
+
+# --- class / id tokens --------------------------------------------------------------------------
+# A class or id is split into tokens on spaces, "-" and "_" and on camelCase humps
+# ("shareButtons" -> "share", "buttons"); a rule matches a whole token, so "ad" matches
+# "article-ad" but not "header" or "shadow".
+
+BOILERPLATE_TOKENS: tuple[str, ...] = (
+    # sharing, social
+    "share", "sharing", "sharebar", "social", "socials", "sociallinks", "addthis", "sharethis",
+    "shareaholic", "facebook", "twitter", "whatsapp", "pinterest", "linkedin", "telegram",
+    # navigation and page furniture
+    "nav", "navbar", "navigation", "menu", "breadcrumb", "breadcrumbs", "crumbs", "masthead",
+    "footer", "sidebar", "rail", "skip", "pagination", "pager", "toolbar", "topbar",
+    "dropdown", "modal", "popup", "overlay", "drawer", "offcanvas",
+    # related, recommended, most read
+    "related", "recommended", "recommendations", "mostread", "mostpopular", "popular",
+    "trending", "outbrain", "taboola", "teaser", "teasers", "promo", "promos", "promotion",
+    "more", "morestories", "readmore", "readnext", "upnext", "also", "alsoread",
+    "relatedlinks", "nextarticle", "prevnext",
+    # subscriptions, newsletters, paywalls, cookies
+    "newsletter", "newsletters", "subscribe", "subscription", "signup", "sign", "optin",
+    "paywall", "meter", "regwall", "cookie", "cookies", "consent", "gdpr", "banner",
+    # ads
+    "ad", "ads", "adv", "advert", "adverts", "advertisement", "advertising", "adslot", "adunit",
+    "dfp", "gpt", "sponsor", "sponsored", "sponsors",
+    # comments, author boxes, tools
+    "comment", "comments", "disqus", "discussion", "respond", "reply", "replies",
+    "bio", "authorbio", "byline", "dateline", "meta",
+    "print", "email", "mail", "tools", "actions", "utility", "reactions",
+    "tags", "tag", "taglist", "keywords", "topics", "categories",
+)
+
+# Captions and credits: not body text; the image stage reads them before cleaning drops them.
+CAPTION_TOKENS: tuple[str, ...] = (
+    "caption", "captions", "figcaption", "credit", "credits", "copyright", "photocredit",
+    "imagecredit", "source",
+)
+
+# A class/id with one of these tokens says "this is the article body".
+CONTENT_TOKENS: tuple[str, ...] = (
+    "article", "articlebody", "article-body", "articletext", "article-text", "article-content",
+    "story", "storybody", "story-body", "story-content", "storytext", "body", "bodytext",
+    "entry", "entry-content", "post", "post-content", "post-body", "postbody", "content",
+    "main", "text", "rich-text", "richtext", "prose", "paywall-content",
+)
+# Stronger than `CONTENT_TOKENS`: usually on exactly the element holding the paragraphs.
+BODY_CLASS_RE = re.compile(
+    r"(?:^|\s)(?:article[-_]?body|articlebody|article[-_]?text|article[-_]?content|"
+    r"story[-_]?body|story[-_]?text|story[-_]?content|entry[-_]?content|post[-_]?content|"
+    r"post[-_]?body|body[-_]?text|article__body|article-body__content|c-article-body|"
+    r"rich[-_]?text|content[-_]?body|text[-_]?body|field-name-body|td-post-content|"
+    r"news[-_]?text|news[-_]?body|main[-_]?text|node-content|blog[-_]?post[-_]?content)"
+    r"(?:$|[\s_-])",
+    re.I,
+)
+
+# Page-kind tokens: class/id of the <body>/<article> of non-article pages.
+NON_ARTICLE_BODY_TOKENS: tuple[str, ...] = (
+    "error404", "error-404", "page-404", "not-found", "notfound", "archive", "category",
+    "tag-archive", "author-archive", "section-front", "home", "homepage", "search-results",
+)
+
+# Class names that describe the element's state or the page (WordPress adds "tag-<slug>",
+# "category-<slug>", "has-<feature>" to the article and <body>): not a boilerplate signal.
+IGNORED_CLASS_RE = re.compile(
+    r"^(?:has|with|no|is|tag|tags|category|format|status|type|post|postid|page|single|"
+    r"template|theme|js|l|u|elementor|wp|entry|hentry|section)[-_]", re.I
+)
+# Class/id tokens of boilerplate that may be longer than the article itself (comment threads).
+LARGE_BOILERPLATE_TOKENS: frozenset[str] = frozenset({
+    "comment", "comments", "disqus", "discussion", "respond", "replies",
+})
+
+_HUMP = re.compile(r"(?<=[a-z])(?=[A-Z])")
+_TOKEN_SPLIT = re.compile(r"[\s_\-:./]+")
+
+
+def tokens_of(value: str) -> list[str]:
+    """Split a class/id value into lower-case tokens (also on camelCase humps)."""
+    return [t for t in _TOKEN_SPLIT.split(_HUMP.sub(" ", value).lower()) if t]
+
+
+def class_tokens(value: str) -> list[str]:
+    """Tokens of a class attribute, skipping state/page classes (`IGNORED_CLASS_RE`)."""
+    return [t for name in value.split() if not IGNORED_CLASS_RE.match(name)
+            for t in tokens_of(name)]
+
+
+def _token_set(words: tuple[str, ...]) -> frozenset[str]:
+    out: set[str] = set()
+    for w in words:
+        out.add(w)
+        out.add(w.replace("-", ""))
+    return frozenset(out)
+
+
+BOILERPLATE_TOKEN_SET = _token_set(BOILERPLATE_TOKENS)
+CAPTION_TOKEN_SET = _token_set(CAPTION_TOKENS)
+CONTENT_TOKEN_SET = _token_set(CONTENT_TOKENS)
+NON_ARTICLE_TOKEN_SET = _token_set(NON_ARTICLE_BODY_TOKENS)
+
+# Whole class/id values (joined, lower-cased, separators dropped) that are boilerplate even though
+# no single token is ("author-box", "most-read", "related-content").
+BOILERPLATE_COMPOUND_RE = re.compile(
+    r"authorbox|aboutauthor|authorinfo|authorcard|mostread|mostviewed|mostpopular|"
+    r"relatedcontent|relatedarticle|relatedstor|relatedpost|relatedlink|relatedvideo|"
+    r"readalso|alsoread|seealso|moreon|morefrom|recommended|sharebutton|sharetool|socialshare|"
+    r"sociallink|socialmedia|shareicon|newslettersignup|adcontainer|adwrapper|adslot|adplaceholder|"
+    r"advert|googlead|cookiebanner|cookienotice|commentsection|commentlist|printlink|emaillink|"
+    r"breadcrumb|subscribebox|subscribeform|paywall|premiumbox|tagcloud|taglist|keywords|"
+    r"topicslist|storytopics|articletags|posttags|entrytags|entrymeta|postmeta|articlemeta|"
+    r"nextprev|prevnext|postnav|articlenav|skiplink|jumpto|tableofcontents|inlinepromo|"
+    r"inlinerelated|visuallyhidden|sronly|screenreader|printonly|onlyprint"
+)
+
+# --- XPath --------------------------------------------------------------------------------------
+
+XP_JUNK = etree.XPath(" | ".join(f"//{t}" for t in JUNK_TAGS))
+XP_FURNITURE = etree.XPath(" | ".join(f"//{t}" for t in FURNITURE_TAGS))
+# Elements that are hidden from readers (and so not article text).
+XP_HIDDEN = etree.XPath(
+    "//*[@hidden or @aria-hidden='true' or contains(translate(@style, 'DISPLAYNOE: ', "
+    "'displaynoe'), 'display:none') or contains(translate(@style, 'VISIBLTYHD: ', "
+    "'visibltyhd'), 'visibility:hidden')]"
+)
+XP_CLASSED = etree.XPath("//*[@class or @id or @role or @itemprop]")
+XP_ROLE_FURNITURE = etree.XPath(
+    "//*[@role='navigation' or @role='banner' or @role='contentinfo' or @role='complementary' "
+    "or @role='search' or @role='dialog' or @role='alertdialog' or @role='menu' or "
+    "@role='menubar' or @role='toolbar']"
+)
+# The schema.org article body, when the page marks it.
+XP_ITEMPROP_BODY = etree.XPath(
+    "//*[@itemprop='articleBody' or @itemprop='reviewBody' or @itemprop='text']"
+)
+XP_PARAGRAPHS = etree.XPath(" | ".join(f"//{t}" for t in PARAGRAPH_TAGS))
+# <div>s that hold text directly (sites that write <div>text<br>text</div> instead of <p>).
+XP_TEXT_DIVS = etree.XPath(
+    "//div[text()[string-length(normalize-space()) > 60]] | "
+    "//span[text()[string-length(normalize-space()) > 120]] | "
+    "//section[text()[string-length(normalize-space()) > 60]]"
+)
+XP_LINK_TEXT = etree.XPath("string-length(normalize-space(string(.//a)))")
+XP_LINKS = etree.XPath(".//a")
+XP_FIGURES = etree.XPath(".//figure | .//*[contains(@class, 'wp-caption')]")
+XP_IMAGES = etree.XPath(".//img")
+
+# --- text patterns ------------------------------------------------------------------------------
+
+# A whole block (paragraph, list item) with this text is boilerplate.
+BOILERPLATE_BLOCK_RE = re.compile(
+    r"^\W*(?:"
+    r"advertisement|advertising|advertisement\s*-?\s*scroll to continue|ad|sponsored|"
+    r"share(?: this(?: article| story| post| page)?)?(?: on \w+)?|"
+    r"share on (?:facebook|twitter|x|whatsapp|linkedin|telegram|email|reddit|pinterest)|"
+    r"tweet|email|print|print this(?: article| page)?|e-?mail this(?: article| page)?|"
+    r"comments?|\d+ comments?|leave a (?:comment|reply)|"
+    r"(?:read|see) (?:more|also)|related(?: articles| stories| content| news)?|"
+    r"also read|more on this(?: story| topic)?|"
+    r"follow us(?: on \w+)?|subscribe(?: now)?|sign up|newsletter|"
+    r"(?:image|photo|picture|video)(?: credit)?s?|"
+    r"skip to (?:main )?content|back to top|click here|continue reading|"
+    r"this (?:article|story) (?:has been|was) (?:corrected|updated)"
+    r")\W*$",
+    re.I,
+)
+# A block that starts like this is an inline promo or widget text, whatever follows.
+PROMO_PREFIX_RE = re.compile(
+    r"^\W*(?:read (?:more|also|next)|also read|see also|related|recommended|more from|"
+    r"more on|watch|listen|you (?:may|might) (?:also )?like|don'?t miss|must read|"
+    r"trending|popular|top stories|sign up for|subscribe to|get our|follow us|"
+    r"click here to|download (?:the|our) app)\b\s*[:|\-–—>»]",
+    re.I,
+)
+# Lines of page furniture anywhere in the text ("alternate addresses" footers, share prompts,
+# copyright lines, app-store links).
+FURNITURE_TEXT_RE = re.compile(
+    r"can also be accessed at the following alternate address|"
+    r"share this article|share this story|share on facebook|share on twitter|"
+    r"all rights reserved|copyright ©|©\s*\d{4}|"
+    r"we use cookies|cookie policy|accept (?:all )?cookies|"
+    r"sign up for (?:our|the) [\w ]*newsletter|subscribe to (?:our|the) [\w ]*newsletter|"
+    r"get the app|download (?:the|our) app|"
+    r"(?:facebook|twitter|instagram|youtube|telegram|roku|tiktok)\s*(?:\||·)",
+    re.I,
+)
+# A figure caption's photo credit: "(AFP Photo)", "©AFP", "Photo: Reuters", "Credit: AP".
+CREDIT_RES: tuple[re.Pattern[str], ...] = (
+    re.compile(r"\s*\(((?:[\w.&/' -]{1,40} )?(?:photo|file photo|image|picture|via [\w ]+)"
+               r"(?: ?/ ?[\w.&' -]{1,40})?)\)\s*$", re.I),
+    re.compile(r"\s*\((?:photo|image|picture|credit|source)s?\s*(?:by|:)\s*([^)]{1,60})\)\s*$",
+               re.I),
+    re.compile(r"\s*(?:©|\(c\)|copyright)\s*([^©]{1,60}?)\s*$", re.I),
+    re.compile(r"\s*(?:photo|image|picture|credit|source|foto)s?\s*(?:by|:)\s*([^:]{1,60}?)\s*$",
+               re.I),
+    re.compile(r"\s*\|\s*([\w.&/' -]{1,40}(?:/(?:AFP|AP|Reuters|Getty Images?|EPA))?)\s*$", re.I),
+)
+
+# Page-kind text signals.
+SOFT_404_RE = re.compile(
+    r"\b(?:page (?:you (?:are|were) looking for|not found|cannot be found|could not be found|"
+    r"doesn'?t exist|does not exist|is no longer available|has (?:been )?(?:moved|removed))|"
+    r"404 (?:error|not found)|error 404|not found|we can'?t find (?:the|that) page|"
+    r"oops|nothing (?:was )?found|no results? found|access denied|service unavailable|"
+    r"internal server error|bad gateway|forbidden)\b",
+    re.I,
+)
+LIVE_BLOG_RE = re.compile(r"\blive(?:[-_ ]?(?:blog|updates?|coverage|stream))\b|\blive:", re.I)
+NON_ARTICLE_OG_TYPES: frozenset[str] = frozenset({
+    "website", "video", "video.other", "video.movie", "video.episode", "video.tv_show",
+    "profile", "book", "music.song", "music.album", "product", "place", "business.business",
+})
+ARTICLE_OG_TYPES: frozenset[str] = frozenset({"article", "news", "blog", "newsarticle"})
+ARTICLE_SCHEMA_TYPES: frozenset[str] = frozenset({
+    "Article", "NewsArticle", "ReportageNewsArticle", "AnalysisNewsArticle", "OpinionNewsArticle",
+    "BackgroundNewsArticle", "ReviewNewsArticle", "BlogPosting", "Report", "ScholarlyArticle",
+    "TechArticle", "SatiricalArticle", "AdvertiserContentArticle", "Review",
+})
+NON_ARTICLE_SCHEMA_TYPES: frozenset[str] = frozenset({
+    "CollectionPage", "ProfilePage", "SearchResultsPage", "VideoObject", "LiveBlogPosting",
+    "ItemList", "WebSite", "AboutPage", "ContactPage",
+})
+# URL paths of listing pages: section fronts, tag and author pages, search, video hubs, print.
+NON_ARTICLE_URL_RE = re.compile(
+    r"/(?:tags?|topics?|authors?|category|categories|section|sections|search|archive|video|videos|"
+    r"watch|live|print|amp/print)(?:/|$|\?)|[?&](?:print|output)=(?:1|true|print)|/page/\d+/?$",
+    re.I,
+)
+PRINT_URL_RE = re.compile(r"(?:/print/|[?&]print=|[?&]output=print|/printer[-_]?friendly|"
+                          r"/print\.(?:html?|php|aspx?)|[?&]view=print)", re.I)

@@ -1,0 +1,187 @@
+"""Stage 5 — serialisation: the cleaned region as blocks, plain text and minimal HTML.
+
+The region is walked once (non-recursively, so no page is too deep); every block-level element
+or <br> ends a block. A block is a paragraph, a subheading (h2-h4), a list item, a blockquote or
+preformatted text; only links survive as inline markup. Blocks that are boilerplate by their text
+(share prompts, "Advertisement", inline "Read more:" promos, alternate-domain footers, pull quotes
+repeating the body) are dropped here, where the text is known.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from lxml import etree
+
+from crawler.extraction import patterns as pt
+
+_SPACES = re.compile(r"\s+")
+_WORD = re.compile(r"\w+")
+_KIND = {
+    "h1": "h1", "h2": "h2", "h3": "h3", "h4": "h4", "h5": "h4", "h6": "h4",
+    "li": "li", "dt": "p", "dd": "p", "blockquote": "blockquote", "pre": "pre",
+}
+_SAFE_SCHEMES = ("http:", "https:", "mailto:", "ftp:", "/", "#", "?", ".")
+
+
+@dataclass
+class Block:
+    kind: str  # p, h1, h2, h3, h4, li, blockquote, pre
+    text: str
+    html: str
+    link_chars: int = 0
+    list_tag: str = "ul"
+
+
+class _Buffer:
+    def __init__(self) -> None:
+        self.text: list[str] = []
+        self.html: list[str] = []
+        self.link_chars = 0
+        self.open_links = 0
+
+    def add(self, text: str, in_link: bool) -> None:
+        self.text.append(text)
+        self.html.append(html.escape(text, quote=False))
+        if in_link:
+            self.link_chars += len(text.strip())
+
+
+def blocks_of(elements: Iterable[etree._Element]) -> list[Block]:
+    blocks: list[Block] = []
+    for root in elements:
+        _walk(root, blocks)
+    return blocks
+
+
+def _walk(root: etree._Element, blocks: list[Block]) -> None:
+    buf = _Buffer()
+    kinds: list[str] = ["p"]
+    lists: list[str] = ["ul"]
+    links = 0
+    opened: list[bool] = []  # per open <a>: whether its start tag went into the HTML
+
+    def flush() -> None:
+        nonlocal buf
+        text = _SPACES.sub(" ", "".join(buf.text)).strip()
+        if text:
+            markup = _SPACES.sub(" ", "".join(buf.html) + "</a>" * buf.open_links).strip()
+            blocks.append(Block(kinds[-1], text, markup, buf.link_chars, lists[-1]))
+        buf = _Buffer()
+        buf.open_links = 0
+
+    for event, el in etree.iterwalk(root, events=("start", "end")):
+        tag = el.tag
+        if not isinstance(tag, str):
+            if event == "end" and el.tail and el is not root:
+                buf.add(el.tail, links > 0)
+            continue
+        if event == "start":
+            if tag in pt.BLOCK_TAGS or tag == "br":
+                flush()
+                if tag in pt.BLOCK_TAGS:
+                    kinds.append(_KIND.get(tag, kinds[-1] if kinds[-1] != "h1" else "p"))
+                    if tag in ("ul", "ol"):
+                        lists.append(tag)
+            elif tag == "a":
+                href = (el.get("href") or "").strip()
+                ok = bool(href) and href.lower().startswith(_SAFE_SCHEMES)
+                if ok:
+                    buf.html.append(f'<a href="{html.escape(href, quote=True)}">')
+                    buf.open_links += 1
+                opened.append(ok)
+                links += 1
+            if el.text:
+                buf.add(el.text, links > 0)
+        else:
+            if tag in pt.BLOCK_TAGS:
+                flush()
+                kinds.pop()
+                if tag in ("ul", "ol"):
+                    lists.pop()
+            elif tag == "a":
+                links = max(0, links - 1)
+                if opened and opened.pop() and buf.open_links:
+                    buf.html.append("</a>")
+                    buf.open_links -= 1
+            if el.tail and el is not root:
+                buf.add(el.tail, links > 0)
+    flush()
+
+
+def filter_blocks(
+    blocks: list[Block], title: str | None, extra: tuple[re.Pattern[str], ...] = ()
+) -> list[Block]:
+    """Drop blocks that are boilerplate by their text."""
+    title_key = _key(title) if title else None
+    kept: list[Block] = []
+    for block in blocks:
+        text = block.text
+        length = len(text)
+        if not _WORD.search(text):
+            continue
+        if block.kind == "h1" or (title_key and block.kind != "p" and _key(text) == title_key):
+            continue
+        if pt.BOILERPLATE_BLOCK_RE.match(text):
+            continue
+        if length < 400 and pt.PROMO_PREFIX_RE.match(text):
+            continue
+        if length < 300 and pt.FURNITURE_TEXT_RE.search(text):
+            continue
+        if any(p.search(text) for p in extra):
+            continue
+        # A short block that is (nearly) all link: "Related: ...", a teaser headline.
+        if block.link_chars >= 0.8 * length and length < 150 and block.kind != "h2":
+            continue
+        kept.append(block)
+    return _drop_repeats(kept)
+
+
+def _key(text: str) -> str:
+    return " ".join(_WORD.findall(text.lower()))
+
+
+def _drop_repeats(blocks: list[Block]) -> list[Block]:
+    """Drop exact repeats and pull quotes whose text is repeated inside another block."""
+    keys = [_key(b.text) for b in blocks]
+    seen: set[str] = set()
+    out = []
+    for i, (block, key) in enumerate(zip(blocks, keys, strict=True)):
+        if len(key) > 20 and key in seen:
+            continue
+        seen.add(key)
+        if block.kind in ("blockquote", "p") and 20 < len(key) < 300 and any(
+            j != i and len(other) > len(key) and key in other for j, other in enumerate(keys)
+        ):
+            continue
+        out.append(block)
+    return out
+
+
+def to_text(blocks: list[Block]) -> str:
+    return "\n\n".join(b.text for b in blocks)
+
+
+def to_html(blocks: list[Block]) -> str:
+    parts: list[str] = []
+    open_list: str | None = None
+    for block in blocks:
+        if block.kind == "li":
+            if open_list != block.list_tag:
+                if open_list:
+                    parts.append(f"</{open_list}>")
+                parts.append(f"<{block.list_tag}>")
+                open_list = block.list_tag
+            parts.append(f"<li>{block.html}</li>")
+            continue
+        if open_list:
+            parts.append(f"</{open_list}>")
+            open_list = None
+        tag = {"pre": "p", "h1": "h2"}.get(block.kind, block.kind)
+        parts.append(f"<{tag}>{block.html}</{tag}>")
+    if open_list:
+        parts.append(f"</{open_list}>")
+    return "\n".join(parts)
