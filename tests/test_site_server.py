@@ -301,16 +301,24 @@ def test_accepts_gzip(header: str | None, expected: bool) -> None:
     assert accepts_gzip(header) is expected
 
 
-def test_demo_site_is_served(tmp_path: Path) -> None:
-    """The bundled demo site starts and its home page, feed and robots.txt carry real URLs."""
-    if not (DEMO_SITE_DIR / "index.html").is_file():
-        pytest.skip("demo site not present")
+def test_demo_site_is_served() -> None:
+    """The bundled demo site: real URLs in feeds and robots.txt, special routes, hidden files."""
+    article = "/news/2026/11/03/harbour-bridge-reopens.html"
     with SiteServer(DEMO_SITE_DIR) as demo:
-        for path in ("/", "/robots.txt", "/feed.xml", "/sitemap.xml"):
+        for path in ("/", "/robots.txt", "/feed.xml", "/atom.xml", "/sitemap.xml", article):
             response, body = fetch(demo, path)
             assert response.status == 200, path
             assert b"{{BASE}}" not in body, path
         _, robots = fetch(demo, "/robots.txt")
         assert f"Sitemap: {demo.base_url}/sitemap.xml".encode() in robots
-        response, _ = fetch(demo, "/_about.txt")
-        assert response.status == 404
+        assert b"Disallow: /private/" in robots
+        _, about = fetch(demo, "/about/")
+        assert b'href="/private/staff-rota.html"' in about
+        _, page = fetch(demo, article)
+        assert f'<link rel="canonical" href="{demo.base_url}{article}">'.encode() in page
+        response, _ = fetch(demo, "/")
+        assert len(response.msg.get_all("Set-Cookie")) == 2
+        response, _ = fetch(demo, "/2026/11/03/harbour-bridge-reopens")
+        assert (response.status, response.getheader("Location")) == (301, demo.url(article))
+        for hidden in ("/_about.txt", "/_routes.toml"):
+            assert fetch(demo, hidden)[0].status == 404
