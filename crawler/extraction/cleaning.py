@@ -124,17 +124,17 @@ def prune_page(root: etree._Element, rules: ExtractionRules | None = None) -> No
             for el in _select(root, selector):
                 drop(el)
     keep = _protected(marked_bodies(root))
-    body = root.find("body")
-    # An element holding most of the page's text is not a widget, whatever its class says
-    # (except comment threads, which can outgrow the article).
-    big = 0.4 * len(text_of(body if body is not None else root))
+    # An element holding most of the page's paragraph text is not a widget, whatever its class
+    # says ("main has-sidebar", WordPress's "tag-<slug>"), except comment threads, which can
+    # outgrow the article.
+    big = max(200.0, 0.4 * _prose_len(root))
     for el in pt.XP_FURNITURE(root):
-        # <header> and <aside> are sometimes misused as wrappers of the whole page.
+        # <header> and <aside> are sometimes misused as wrappers of the whole article.
         always = el.tag not in ("header", "aside")
-        if el not in keep and (always or len(text_of(el)) < big):
+        if el not in keep and (always or _prose_len(el) < big):
             drop(el)
     for el in pt.XP_ROLE_FURNITURE(root):
-        if el not in keep and len(text_of(el)) < big:
+        if el not in keep and _prose_len(el) < big:
             drop(el)
     for el in pt.XP_CLASSED(root):
         if el in keep or el.tag in ("html", "body"):
@@ -142,9 +142,17 @@ def prune_page(root: etree._Element, rules: ExtractionRules | None = None) -> No
         if (
             is_boilerplate_attr(el)
             and not _is_caption(el)
-            and (len(text_of(el)) < big or _is_large_boilerplate(el))
+            and (_prose_len(el) < big or _is_large_boilerplate(el))
         ):
             drop(el)
+
+
+def _prose_len(el: etree._Element) -> int:
+    """Characters of paragraph text under `el`."""
+    return len("".join(_XP_P_TEXT(el)))
+
+
+_XP_P_TEXT = etree.XPath("descendant-or-self::p//text()")
 
 
 def _is_large_boilerplate(el: etree._Element) -> bool:

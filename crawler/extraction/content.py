@@ -84,6 +84,8 @@ def find_region(root: etree._Element, rules: ExtractionRules | None = None) -> R
     top_score = max(top_score, scores.get(top, 0.0) * (1 - link_density(top)))
 
     elements = _with_siblings(top, top_score, scores)
+    if len(elements) == 1:
+        elements = _with_chunks(root, top, top_score, scores)
     covered = sum(len(text_of(el)) for el in elements)
     coverage = min(1.0, covered / prose) if prose else 0.0
     return Region(elements, top_score, coverage)
@@ -158,6 +160,21 @@ def _with_siblings(top: etree._Element, top_score: float, scores: dict) -> list[
             ):
                 out.append(sib)
     return out
+
+
+def _with_chunks(
+    root: etree._Element, top: etree._Element, top_score: float, scores: dict
+) -> list[etree._Element]:
+    """Bodies cut into chunks ("article__body" repeated around ads): all same-class chunks."""
+    cls = top.get("class")
+    if not cls:
+        return [top]
+    threshold = max(10.0, top_score * 0.2)
+    chunks = [
+        el for el in root.iter(top.tag)
+        if el is top or (el.get("class") == cls and scores.get(el, 0.0) >= threshold)
+    ]
+    return _outermost(chunks) if len(chunks) > 1 else [top]
 
 
 def _outermost(found: list[etree._Element]) -> list[etree._Element]:

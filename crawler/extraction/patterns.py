@@ -16,7 +16,7 @@ from lxml import etree
 # Removed with their content before anything else: never article text.
 JUNK_TAGS: tuple[str, ...] = (
     "script", "style", "noscript", "template", "svg", "math", "iframe", "object", "embed",
-    "canvas", "video", "audio", "map", "form", "button", "input", "select", "textarea", "option",
+    "canvas", "video", "audio", "map", "button", "input", "select", "textarea", "option",
     "label", "dialog", "head", "link", "meta",
 )
 # Page furniture by semantics (HTML5 sectioning elements that are never the body).
@@ -53,7 +53,7 @@ BOILERPLATE_TOKENS: tuple[str, ...] = (
     "relatedlinks", "nextarticle", "prevnext",
     # subscriptions, newsletters, paywalls, cookies
     "newsletter", "newsletters", "subscribe", "subscription", "signup", "sign", "optin",
-    "paywall", "meter", "regwall", "cookie", "cookies", "consent", "gdpr", "banner",
+    "meter", "regwall", "cookie", "cookies", "consent", "gdpr", "banner",
     # ads
     "ad", "ads", "adv", "advert", "adverts", "advertisement", "advertising", "adslot", "adunit",
     "dfp", "gpt", "sponsor", "sponsored", "sponsors",
@@ -141,7 +141,7 @@ BOILERPLATE_COMPOUND_RE = re.compile(
     r"readalso|alsoread|seealso|moreon|morefrom|recommended|sharebutton|sharetool|socialshare|"
     r"sociallink|socialmedia|shareicon|newslettersignup|adcontainer|adwrapper|adslot|adplaceholder|"
     r"advert|googlead|cookiebanner|cookienotice|commentsection|commentlist|printlink|emaillink|"
-    r"breadcrumb|subscribebox|subscribeform|paywall|premiumbox|tagcloud|taglist|keywords|"
+    r"breadcrumb|subscribebox|subscribeform|premiumbox|tagcloud|taglist|keywords|"
     r"topicslist|storytopics|articletags|posttags|entrytags|entrymeta|postmeta|articlemeta|"
     r"nextprev|prevnext|postnav|articlenav|skiplink|jumpto|tableofcontents|inlinepromo|"
     r"inlinerelated|visuallyhidden|sronly|screenreader|printonly|onlyprint"
