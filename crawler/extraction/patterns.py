@@ -153,9 +153,9 @@ XP_JUNK = etree.XPath(" | ".join(f"//{t}" for t in JUNK_TAGS))
 XP_FURNITURE = etree.XPath(" | ".join(f"//{t}" for t in FURNITURE_TAGS))
 # Elements that are hidden from readers (and so not article text).
 XP_HIDDEN = etree.XPath(
-    "//*[@hidden or @aria-hidden='true' or contains(translate(@style, 'DISPLAYNOE: ', "
-    "'displaynoe'), 'display:none') or contains(translate(@style, 'VISIBLTYHD: ', "
-    "'visibltyhd'), 'visibility:hidden')]"
+    "//*[@hidden or @aria-hidden='true' or "
+    "contains(translate(@style, 'DISPLAYNOE: ', 'displaynoe'), 'displaynone') or "
+    "contains(translate(@style, 'VISIBLTYHD: ', 'visibltyhd'), 'visibilityhidden')]"
 )
 XP_CLASSED = etree.XPath("//*[@class or @id or @role or @itemprop]")
 XP_ROLE_FURNITURE = etree.XPath(

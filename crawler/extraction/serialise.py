@@ -145,12 +145,14 @@ def _key(text: str) -> str:
 
 
 def _drop_repeats(blocks: list[Block]) -> list[Block]:
-    """Drop exact repeats and pull quotes whose text is repeated inside another block."""
+    """Drop pull quotes: quotes whose text repeats a body paragraph or part of one.
+
+    Repeated paragraphs are kept (recipes and lists repeat lines on purpose)."""
     keys = [_key(b.text) for b in blocks]
     seen: set[str] = set()
     out = []
     for i, (block, key) in enumerate(zip(blocks, keys, strict=True)):
-        if len(key) > 20 and key in seen:
+        if block.kind == "blockquote" and len(key) > 20 and key in seen:
             continue
         seen.add(key)
         if block.kind in ("blockquote", "p") and 20 < len(key) < 300 and any(
