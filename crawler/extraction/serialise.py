@@ -18,7 +18,8 @@ from lxml import etree
 
 from crawler.extraction import patterns as pt
 
-_SPACES = re.compile(r"\s+")
+# Runs of ASCII whitespace collapse to one space; a no-break space is the author's choice and stays.
+_SPACES = re.compile(r"[ \t\n\r\f\v]+")
 _WORD = re.compile(r"\w+")
 _KIND = {
     "h1": "h1", "h2": "h2", "h3": "h3", "h4": "h4", "h5": "h4", "h6": "h4",
