@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -72,6 +73,13 @@ def parse_setting(text: str) -> tuple[str, str]:
     return name.strip(), value
 
 
+def _drop_traceback(record: logging.LogRecord) -> bool:
+    """Network failures are expected events: their message says it all, no traceback."""
+    record.exc_info = None
+    record.exc_text = None
+    return True
+
+
 def run_crawl(
     profile: SiteProfile,
     out: Path,
@@ -99,6 +107,8 @@ def run_crawl(
     for name, value in (overrides or {}).items():
         settings.set(name, value, priority="cmdline")
 
+    # Scrapy's robots.txt middleware logs an unreachable host with a full traceback.
+    logging.getLogger("scrapy.downloadermiddlewares.robotstxt").addFilter(_drop_traceback)
     process = CrawlerProcess(settings)
     crawler = process.create_crawler(NewsSpider)
     process.crawl(crawler, site=profile.name, profile=profile)
