@@ -1,15 +1,28 @@
-"""The `newsarchive` command: one entry point, one module per subcommand."""
+"""The `newsarchive` command: one entry point, one module per subcommand.
+
+Every module of this package that defines `add_parser(subparsers)` is a subcommand; its
+parser sets `run` (a function of the parsed arguments returning the exit code).
+"""
 
 from __future__ import annotations
 
 import argparse
+import importlib
+import pkgutil
 import sys
 from collections.abc import Sequence
 
 from crawler import __version__
-from crawler.cli import crawl, demo, extract
 
-COMMANDS = (crawl, demo, extract)
+# Order of the commands in `newsarchive --help`; modules not listed come after, by name.
+ORDER = ("crawl", "demo", "extract", "replay", "index", "show", "serve", "wacz", "export")
+
+
+def _command_modules() -> list:
+    names = [m.name for m in pkgutil.iter_modules(__path__) if not m.name.startswith("_")]
+    names.sort(key=lambda n: (ORDER.index(n) if n in ORDER else len(ORDER), n))
+    modules = [importlib.import_module(f"{__name__}.{name}") for name in names]
+    return [m for m in modules if hasattr(m, "add_parser")]
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -19,8 +32,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"newsarchive {__version__}")
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for command in COMMANDS:
-        command.add_parser(subparsers)
+    for module in _command_modules():
+        module.add_parser(subparsers)
     return parser
 
 
