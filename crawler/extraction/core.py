@@ -124,13 +124,17 @@ def _article(url: str, meta: Metadata, body: str, body_html: str, imgs: list, wo
 
 
 def _image_scopes(elements: list[etree._Element]) -> list[etree._Element]:
-    """Where the article's figures are: the region, or its enclosing <article> (lead photo)."""
+    """Where the article's figures are: the region's enclosing <article>, else its parent (the
+    lead photo sits just above the body), else the region itself."""
     first = elements[0]
     node = first.getparent()
     while node is not None:
-        if node.tag == "article" or node.get("itemprop") == "articleBody":
+        if node.tag == "article":
             return [node]
         node = node.getparent()
+    parent = first.getparent()
+    if parent is not None and parent.tag not in ("body", "html"):
+        return [parent]
     return list(elements)
 
 

@@ -97,8 +97,9 @@ NON_ARTICLE_BODY_TOKENS: tuple[str, ...] = (
 # Class names that describe the element's state or the page (WordPress adds "tag-<slug>",
 # "category-<slug>", "has-<feature>" to the article and <body>): not a boilerplate signal.
 IGNORED_CLASS_RE = re.compile(
-    r"^(?:has|with|no|is|tag|tags|category|format|status|type|post|postid|page|single|"
-    r"template|theme|js|l|u|elementor|wp|entry|hentry|section)[-_]", re.I
+    r"^(?:(?:has|with|no|is|tag|tags|category|format|status|type|postid|page-template|"
+    r"single-format|theme|js|l|u)[-_]|post-\d+$)",
+    re.I,
 )
 # Class/id tokens of boilerplate that may be longer than the article itself (comment threads).
 LARGE_BOILERPLATE_TOKENS: frozenset[str] = frozenset({

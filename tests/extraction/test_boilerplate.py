@@ -1,0 +1,80 @@
+"""One hand-made page per boilerplate pattern: the article's sentences stay, the widget goes."""
+
+from __future__ import annotations
+
+import pytest
+
+from crawler.extraction import extract
+from tests.extraction.helpers import fixture_bytes
+
+CASES = {
+    "share_widgets": (
+        ["voted 6-1 on Tuesday night", "Construction is expected to begin in September"],
+        ["Share on Facebook", "Share this:", "Twitter", "Email", "Julia Morales"],
+    ),
+    "related_most_read": (
+        ["Hosepipe bans will come into force", "lift it as soon as reservoir levels recovered"],
+        ["Related Articles", "Farmers warn of poor harvest", "Most Read", "Bypass opening",
+         "Recommended for you", "Doctors stunned"],
+    ),
+    "newsletter_cookie": (
+        ["has raised $40 million", "employ about 200 people"],
+        ["We use cookies", "Accept All Cookies", "Sign up for The Charge", "weekly newsletter",
+         "Subscribe now"],
+    ),
+    "ads_promos": (
+        ["May 30, two days ahead", "106% of the long-period average",
+         "Farmers in large parts of the country"],
+        ["Advertisement", "ADVERTISEMENT", "Read more", "Heatwave grips", "ALSO READ",
+         "Kharif sowing outlook"],
+    ),
+    "author_bio_comments": (
+        ["stay open until 9 p.m. on weekdays", "add Sunday hours at the three busiest"],
+        ["About Peter Nguyen", "Lakeside Gazette", "About time!", "potholes on Route 9",
+         "Leave a Reply", "14 thoughts"],
+    ),
+    "pull_quote": (
+        ["climbed the 112 steps", "Lamp lit 16.40", "kitchen wall", "I never thought of it"],
+        [],
+    ),
+    "print_email_scripts": (
+        ["um elf Prozent", "Der Grundpreis bleibt unverändert."],
+        ["Drucken", "Per E-Mail", "@context", "NewsArticle", "JavaScript", "pageProps"],
+    ),
+    "breadcrumbs_captions": (
+        ["More than 8,000 people gathered", "numbers peaking in late June"],
+        ["Home", "Environment", "Photo: Nick Moir", "breaches off North Head",
+         "Spectators line the cliffs", "Janie Barrett"],
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_boilerplate_removed(name: str) -> None:
+    keep, junk = CASES[name]
+    article = extract(fixture_bytes(f"boilerplate/{name}.html"), f"https://news.example/{name}")
+    for sentence in keep:
+        assert sentence in article.body, sentence
+    for text in junk:
+        assert text not in article.body, text
+    assert article.is_article
+
+
+def test_pull_quote_kept_once() -> None:
+    article = extract(fixture_bytes("boilerplate/pull_quote.html"), "https://news.example/pq")
+    assert article.body.count("kept the light alive") == 1
+    # A real quotation (not repeating the text) stays, as a blockquote.
+    assert "<blockquote>" in article.body_html and "All well." in article.body
+
+
+def test_captions_become_image_metadata() -> None:
+    article = extract(fixture_bytes("boilerplate/breadcrumbs_captions.html"),
+                      "https://www.harbourtimes.example/news/environment/whales")
+    by_url = {i.url.rsplit("/", 1)[-1]: i for i in article.images}
+    lead = by_url["whales-1200.jpg"]
+    assert lead.caption == "A humpback whale breaches off North Head on Saturday morning."
+    assert lead.credit == "Nick Moir"
+    crowd = by_url["crowd-800.jpg"]
+    assert crowd.caption == "Spectators line the cliffs at North Head."
+    assert crowd.credit == "Janie Barrett"
+    assert article.images[0].url.endswith("whales-1200.jpg")  # og:image first
