@@ -50,7 +50,9 @@ def test_every_warc_passes_warcio_check(crawled):
     assert files and all(WARC_NAME.match(f.name) for f in files)
     check = subprocess.run(
         [sys.executable, "-m", "warcio.cli", "check", "-v", *map(str, files)],
-        capture_output=True, text=True, check=False,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert check.returncode == 0, check.stdout + check.stderr
     assert "digest pass" in check.stdout and "fail" not in check.stdout
@@ -77,7 +79,10 @@ def test_fastwarc_verifies_every_digest(crawled):
 def test_cdxj_indexer_indexes_every_capture(crawled, records):
     out, _, _ = crawled
     index = subprocess.run(
-        [str(Path(sys.executable).with_name("cdxj-indexer")), *map(str, warc_files(out))], capture_output=True, text=True, check=True
+        [str(Path(sys.executable).with_name("cdxj-indexer")), *map(str, warc_files(out))],
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout.splitlines()
     urls = [line.split(" ", 2)[2] for line in index]
     assert sum('"status": "200"' in u and "harbour-bridge.html" in u for u in urls) == 1
@@ -228,7 +233,8 @@ def test_rotation_gives_several_valid_files(test_site, tmp_path: Path):
     assert len({f.name.split("-")[2] for f in files}) == len(files)  # distinct serials
     for path in files:
         check = subprocess.run(
-            [sys.executable, "-m", "warcio.cli", "check", str(path)], capture_output=True,
+            [sys.executable, "-m", "warcio.cli", "check", str(path)],
+            capture_output=True,
             check=False,
         )
         assert check.returncode == 0
@@ -236,8 +242,9 @@ def test_rotation_gives_several_valid_files(test_site, tmp_path: Path):
     assert [r.type for r in records].count("warcinfo") == len(files)
     assert not list((tmp_path / "warc").glob("*.open"))
     for doc in articles(tmp_path):  # pointers stay right across files
-        with record_at(tmp_path / "warc" / doc["capture"]["warc_file"],
-                       doc["capture"]["warc_offset"]) as record:
+        with record_at(
+            tmp_path / "warc" / doc["capture"]["warc_file"], doc["capture"]["warc_offset"]
+        ) as record:
             assert record.rec_headers.get_header("WARC-Target-URI") == doc["url"]
 
 
