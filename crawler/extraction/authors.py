@@ -1,0 +1,125 @@
+"""Author names from bylines and author fields: no "By", no widget text, one entry per person."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+MAX_NAME_WORDS = 5
+MAX_NAME_CHARS = 60
+
+# "By", "Written by", "Von", "Par", "Por", "Di", "Door", "Av", "Autor:" ... at the start.
+_PREFIX = re.compile(
+    r"^\s*(?:(?:written|reported|posted|words|text|story|reporting|photos?)\s+(?:and\s+\w+\s+)?"
+    r"by|by|von|par|por|di|door|av|autor(?:in)?|author|auteur|texto|text|words|redacción|"
+    r"redaction|rédaction|reporter|posted)\s*[:\-–—]?\s+",
+    re.I,
+)
+_SPLIT = re.compile(r"\s*(?:,|;|\|| and | & | und | et | y | e | och | og |\n| / | with )\s*", re.I)
+_HANDLE = re.compile(r"@\w+")
+# Lower-case words that do belong in names.
+_PARTICLES = frozenset(
+    "van von der den de del della di da das dos du la le al el bin ibn ben ter ten zu y e".split()
+)
+# "Finian Cunningham. Sputnik International": a full stop after a word, not after an initial.
+_SENTENCE_BREAK = re.compile(r"(?<=[^\W\d_]{3})\.\s+(?=[^\W\d_])")
+_EMAIL = re.compile(r"\S+@\S+\.\w+")
+_URL = re.compile(r"(?:https?://|www\.)\S+", re.I)
+_PARENS = re.compile(r"\([^)]*\)|\[[^\]]*\]")
+_DIGITS = re.compile(r"\d")
+# A name part that is a role, a widget label or an organisation word, not a person.
+_NOISE_WORDS = frozenset(
+    """
+    follow following unfollow share tweet email e-mail twitter facebook linkedin instagram
+    contact articles posts stories view all profile bio updated published
+    staff admin administrator editor editors editorial team newsroom desk correspondent
+    reporter writer contributor contributing columnist journalist producer photographer
+    senior chief associate political business sports digital news agency agencies wires wire
+    guest subscribe sign read comments comment
+    """.split()
+)
+# Whole entries that are noise even though they look like names.
+_NOISE_ENTRIES = frozenset(
+    {
+        "staff", "staff writer", "staff reporter", "admin", "administrator", "editor", "editors",
+        "editorial", "editorial staff", "editorial board", "web desk", "news desk", "newsdesk",
+        "anonymous", "unknown", "guest", "guest author", "contributor", "redaktion", "rédaction",
+        "redacción", "the associated press", "follow", "more", "by",
+    }
+)  # fmt: skip
+_TRAILING_ROLE = re.compile(
+    r"\s*[,|–—-]\s*(?:senior|chief|staff|special|political|foreign|contributing|associate|"
+    r"business|sports|science|health|tech|technology|news|\w+)?\s*"
+    r"(?:correspondent|reporter|writer|editor|columnist|contributor|journalist|producer|"
+    r"analyst|photographer)\b.*$",
+    re.I,
+)
+
+
+def _clean_one(name: str) -> str | None:
+    name = _URL.sub(" ", _EMAIL.sub(" ", _PARENS.sub(" ", name)))
+    name = _HANDLE.sub(" ", name)
+    name = " ".join(name.split()).strip(" .,:;|-–—·•")
+    while True:
+        stripped = _PREFIX.sub("", name, count=1)
+        if stripped == name:
+            break
+        name = stripped
+    name = name.strip(" .,:;|-–—·•")
+    label, colon, rest = name.partition(":")
+    if colon and rest.strip() and len(label.split()) == 1:
+        name = rest.strip()  # "Текст: Венера Ерофеева", "Photos: Jane Doe"
+    if not name or _DIGITS.search(name):
+        return None
+    if " " not in name and "." in name.strip("."):
+        return None  # "humans.txt", "example.com"
+    lowered = name.lower()
+    if lowered in _NOISE_ENTRIES:
+        return None
+    words = name.split()
+    # Widget text around a name: "Follow John Smith", "John Smith Follow".
+    while words and words[0].lower().strip(":") in ("follow", "more", "about", "contact"):
+        words = words[1:]
+    while words and words[-1].lower().strip(":") in ("follow", "email", "twitter"):
+        words = words[:-1]
+    if not words or len(words) > MAX_NAME_WORDS:
+        return None
+    if any(w.lower().strip(".,:") in _NOISE_WORDS for w in words):
+        return None
+    if any(w[0].islower() and w not in _PARTICLES for w in words if w[0].isalpha()):
+        return None  # "the author of this article": a sentence, not a name
+    name = " ".join(words)
+    if len(name) > MAX_NAME_CHARS or len(name) < 2 or not any(c.isalpha() for c in name):
+        return None
+    if name.isupper() and len(name) > 3:
+        name = name.title()  # "JOHN SMITH" → "John Smith"; short initials stay as they are
+    return name
+
+
+def split_names(text: str) -> list[str]:
+    """ "By Jane Doe and John Smith, Senior Writer" → ["Jane Doe", "John Smith"]."""
+    text = re.sub(r"[^\S\n]+", " ", text).strip()
+    if not text:
+        return []
+    names = []
+    for part in _SPLIT.split(_SENTENCE_BREAK.sub("\n", text)):
+        name = _clean_one(_TRAILING_ROLE.sub("", part))
+        if name:
+            names.append(name)
+    return names
+
+
+def dedupe(names: Iterable[str], exclude: Iterable[str] = ()) -> list[str]:
+    """Keep the first spelling of each name, case- and space-insensitively; drop `exclude`."""
+    seen = {_key(e) for e in exclude if e}
+    kept = []
+    for name in names:
+        key = _key(name)
+        if key and key not in seen:
+            seen.add(key)
+            kept.append(name)
+    return kept
+
+
+def _key(name: str) -> str:
+    return "".join(ch for ch in name.casefold() if ch.isalnum())
