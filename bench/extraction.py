@@ -6,7 +6,8 @@ one shingle); per page, precision and recall of the predicted shingles against t
 precision is averaged over pages with a non-empty prediction, recall over all pages; F1 is the
 harmonic mean of those two averages. ``±`` is the bootstrap standard deviation over pages.
 Only the extraction call is timed, with the HTML already in memory (newsarchive gets bytes, as in
-a crawl; the others get the decoded text).
+a crawl; the others get the decoded text); the tools run interleaved page by page, so that other
+load on the machine weighs on all of them alike.
 
     python bench/extraction.py                       # all tools
     python bench/extraction.py --only newsarchive --show-worst 10
@@ -185,33 +186,37 @@ def load_pages(data: Path, limit: int | None = None) -> list[Page]:
     return pages
 
 
-def run_tool(name: str, pages: list[Page], passes: int) -> Result:
-    version, fn = TOOLS[name]()
-    post = getattr(fn, "postprocess", None)
-    result = Result(name, version)
-    per_pass: list[float] = []
+def run_tools(names: list[str], pages: list[Page], passes: int) -> list[Result]:
+    """Run every tool on every page, interleaved page by page, so that a load change on the
+    machine during the run weighs on all tools alike."""
+    tools = []
+    for name in names:
+        version, fn = TOOLS[name]()
+        tools.append((Result(name, version), fn, getattr(fn, "postprocess", None)))
+    totals = {name: [0.0] * passes for name in names}
     for i in range(passes):
-        total = 0.0
         for page in pages:
-            start = time.perf_counter()
-            try:
-                out = fn(page.raw, page.text, page.url)
-            except Exception as exc:
-                out = ""
+            for result, fn, post in tools:
+                start = time.perf_counter()
+                try:
+                    out = fn(page.raw, page.text, page.url)
+                except Exception as exc:  # a benchmark counts errors, it does not stop
+                    out = ""
+                    if i == 0:
+                        result.errors += 1
+                        print(f"{result.tool}: {page.page_id}: {type(exc).__name__}: {exc}",
+                              file=sys.stderr)
+                elapsed = time.perf_counter() - start
+                totals[result.tool][i] += elapsed
                 if i == 0:
-                    result.errors += 1
-                    print(f"{name}: {page.page_id}: {type(exc).__name__}: {exc}", file=sys.stderr)
-            elapsed = time.perf_counter() - start
-            total += elapsed
-            if i == 0:
-                result.times.append(elapsed)
-                if post is not None:
-                    out = post(out)
-                result.predictions[page.page_id] = out
-                result.scores.append(score_page(page.page_id, page.truth, out))
-        per_pass.append(total)
-    result.seconds = statistics.median(per_pass)
-    return result
+                    result.times.append(elapsed)
+                    if post is not None:
+                        out = post(out)
+                    result.predictions[page.page_id] = out
+                    result.scores.append(score_page(page.page_id, page.truth, out))
+    for result, _, _ in tools:
+        result.seconds = statistics.median(totals[result.tool])
+    return [r for r, _, _ in tools]
 
 
 def print_table(results: list[Result], n_pages: int) -> None:
@@ -259,7 +264,7 @@ def main(argv: list[str] | None = None) -> int:
     sys.path.insert(0, str(ROOT))
     pages = load_pages(args.data, args.limit)
     names = args.only or list(TOOLS)
-    results = [run_tool(name, pages, args.passes) for name in names]
+    results = run_tools(names, pages, args.passes)
     print(f"{len(pages)} pages, {args.passes} timing pass(es)")
     print_table(results, len(pages))
     for res in results:

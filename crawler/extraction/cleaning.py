@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
 
 from lxml import etree
 
@@ -38,63 +40,92 @@ def drop(el: etree._Element) -> None:
     parent.remove(el)
 
 
+_XP_STRING = etree.XPath("string()", smart_strings=False)
+_XP_LINK_TEXT = etree.XPath(".//a//text()", smart_strings=False)
+
+
+_XP_TEXT_LEN = etree.XPath("string-length(normalize-space())")
+
+
 def text_of(el: etree._Element) -> str:
-    return _SPACES.sub(" ", el.xpath("string()")).strip()
+    return _SPACES.sub(" ", _XP_STRING(el)).strip()
+
+
+def text_len(el: etree._Element) -> int:
+    """Length of the element's whitespace-normalised text (computed in C)."""
+    return int(_XP_TEXT_LEN(el))
 
 
 def link_density(el: etree._Element, text_len: int | None = None) -> float:
-    total = len(text_of(el)) if text_len is None else text_len
+    total = int(_XP_TEXT_LEN(el)) if text_len is None else text_len
     if total == 0:
         return 0.0
-    linked = sum(len(_SPACES.sub(" ", a.xpath("string()")).strip()) for a in pt.XP_LINKS(el))
+    linked = len(_SPACES.sub(" ", " ".join(_XP_LINK_TEXT(el))).strip())
     return min(1.0, linked / total)
 
 
-def attr_tokens(el: etree._Element) -> tuple[list[str], str]:
-    """Tokens of an element's class and id, and the two joined without separators."""
-    tokens = pt.class_tokens(el.get("class") or "")
-    ident = el.get("id")
+@dataclass(frozen=True)
+class AttrInfo:
+    """What an element's class and id say about it (computed once per distinct value pair)."""
+
+    tokens: tuple[str, ...]
+    boilerplate: bool
+    large_boilerplate: bool  # comment threads: removed whatever their size
+    caption: bool
+    content: bool
+    body: bool  # a class naming exactly the article body ("article-body", "entry-content")
+
+    @property
+    def weight(self) -> int:
+        """Readability's class weight: + for content-like class/id, - for boilerplate-like."""
+        return (
+            (-25 if self.boilerplate else 0)
+            + (25 if self.content else 0)
+            + (25 if self.body else 0)
+        )
+
+
+@lru_cache(maxsize=16384)
+def _attr_info(cls: str, ident: str) -> AttrInfo:
+    tokens = pt.class_tokens(cls)
     # Ids built from the headline slug ("nasa-moon-shot-...-191119") say nothing.
     if ident and ident.count("-") + ident.count("_") < 4:
         tokens += pt.tokens_of(ident)
-    return tokens, "".join(tokens)
+    joined = "".join(tokens)
+    boilerplate = any(t in pt.BOILERPLATE_TOKEN_SET for t in tokens) or bool(
+        joined and pt.BOILERPLATE_COMPOUND_RE.search(joined)
+    )
+    return AttrInfo(
+        tokens=tuple(tokens),
+        boilerplate=boilerplate,
+        large_boilerplate=any(t in pt.LARGE_BOILERPLATE_TOKENS for t in tokens),
+        caption=any(t in pt.CAPTION_TOKEN_SET for t in tokens),
+        content=any(t in pt.CONTENT_TOKEN_SET for t in tokens),
+        body=bool(cls and pt.BODY_CLASS_RE.search(cls)),
+    )
+
+
+def attr_info(el: etree._Element) -> AttrInfo:
+    return _attr_info(el.get("class") or "", el.get("id") or "")
 
 
 def is_boilerplate_attr(el: etree._Element) -> bool:
-    tokens, joined = attr_tokens(el)
-    if not tokens:
-        return False
-    if any(t in pt.BOILERPLATE_TOKEN_SET for t in tokens):
-        return True
-    return bool(pt.BOILERPLATE_COMPOUND_RE.search(joined))
+    return attr_info(el).boilerplate
 
 
 def class_weight(el: etree._Element) -> int:
-    """Readability's class weight: + for content-like class/id, - for boilerplate-like."""
-    tokens, joined = attr_tokens(el)
-    if not tokens:
-        return 0
-    weight = 0
-    if any(t in pt.BOILERPLATE_TOKEN_SET for t in tokens) or pt.BOILERPLATE_COMPOUND_RE.search(
-        joined
-    ):
-        weight -= 25
-    if any(t in pt.CONTENT_TOKEN_SET for t in tokens):
-        weight += 25
-    cls = el.get("class") or ""
-    if cls and pt.BODY_CLASS_RE.search(cls):
-        weight += 25
-    return weight
+    return attr_info(el).weight
 
 
-def marked_bodies(root: etree._Element) -> list[etree._Element]:
+def marked_bodies(
+    root: etree._Element, classed: list[etree._Element] | None = None
+) -> list[etree._Element]:
     """Elements the page marks as its article body (itemprop or a body-like class)."""
     found = list(pt.XP_ITEMPROP_BODY(root))
-    for el in pt.XP_CLASSED(root):
-        cls = el.get("class")
-        if cls and pt.BODY_CLASS_RE.search(cls) and el not in found:
+    for el in pt.XP_CLASSED(root) if classed is None else classed:
+        if attr_info(el).body and el not in found:
             found.append(el)
-    return [el for el in found if len(text_of(el)) >= 200]
+    return [el for el in found if text_len(el) >= 200]
 
 
 def _protected(bodies: Iterable[etree._Element]) -> set[etree._Element]:
@@ -109,7 +140,7 @@ def _protected(bodies: Iterable[etree._Element]) -> set[etree._Element]:
 
 def strip_junk(root: etree._Element) -> None:
     """Drop scripts, styles, embedded JSON state, form controls, media players, hidden elements."""
-    for el in pt.XP_JUNK(root):
+    for el in list(root.iter(*pt.JUNK_TAGS)):
         if el.getparent() is not None:
             drop(el)
     for el in pt.XP_HIDDEN(root):
@@ -123,12 +154,13 @@ def prune_page(root: etree._Element, rules: ExtractionRules | None = None) -> No
         for selector in rules.remove_selectors:
             for el in _select(root, selector):
                 drop(el)
-    keep = _protected(marked_bodies(root))
+    classed = pt.XP_CLASSED(root)
+    keep = _protected(marked_bodies(root, classed))
     # An element holding most of the page's paragraph text is not a widget, whatever its class
     # says ("main has-sidebar", WordPress's "tag-<slug>"), except comment threads, which can
     # outgrow the article.
     big = max(200.0, 0.4 * _prose_len(root))
-    for el in pt.XP_FURNITURE(root):
+    for el in list(root.iter(*pt.FURNITURE_TAGS)):
         # <header> and <aside> are sometimes misused as wrappers of the whole article.
         always = el.tag not in ("header", "aside")
         if el not in keep and (always or _prose_len(el) < big):
@@ -136,11 +168,11 @@ def prune_page(root: etree._Element, rules: ExtractionRules | None = None) -> No
     for el in pt.XP_ROLE_FURNITURE(root):
         if el not in keep and _prose_len(el) < big:
             drop(el)
-    for el in pt.XP_CLASSED(root):
+    for el in classed:
         if el in keep or el.tag in ("html", "body"):
             continue
         if (
-            is_boilerplate_attr(el)
+            attr_info(el).boilerplate
             and not _is_caption(el)
             and (_prose_len(el) < big or _is_large_boilerplate(el))
         ):
@@ -152,17 +184,15 @@ def _prose_len(el: etree._Element) -> int:
     return len("".join(_XP_P_TEXT(el)))
 
 
-_XP_P_TEXT = etree.XPath("descendant-or-self::p//text()")
+_XP_P_TEXT = etree.XPath("descendant-or-self::p//text()", smart_strings=False)
 
 
 def _is_large_boilerplate(el: etree._Element) -> bool:
-    tokens, _ = attr_tokens(el)
-    return any(t in pt.LARGE_BOILERPLATE_TOKENS for t in tokens)
+    return attr_info(el).large_boilerplate
 
 
 def _is_caption(el: etree._Element) -> bool:
-    tokens, _ = attr_tokens(el)
-    return any(t in pt.CAPTION_TOKEN_SET for t in tokens) or el.tag in ("figcaption", "figure")
+    return el.tag in ("figcaption", "figure") or attr_info(el).caption
 
 
 def _select(root: etree._Element, selector: str) -> list[etree._Element]:
@@ -185,7 +215,8 @@ def drop_captions(region: etree._Element) -> None:
 def clean_region(region: etree._Element) -> None:
     """Readability-style conditional cleaning of the article region (in place)."""
     candidates = [
-        el for el in region.iter("div", "section", "ul", "ol", "table", "aside", "header", "dl")
+        el
+        for el in region.iter("div", "section", "ul", "ol", "table", "aside", "header", "dl")
         if el is not region
     ]
     for el in reversed(candidates):  # innermost first
@@ -196,8 +227,8 @@ def clean_region(region: etree._Element) -> None:
 
 
 def _should_drop(el: etree._Element) -> bool:
-    text = text_of(el)
-    length = len(text)
+    text = _XP_STRING(el)
+    length = text_len(el)
     weight = class_weight(el)
     if weight < 0:
         return True

@@ -15,16 +15,36 @@ from dataclasses import dataclass
 from lxml import etree
 
 from crawler.extraction import patterns as pt
-from crawler.extraction.cleaning import class_weight, link_density, text_of
+from crawler.extraction.cleaning import class_weight, link_density, text_len, text_of
 from crawler.extraction.rules import ExtractionRules
 
 _COMMAS = re.compile(r"[,،、，]")
 _SENTENCE_END = re.compile(r"[.!?。！？…»\"”]\s*$|[.!?]\s")
 _MIN_PARAGRAPH = 25
 _TAG_WEIGHT = {
-    "div": 5, "article": 10, "main": 5, "section": 3, "pre": 3, "td": 3, "blockquote": 3,
-    "address": -3, "ol": -3, "ul": -3, "dl": -3, "dd": -3, "dt": -3, "li": -3, "form": -3,
-    "h1": -5, "h2": -5, "h3": -5, "h4": -5, "h5": -5, "h6": -5, "th": -5, "body": -10,
+    "div": 5,
+    "article": 10,
+    "main": 5,
+    "section": 3,
+    "pre": 3,
+    "td": 3,
+    "blockquote": 3,
+    "address": -3,
+    "ol": -3,
+    "ul": -3,
+    "dl": -3,
+    "dd": -3,
+    "dt": -3,
+    "li": -3,
+    "form": -3,
+    "h1": -5,
+    "h2": -5,
+    "h3": -5,
+    "h4": -5,
+    "h5": -5,
+    "h6": -5,
+    "th": -5,
+    "body": -10,
 }
 _DECAY = (1.0, 2.0, 6.0, 9.0, 12.0)
 
@@ -86,7 +106,7 @@ def find_region(root: etree._Element, rules: ExtractionRules | None = None) -> R
     elements = _with_siblings(top, top_score, scores)
     if len(elements) == 1:
         elements = _with_chunks(root, top, top_score, scores)
-    covered = sum(len(text_of(el)) for el in elements)
+    covered = sum(text_len(el) for el in elements)
     coverage = min(1.0, covered / prose) if prose else 0.0
     return Region(elements, top_score, coverage)
 
@@ -171,7 +191,8 @@ def _with_chunks(
         return [top]
     threshold = max(10.0, top_score * 0.2)
     chunks = [
-        el for el in root.iter(top.tag)
+        el
+        for el in root.iter(top.tag)
         if el is top or (el.get("class") == cls and scores.get(el, 0.0) >= threshold)
     ]
     return _outermost(chunks) if len(chunks) > 1 else [top]

@@ -48,8 +48,15 @@ def extract(
         return _extract(root, url, rules)
     except ExtractionError:
         raise
-    except (RecursionError, MemoryError, ValueError, TypeError, AttributeError, LookupError,
-            etree.LxmlError) as exc:
+    except (
+        RecursionError,
+        MemoryError,
+        ValueError,
+        TypeError,
+        AttributeError,
+        LookupError,
+        etree.LxmlError,
+    ) as exc:
         # A bug or a pathological page must not take the crawl down: report it as the one
         # documented error, with the cause attached for the log.
         logger.warning("extraction failed for %s", url, exc_info=True)
@@ -97,8 +104,9 @@ def _extract(root: etree._Element, url: str, rules: ExtractionRules | None) -> A
     return _article(url, meta, body, serialise.to_html(blocks), found_images, words, score)
 
 
-def _article(url: str, meta: Metadata, body: str, body_html: str, imgs: list, words: int,
-             score: float) -> Article:
+def _article(
+    url: str, meta: Metadata, body: str, body_html: str, imgs: list, words: int, score: float
+) -> Article:
     return Article(
         url=url,
         canonical_url=meta.canonical_url,
@@ -138,12 +146,16 @@ def _image_scopes(elements: list[etree._Element]) -> list[etree._Element]:
     return list(elements)
 
 
+_XP_BODY_TEXT_LEN = etree.XPath("string-length(normalize-space(//body))")
+_XP_LINK_TEXT = etree.XPath("//body//a//text()", smart_strings=False)
+
+
 def _page_link_density(root: etree._Element) -> float:
-    total = len("".join(root.xpath("//body//text()")).split())
+    total = _XP_BODY_TEXT_LEN(root)
     if not total:
         return 0.0
-    linked = len("".join(root.xpath("//body//a//text()")).split())
-    return linked / total
+    linked = len(" ".join(" ".join(_XP_LINK_TEXT(root)).split()))
+    return min(1.0, linked / total)
 
 
 _PATTERN_CACHE: dict[tuple[str, ...], tuple[re.Pattern[str], ...]] = {}

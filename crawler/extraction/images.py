@@ -16,13 +16,20 @@ from lxml import etree
 
 from crawler.extraction import patterns as pt
 from crawler.extraction.article import Image
-from crawler.extraction.cleaning import attr_tokens, text_of
+from crawler.extraction.cleaning import attr_info, text_of
 
 _SPACES = re.compile(r"\s+")
-_SRC_ATTRS = ("data-src", "data-original", "data-lazy-src", "data-full-src", "data-hi-res-src",
-              "src")
-_CREDIT_TOKENS = frozenset({"credit", "credits", "copyright", "photocredit", "imagecredit",
-                            "source", "byline", "author"})
+_SRC_ATTRS = (
+    "data-src",
+    "data-original",
+    "data-lazy-src",
+    "data-full-src",
+    "data-hi-res-src",
+    "src",
+)
+_CREDIT_TOKENS = frozenset(
+    {"credit", "credits", "copyright", "photocredit", "imagecredit", "source", "byline", "author"}
+)
 
 
 def image_url(img: etree._Element, base_url: str) -> str | None:
@@ -61,7 +68,7 @@ def _figures(scope: etree._Element) -> list[etree._Element]:
     found = list(pt.XP_FIGURES(scope))
     # Caption boxes outside <figure>: an element with a caption class next to an <img>.
     for el in pt.XP_CLASSED(scope):
-        tokens, _ = attr_tokens(el)
+        tokens = attr_info(el).tokens
         if any(t in ("caption", "captions") for t in tokens):
             box = el.getparent()
             if box is not None and box not in found and pt.XP_IMAGES(box):
@@ -86,12 +93,13 @@ def _caption_and_credit(fig: etree._Element) -> tuple[str | None, str | None]:
     for el in fig.iter():
         if el is fig or not isinstance(el.tag, str):
             continue
-        tokens, _ = attr_tokens(el)
+        tokens = attr_info(el).tokens
         if credit_el is None and any(t in _CREDIT_TOKENS for t in tokens):
             credit_el = el
-        elif caption_el is None and (el.tag == "figcaption" or any(
-            t in ("caption", "captions", "wpcaptiontext") for t in tokens
-        )):
+        elif caption_el is None and (
+            el.tag == "figcaption"
+            or any(t in ("caption", "captions", "wpcaptiontext") for t in tokens)
+        ):
             caption_el = el
     credit = text_of(credit_el) if credit_el is not None else None
     caption = text_of(caption_el) if caption_el is not None else None
@@ -100,8 +108,15 @@ def _caption_and_credit(fig: etree._Element) -> tuple[str | None, str | None]:
     if caption and not credit:
         caption, credit = split_credit(caption)
     if credit:
-        credit = re.sub(r"^(?:photo|image|credit|source)s?\s*(?:by|:)\s*", "", credit.strip(" ()"),
-                        flags=re.I).strip(" .©") or None
+        credit = (
+            re.sub(
+                r"^(?:photo|image|credit|source)s?\s*(?:by|:)\s*",
+                "",
+                credit.strip(" ()"),
+                flags=re.I,
+            ).strip(" .©")
+            or None
+        )
     return caption or None, credit
 
 

@@ -22,8 +22,20 @@ _LOCAL = threading.local()
 def _parser() -> lxml.html.HTMLParser:
     parser = getattr(_LOCAL, "parser", None)
     if parser is None:
-        parser = lxml.html.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True,
-                                      default_doctype=False)
+        parser = lxml.html.HTMLParser(
+            encoding="utf-8", remove_comments=True, remove_pis=True, default_doctype=False
+        )
+        # Every element an HtmlElement (text_content, cssselect ...), chosen in C: lxml.html's
+        # default per-tag lookup calls back into Python for each element proxy, which costs
+        # more than the parse itself on a large page.
+        parser.set_element_class_lookup(
+            etree.ElementDefaultClassLookup(
+                element=lxml.html.HtmlElement,
+                comment=lxml.html.HtmlComment,
+                pi=lxml.html.HtmlProcessingInstruction,
+                entity=lxml.html.HtmlEntity,
+            )
+        )
         _LOCAL.parser = parser
     return parser
 

@@ -22,8 +22,17 @@ from crawler.extraction import patterns as pt
 _SPACES = re.compile(r"[ \t\n\r\f\v]+")
 _WORD = re.compile(r"\w+")
 _KIND = {
-    "h1": "h1", "h2": "h2", "h3": "h3", "h4": "h4", "h5": "h4", "h6": "h4",
-    "li": "li", "dt": "p", "dd": "p", "blockquote": "blockquote", "pre": "pre",
+    "h1": "h1",
+    "h2": "h2",
+    "h3": "h3",
+    "h4": "h4",
+    "h5": "h4",
+    "h6": "h4",
+    "li": "li",
+    "dt": "p",
+    "dd": "p",
+    "blockquote": "blockquote",
+    "pre": "pre",
 }
 _SAFE_SCHEMES = ("http:", "https:", "mailto:", "ftp:", "/", "#", "?", ".")
 
@@ -150,14 +159,18 @@ def _drop_repeats(blocks: list[Block]) -> list[Block]:
 
     Repeated paragraphs are kept (recipes and lists repeat lines on purpose)."""
     keys = [_key(b.text) for b in blocks]
+    everything = "\n".join(keys)
     seen: set[str] = set()
     out = []
-    for i, (block, key) in enumerate(zip(blocks, keys, strict=True)):
+    for block, key in zip(blocks, keys, strict=True):
         if block.kind == "blockquote" and len(key) > 20 and key in seen:
             continue
         seen.add(key)
-        if block.kind in ("blockquote", "p") and 20 < len(key) < 300 and any(
-            j != i and len(other) > len(key) and key in other for j, other in enumerate(keys)
+        # Found elsewhere than in its own block: part of a longer paragraph.
+        if (
+            block.kind in ("blockquote", "p")
+            and 20 < len(key) < 300
+            and everything.count(key) > keys.count(key)
         ):
             continue
         out.append(block)
