@@ -1,0 +1,168 @@
+"""Find stored articles and archived captures without reading the whole archive.
+
+An article id is the hash of its canonical URL and names its files
+(`articles/<site>/<yyyy>/<mm>/<id>[.<stamp>].json`), so an id — or a URL, hashed — is found
+with one glob. A URL that is no article's canonical URL is looked for in the `url` of the
+stored articles (a read of every file, reached only when the glob finds nothing). Raw
+captures of any page are found through the CDXJ index when it is there and up to date,
+else by reading the WARCs through.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from archive.cdxj import (
+    DEFAULT_INDEX_NAME,
+    CdxjEntry,
+    find_warcs,
+    lookup,
+    scan,
+    warc_directory,
+)
+from archive.errors import ArchiveError
+from archive.layout import ARTICLES_DIR, article_id
+
+logger = logging.getLogger(__name__)
+
+_ID_PREFIX = re.compile(r"^[0-9a-f]{1,16}$")
+_NAME_ID = re.compile(r"^([0-9a-f]{16})(?:\.[0-9-]+)?\.json$")
+
+
+class LookupFailed(ArchiveError):
+    """Nothing, or more than one thing, matches what was asked for."""
+
+
+class NotFound(LookupFailed):
+    pass
+
+
+class Ambiguous(LookupFailed):
+    def __init__(self, message: str, candidates: list[str]) -> None:
+        super().__init__(message)
+        self.candidates = candidates
+
+
+@dataclass(frozen=True)
+class StoredArticle:
+    path: Path
+    document: dict[str, Any]
+    captures: int  # how many stored captures this article has
+
+    @property
+    def fetched_at(self) -> str:
+        return str(self.document.get("capture", {}).get("fetched_at", ""))
+
+
+def looks_like_id(text: str) -> bool:
+    return bool(_ID_PREFIX.match(text))
+
+
+def _capture_files(root: Path, pattern: str) -> dict[str, list[Path]]:
+    groups: dict[str, list[Path]] = {}
+    for path in root.glob(f"{ARTICLES_DIR}/*/*/*/{pattern}"):
+        match = _NAME_ID.match(path.name)
+        if match:
+            groups.setdefault(match.group(1), []).append(path)
+    return groups
+
+
+def _read(path: Path) -> dict[str, Any]:
+    try:
+        document = json.loads(path.read_bytes())
+    except (OSError, ValueError) as exc:
+        raise ArchiveError(f"cannot read article {path}: {exc}") from exc
+    if not isinstance(document, dict):
+        raise ArchiveError(f"{path} is not an article JSON object")
+    return document
+
+
+def latest(paths: list[Path]) -> StoredArticle:
+    """The latest capture (by `capture.fetched_at`) among the files of one article."""
+    best: tuple[str, Path, dict[str, Any]] | None = None
+    for path in paths:
+        document = _read(path)
+        fetched = str(document.get("capture", {}).get("fetched_at", ""))
+        if best is None or (fetched, str(path)) > (best[0], str(best[1])):
+            best = (fetched, path, document)
+    assert best is not None
+    return StoredArticle(best[1], best[2], len(paths))
+
+
+def article_by_id(directory: str | os.PathLike[str], prefix: str) -> StoredArticle:
+    """The article whose id is or starts with `prefix`; latest capture wins."""
+    prefix = prefix.lower()
+    if not looks_like_id(prefix):
+        raise NotFound(f"{prefix!r} is not an article id (1 to 16 hex digits)")
+    groups = _capture_files(Path(directory), f"{prefix}*.json")
+    if not groups:
+        raise NotFound(f"no article with id {prefix} in {directory}")
+    if len(groups) > 1:
+        ids = sorted(groups)
+        raise Ambiguous(f"id prefix {prefix} matches {len(ids)} articles", ids)
+    return latest(next(iter(groups.values())))
+
+
+def article_by_url(directory: str | os.PathLike[str], urls: list[str]) -> StoredArticle | None:
+    """The article whose canonical URL or URL is one of `urls` (latest capture), or None."""
+    root = Path(directory)
+    wanted = set(urls)
+    for url in urls:  # fast path: the URL is the canonical URL, whose hash is the id
+        groups = _capture_files(root, f"{article_id(url)}*.json")
+        for paths in groups.values():
+            found = latest(paths)
+            if found.document.get("canonical_url") in wanted:
+                return found
+    # Slow path: a URL the page was fetched at (tracking parameters, redirects...).
+    matches: dict[str, list[Path]] = {}
+    needles = [url.encode("utf-8") for url in wanted]
+    for path in sorted(root.glob(f"{ARTICLES_DIR}/*/*/*/*.json")):
+        try:
+            data = path.read_bytes()
+        except OSError:
+            continue
+        if not any(needle in data for needle in needles):
+            continue
+        try:
+            document = json.loads(data)
+        except ValueError:
+            continue
+        if document.get("url") in wanted or document.get("canonical_url") in wanted:
+            matches.setdefault(str(document.get("id")), []).append(path)
+    if not matches:
+        return None
+    if len(matches) > 1:
+        ids = sorted(matches)
+        raise Ambiguous(f"{len(ids)} articles were fetched from that URL", ids)
+    return latest(next(iter(matches.values())))
+
+
+def index_is_fresh(directory: str | os.PathLike[str]) -> Path | None:
+    """`DIR/index.cdxj` when it exists and is newer than every WARC, else None."""
+    index = Path(directory) / DEFAULT_INDEX_NAME
+    try:
+        built = index.stat().st_mtime
+    except OSError:
+        return None
+    for warc in find_warcs(directory):
+        if warc.stat().st_mtime > built:
+            logger.warning("%s is older than %s: reading the WARCs instead", index, warc.name)
+            return None
+    return index
+
+
+def captures_of(directory: str | os.PathLike[str], url: str) -> list[CdxjEntry]:
+    """Every archived capture of `url`, oldest first (CDXJ index if fresh, else a scan)."""
+    index = index_is_fresh(directory)
+    entries = lookup(index, url) if index is not None else scan(find_warcs(directory), url)
+    return sorted(entries, key=lambda e: (e.timestamp, e.filename, e.offset))
+
+
+def warc_path(directory: str | os.PathLike[str], filename: str) -> Path:
+    return warc_directory(directory) / filename

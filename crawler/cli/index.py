@@ -1,0 +1,58 @@
+"""`newsarchive index DIR [-o FILE|-]`: a sorted CDXJ index of every WARC in DIR."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from archive.cdxj import DEFAULT_INDEX_NAME, find_warcs, write_index, write_index_file
+from archive.errors import ArchiveError
+
+
+def add_parser(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "index",
+        help="write a CDXJ index (pywb-compatible) of the WARCs in DIR",
+        description=(
+            "Index every WARC in DIR/warc (or in DIR itself) into one sorted CDXJ file, "
+            "the index pywb and ReplayWeb.page read: SURT key, timestamp, and url, mime, "
+            "status, digest, length, offset, filename of each response, revisit and "
+            "resource record."
+        ),
+    )
+    parser.add_argument("directory", type=Path, metavar="DIR")
+    parser.add_argument(
+        "-o",
+        "--output",
+        default=None,
+        help=f"where to write the index; '-' for stdout (default: DIR/{DEFAULT_INDEX_NAME})",
+    )
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    started = time.monotonic()
+    try:
+        warcs = find_warcs(args.directory)
+        if not warcs:
+            print(f"newsarchive index: no WARC files in {args.directory}", file=sys.stderr)
+            return 1
+        if args.output == "-":
+            count = write_index(warcs, sys.stdout)
+            sys.stdout.flush()
+            return 0
+        target = Path(args.output) if args.output else args.directory / DEFAULT_INDEX_NAME
+        count = write_index_file(warcs, target)
+    except (ArchiveError, OSError) as exc:
+        print(f"newsarchive index: {exc}", file=sys.stderr)
+        return 1
+    elapsed = time.monotonic() - started
+    print(
+        f"newsarchive index: {count} captures from {len(warcs)} WARC files -> {target} "
+        f"({elapsed:.1f} s)",
+        file=sys.stderr,
+    )
+    return 0
