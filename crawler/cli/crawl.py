@@ -152,8 +152,10 @@ def run(args: argparse.Namespace) -> int:
         return 2
     for flag in ("max_pages", "max_depth"):
         value = getattr(args, flag)
-        if value is not None and value < 0:
-            print(f"newsarchive crawl: --{flag.replace('_', '-')} must be >= 0", file=sys.stderr)
+        if value is not None and value < 1:
+            # Scrapy reads 0 as "no limit"; refuse it rather than crawl without one.
+            option = "--" + flag.replace("_", "-")
+            print(f"newsarchive crawl: {option} must be at least 1", file=sys.stderr)
             return 2
     summary = run_crawl(
         profile,

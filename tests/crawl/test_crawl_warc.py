@@ -85,7 +85,10 @@ def test_cdxj_indexer_indexes_every_capture(crawled, records):
         check=True,
     ).stdout.splitlines()
     urls = [line.split(" ", 2)[2] for line in index]
-    assert sum('"status": "200"' in u and "harbour-bridge.html" in u for u in urls) == 1
+    assert (
+        sum('"status": "200"' in u and "/news/2026/01/05/harbour-bridge.html" in u for u in urls)
+        == 1
+    )
     assert len([r for r in records if r.type == "response"]) <= len(index)
 
 
@@ -187,6 +190,13 @@ def test_article_json_only_for_article_pages(crawled):
         assert "SHARE THIS ARTICLE" not in doc["body"]
     feed_only = next(d for d in docs if "feed-only" in d["url"])
     assert "utm_source" in feed_only["url"] and "utm_source" not in feed_only["canonical_url"]
+
+
+def test_pages_sharing_a_canonical_url_give_one_article(crawled):
+    out, server, _ = crawled
+    assert "/print/2026/01/05/harbour-bridge.html" in server.requested
+    docs = [d for d in articles(out) if d["canonical_url"].endswith("harbour-bridge.html")]
+    assert len(docs) == 1
 
 
 def test_capture_pointer_reads_back_the_raw_response(crawled):
