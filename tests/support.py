@@ -16,10 +16,14 @@ TEST_SITE = FIXTURES / "site"
 
 # Our own servers on loopback: no politeness delays, so crawls finish in a second or two.
 FAST = [
-    "-s", "DOWNLOAD_DELAY=0",
-    "-s", "AUTOTHROTTLE_ENABLED=False",
-    "-s", "LOG_LEVEL=INFO",
-    "-s", "TELNETCONSOLE_ENABLED=False",
+    "-s",
+    "DOWNLOAD_DELAY=0",
+    "-s",
+    "AUTOTHROTTLE_ENABLED=False",
+    "-s",
+    "LOG_LEVEL=INFO",
+    "-s",
+    "TELNETCONSOLE_ENABLED=False",
 ]
 
 

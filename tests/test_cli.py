@@ -85,5 +85,5 @@ def test_scrapy_crawl_news_from_the_repository_root(tmp_path: Path):
             check=False,
         )
     assert result.returncode == 0, result.stderr[-3000:]
-    assert len(articles(tmp_path)) == 4
+    assert len(articles(tmp_path)) == 6
     assert warc_files(tmp_path)

@@ -22,6 +22,8 @@ ARTICLE_PATHS = {
     "/news/2026/01/06/school-roof.html",
     "/news/2026/01/07/feed-only.html",
     "/news/2026/01/07/sitemap-only.html",
+    "/news/2026/01/08/atom-only.html",
+    "/news/2026/01/08/news-sitemap-only.html",
 }
 WARC_NAME = re.compile(r"^newsarchive-\d{17}-\d{5}-[^-]+\.warc\.gz$")
 
@@ -161,7 +163,16 @@ def test_gzip_response_is_stored_compressed(crawled, records):
 
 def test_robots_feeds_sitemaps_redirects_and_errors_are_archived(records):
     paths = set(responses(records))
-    assert {"robots.txt", "feed.xml", "sitemap.xml", "old-school-story", "missing.html"} <= paths
+    assert {
+        "robots.txt",
+        "feed.xml",
+        "atom.xml",
+        "sitemap.xml",
+        "sitemap-pages.xml",
+        "news-sitemap.xml",
+        "old-school-story",
+        "missing.html",
+    } <= paths
     assert {p.lstrip("/") for p in ARTICLE_PATHS} <= {p.split("?")[0] for p in paths}
 
 
@@ -230,7 +241,7 @@ def test_articles_are_also_conversion_records(crawled, records):
 
 def test_summary_reports_pages_articles_and_warc(crawled):
     _, _, result = crawled
-    assert "articles      : 4" in result.stdout
+    assert f"articles      : {len(ARTICLE_PATHS)}" in result.stdout
     assert re.search(r"WARC files\s+: 1 \(\d", result.stdout)
     assert re.search(r"pages fetched : \d+", result.stdout)
 
