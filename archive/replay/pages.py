@@ -1,0 +1,163 @@
+"""One archived HTML page -> the spider's decision -> the crawl's article document.
+
+The spider decides on Scrapy objects; replay has none, so it rebuilds what the spider looks
+at with the very libraries Scrapy uses to make those objects (Scrapy 2.19):
+
+* `response.text` — `TextResponse.encoding` (BOM, `Content-Type` charset, `<meta>` charset,
+  then ascii/utf-8/charset-normalizer detection) and w3lib's `html_to_unicode`;
+* `response.selector.root` — a parsel `Selector` of type html over that text, whose base URL
+  is w3lib's `get_base_url` of the first 4,096 characters (so `<base href>` counts);
+* `MetaRefreshMiddleware` — a page whose `<meta http-equiv=refresh>` sends the crawler
+  elsewhere within 100 s is never parsed by the spider, so replay skips it too.
+
+Then it asks `crawler.pagekind.looks_like_article` and computes the canonical URL exactly as
+`NewsSpider._article_page` does, and extracts with `build_article_record`, the function the
+crawl's extraction pipeline calls. This module runs in worker processes.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+from charset_normalizer import from_bytes
+from parsel import Selector
+from w3lib.encoding import (
+    html_body_declared_encoding,
+    html_to_unicode,
+    http_content_type_encoding,
+    read_bom,
+    resolve_encoding,
+)
+from w3lib.html import get_base_url, get_meta_refresh
+
+from crawler.article_record import build_article_record
+from crawler.extraction import ExtractionError
+from crawler.pagekind import looks_like_article
+from crawler.siteprofile import SiteProfile
+from crawler.urls import strip_tracking
+
+logger = logging.getLogger(__name__)
+
+# scrapy.settings.default_settings: METAREFRESH_MAXDELAY, METAREFRESH_IGNORE_TAGS.
+META_REFRESH_MAX_DELAY = 100
+META_REFRESH_IGNORE_TAGS: tuple[str, ...] = ()
+_CANONICAL = "//link[@rel='canonical']/@href"  # NewsSpider's XPath
+
+
+@dataclass(frozen=True)
+class Page:
+    """An archived HTML response, its body already freed of transfer and content codings."""
+
+    url: str
+    body: bytes
+    content_type: str  # the last Content-Type value, '' when there is none
+    capture: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What the spider and the extraction pipeline would have made of one page.
+
+    `canonical` is None when the spider would not have handed the page on (not an article by
+    its cheap signals, or a meta-refresh redirect); otherwise `record` is the article document,
+    or None when extraction vetoed the page or failed (`error`).
+    """
+
+    url: str
+    canonical: str | None
+    record: dict[str, Any] | None = None
+    error: str | None = None
+
+
+def http_charset(content_type: str) -> str | None:
+    """The `charset` parameter of a Content-Type, as `crawler.spiders.news._http_charset`."""
+    for part in content_type.split(";")[1:]:
+        key, _, value = part.strip().partition("=")
+        if key.lower() == "charset" and value:
+            return value.strip("\"' ")
+    return None
+
+
+def _auto_detect(body: bytes) -> str | None:
+    # scrapy.http.TextResponse._auto_detect_fun
+    for encoding in ("ascii", "utf-8"):
+        try:
+            body.decode(encoding)
+        except UnicodeError:
+            continue
+        return resolve_encoding(encoding)
+    match = from_bytes(body).best()
+    return resolve_encoding(match.encoding) if match else None
+
+
+def scrapy_text(body: bytes, content_type: str) -> tuple[str, str]:
+    """(encoding, text) of a body as `TextResponse.encoding` and `.text` compute them."""
+    encoding = (
+        read_bom(body)[0]
+        or http_content_type_encoding(content_type)
+        or html_body_declared_encoding(body)
+    )
+    if not encoding:
+        encoding, _ = html_to_unicode(
+            content_type, body, auto_detect_fun=_auto_detect, default_encoding="ascii"
+        )
+    return encoding, html_to_unicode(f"charset={encoding}", body)[1]
+
+
+def is_meta_refresh_redirect(head: str, base_url: str, encoding: str) -> bool:
+    """Whether Scrapy's MetaRefreshMiddleware would replace this response by a redirect."""
+    interval, target = get_meta_refresh(
+        head, base_url, encoding, ignore_tags=META_REFRESH_IGNORE_TAGS
+    )
+    if not target or urlsplit(target).scheme not in ("http", "https"):
+        return False
+    return float(interval) < META_REFRESH_MAX_DELAY
+
+
+def decide(page: Page, profile: SiteProfile) -> tuple[str | None, Selector | None]:
+    """The spider's decision: the canonical URL when the page is handed to extraction."""
+    encoding, text = scrapy_text(page.body, page.content_type)
+    head = text[:4096]
+    base_url = get_base_url(head, page.url, encoding)
+    if is_meta_refresh_redirect(head, base_url, encoding):
+        return None, None
+    selector = Selector(text=text, type="html", base_url=base_url)
+    if not looks_like_article(page.url, selector.root, profile):
+        return None, selector
+    declared = selector.xpath(_CANONICAL).get()
+    canonical = strip_tracking(urljoin(base_url, declared) if declared else page.url)
+    return canonical, selector
+
+
+def process_page(page: Page, profile: SiteProfile) -> Outcome:
+    """Decide, then extract: the spider's `parse_page` plus the extraction pipeline."""
+    try:
+        canonical, _ = decide(page, profile)
+    except Exception as exc:  # a page the spider's Scrapy objects would also choke on
+        logger.warning("cannot parse %s: %s", page.url, exc, exc_info=True)
+        return Outcome(page.url, None, error=f"cannot parse: {exc!r}")
+    if canonical is None:
+        return Outcome(page.url, None)
+    try:
+        record = build_article_record(
+            page.body,
+            page.url,
+            site=profile.name,
+            capture=page.capture,
+            http_charset=http_charset(page.content_type),
+            rules=profile.extraction,
+        )
+    except ExtractionError as exc:
+        return Outcome(page.url, canonical, error=f"cannot extract: {exc}")
+    except Exception as exc:
+        logger.error("extractor crashed on %s", page.url, exc_info=True)
+        return Outcome(page.url, canonical, error=f"extractor crashed: {exc!r}")
+    return Outcome(page.url, canonical, record)
+
+
+def process_batch(batch: list[tuple[Page, SiteProfile]]) -> list[Outcome]:
+    """Worker entry point: a batch keeps inter-process traffic to a few messages per MB."""
+    return [process_page(page, profile) for page, profile in batch]

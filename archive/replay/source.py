@@ -1,0 +1,360 @@
+"""Stream the HTML pages out of one WARC file, whoever wrote it.
+
+Every record is read once, in file order, with warcio's `ArchiveIterator`; only the payloads
+of HTML responses are read into memory, one at a time. For each page we rebuild what a live
+crawl's spider received from Scrapy:
+
+* status 2xx only (Scrapy's HttpErrorMiddleware hands nothing else to a callback);
+* the body freed of `Transfer-Encoding: chunked` (foreign tools store it as sent) and of every
+  `Content-Encoding` Scrapy's HttpCompressionMiddleware decodes (gzip, x-gzip, deflate, br when
+  brotli is installed, zstd when a zstd module is), last coding first, stopping at an unknown one;
+* HTML by the rule of `NewsSpider._is_html`: the `Content-Type` says html, or there is none
+  and `<html` is in the first 2 KB.
+
+A `revisit` record (identical payload digest) stands for an earlier response with the same
+payload: its page is that original's payload, read back by offset, with the revisit's own
+capture pointer. Originals are found in a map payload digest -> (file, offset) of the HTML
+responses seen so far; when the original is not in the map the revisit is handed on as a
+`PendingRevisit` for the caller to resolve against other files.
+"""
+
+from __future__ import annotations
+
+import gzip
+import io
+import logging
+import mimetypes
+import os
+import struct
+import zlib
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, BinaryIO
+from urllib.parse import urlsplit
+
+from warcio.archiveiterator import ArchiveIterator
+from warcio.statusandheaders import StatusAndHeaders
+
+from archive.capture import Capture
+from archive.errors import WarcReadError
+from archive.replay.pages import Page
+
+logger = logging.getLogger(__name__)
+
+try:  # the same optional decoders Scrapy would use
+    import brotli
+except ImportError:  # pragma: no cover - brotli is installed with Scrapy
+    brotli = None
+try:
+    from backports import zstd
+except ImportError:  # pragma: no cover
+    zstd = None
+
+_XML_TYPES = frozenset({"application/xml", "text/xml", "application/rss+xml",
+                        "application/atom+xml", "image/svg+xml"})
+# payload digest -> (WARC path, offset of the original response record)
+DigestMap = dict[str, tuple[str, int]]
+
+
+class BodyDecodeError(ValueError):
+    """A stored body cannot be decoded as its headers say (Scrapy would drop the response)."""
+
+
+@dataclass(frozen=True)
+class PendingRevisit:
+    """A revisit whose original is in no file read so far."""
+
+    url: str
+    digest: str
+    capture: dict[str, Any]
+
+
+@dataclass
+class FileStats:
+    path: str
+    records: int = 0
+    bytes_read: int = 0
+    html_pages: int = 0
+    revisits_resolved: int = 0
+    revisits_unresolved: int = 0
+    undecodable: int = 0
+    error: str | None = None
+
+
+# -- headers and bodies -----------------------------------------------------------------
+
+
+def header_values(http: StatusAndHeaders, name: str) -> list[str]:
+    name = name.lower()
+    return [value for key, value in http.headers if key.lower() == name]
+
+
+def last_header(http: StatusAndHeaders, name: str) -> str:
+    """The last value, as Scrapy's `Headers.get` returns it."""
+    values = header_values(http, name)
+    return values[-1].strip() if values else ""
+
+
+def dechunk(data: bytes) -> bytes:
+    """Undo chunked transfer coding; data that is not chunked comes back unchanged.
+
+    Tolerant like browsers: a missing last chunk or trailer ends the body where the data ends.
+    """
+    out = io.BytesIO()
+    position = 0
+    while position < len(data):
+        end = data.find(b"\r\n", position)
+        if end < 0:
+            break
+        size_field = data[position:end].split(b";", 1)[0].strip()
+        try:
+            size = int(size_field, 16)
+        except ValueError:
+            if position == 0:
+                return data  # never was chunked
+            break
+        if size == 0:
+            break
+        start = end + 2
+        out.write(data[start : start + size])
+        position = start + size + 2
+    return out.getvalue() if position else data
+
+
+def _gunzip(data: bytes) -> bytes:
+    # scrapy.utils.gz.gunzip: keep what decompresses before a CRC error or truncation.
+    stream = gzip.GzipFile(fileobj=io.BytesIO(data))
+    out = io.BytesIO()
+    while True:
+        try:
+            chunk = stream.read1(65536)
+        except (OSError, EOFError, struct.error):
+            if out.tell():
+                break
+            raise
+        if not chunk:
+            break
+        out.write(chunk)
+    return out.getvalue()
+
+
+def _inflate(data: bytes) -> bytes:
+    try:
+        return zlib.decompressobj().decompress(data)
+    except zlib.error:  # raw deflate, as some servers send it
+        return zlib.decompressobj(-15).decompress(data)
+
+
+def _decoder(coding: str) -> Callable[[bytes], bytes] | None:
+    if coding in ("gzip", "x-gzip"):
+        return _gunzip
+    if coding == "deflate":
+        return _inflate
+    if coding == "br" and brotli is not None:
+        return brotli.decompress
+    if coding == "zstd" and zstd is not None:
+        return zstd.decompress
+    return None
+
+
+def decode_body(raw: bytes, http: StatusAndHeaders) -> bytes:
+    """The body a crawler's response object holds: transfer and content codings undone."""
+    if "chunked" in last_header(http, "Transfer-Encoding").lower():
+        raw = dechunk(raw)
+    codings = [
+        coding.strip().lower()
+        for value in header_values(http, "Content-Encoding")
+        for coding in value.split(",")
+        if coding.strip()
+    ]
+    body = raw
+    while codings:
+        decoder = _decoder(codings.pop())
+        if decoder is None:
+            break  # Scrapy keeps the body as it is from the first coding it cannot undo
+        try:
+            body = decoder(body)
+        except Exception as exc:
+            # Some tools store the decoded body but keep the header: take it as it is.
+            if body is raw and body.lstrip()[:1] == b"<":
+                return raw
+            raise BodyDecodeError(f"cannot undo Content-Encoding: {exc}") from exc
+    return body
+
+
+def is_html(content_type: str, body: bytes | None, url: str) -> bool | None:
+    """`NewsSpider._is_html`; None when the answer needs a `body` that was not given."""
+    if content_type:
+        return "html" in content_type.lower()
+    guessed, _ = mimetypes.guess_type(urlsplit(url).path)
+    if guessed in _XML_TYPES:  # Scrapy makes an XmlResponse of it: not parsed as a page
+        return False
+    if body is None:
+        return None
+    return b"<html" in body[:2048].lower()
+
+
+def _status(http: StatusAndHeaders | None) -> int:
+    try:
+        return int(http.get_statuscode()) if http is not None else 0
+    except (TypeError, ValueError):
+        return 0
+
+
+# -- the reader ---------------------------------------------------------------------------
+
+
+class WarcPages:
+    """Iterate the pages of one WARC file: `Page` and `PendingRevisit` items, in file order.
+
+    `digests` is shared with the caller so that revisits can find originals in files read
+    earlier; `stats` counts what was read and is safe to sample while iterating.
+    """
+
+    def __init__(self, path: str | os.PathLike[str], digests: DigestMap | None = None) -> None:
+        self.path = Path(path)
+        self.name = self.path.name
+        self.digests: DigestMap = {} if digests is None else digests
+        self.stats = FileStats(str(self.path))
+        self._originals = OriginalReader()
+
+    def __iter__(self) -> Iterator[Page | PendingRevisit]:
+        try:
+            stream = open(self.path, "rb")  # noqa: SIM115 - closed below
+        except OSError as exc:
+            raise WarcReadError(f"{self.path}: cannot open: {exc.strerror or exc}") from exc
+        try:
+            yield from self._records(stream)
+        finally:
+            stream.close()
+            self._originals.close()
+
+    def _records(self, stream: BinaryIO) -> Iterator[Page | PendingRevisit]:
+        iterator = ArchiveIterator(stream)
+        records = iter(iterator)
+        while True:
+            try:
+                record = next(records)
+            except StopIteration:
+                return
+            except Exception as exc:
+                raise WarcReadError(self._describe_failure(stream, exc)) from exc
+            self.stats.records += 1
+            try:
+                item = self._item(record, iterator)
+            except (OSError, EOFError, zlib.error) as exc:
+                raise WarcReadError(self._describe_failure(stream, exc)) from exc
+            self.stats.bytes_read = stream.tell()
+            if item is not None:
+                yield item
+
+    def _describe_failure(self, stream: BinaryIO, exc: Exception) -> str:
+        where = f" after {self.stats.records} records" if self.stats.records else ""
+        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        if not self.stats.records and "Unknown archive format" in str(exc):
+            return f"{self.path}: not a WARC file ({reason})"
+        return f"{self.path}: unreadable{where} (truncated or corrupt?): {reason}"
+
+    def _capture(self, record: Any, iterator: ArchiveIterator, status: int) -> dict[str, Any]:
+        headers = record.rec_headers
+        return Capture(
+            warc_file=self.name,
+            warc_offset=iterator.get_record_offset(),
+            warc_length=iterator.get_record_length(),
+            warc_record_id=headers.get_header("WARC-Record-ID"),
+            fetched_at=headers.get_header("WARC-Date"),
+            status=status,
+            payload_digest=headers.get_header("WARC-Payload-Digest"),
+        ).to_dict()
+
+    def _item(self, record: Any, iterator: ArchiveIterator) -> Page | PendingRevisit | None:
+        if record.rec_type == "response":
+            return self._response(record, iterator)
+        if record.rec_type == "revisit":
+            return self._revisit(record, iterator)
+        return None
+
+    def _response(self, record: Any, iterator: ArchiveIterator) -> Page | None:
+        http = record.http_headers
+        status = _status(http)
+        if not 200 <= status < 300:
+            return None
+        url = record.rec_headers.get_header("WARC-Target-URI") or ""
+        content_type = last_header(http, "Content-Type")
+        if is_html(content_type, None, url) is False:
+            return None
+        raw = record.raw_stream.read()
+        capture = self._capture(record, iterator, status)
+        try:
+            body = decode_body(raw, http)
+        except BodyDecodeError as exc:
+            self.stats.undecodable += 1
+            logger.warning("%s: %s at offset %d: %s", self.path, url, capture["warc_offset"], exc)
+            return None
+        if not is_html(content_type, body, url):
+            return None
+        digest = capture["payload_digest"]
+        if digest:
+            self.digests.setdefault(digest, (str(self.path), capture["warc_offset"]))
+        self.stats.html_pages += 1
+        return Page(url, body, content_type, capture)
+
+    def _revisit(self, record: Any, iterator: ArchiveIterator) -> Page | PendingRevisit | None:
+        headers = record.rec_headers
+        digest = headers.get_header("WARC-Payload-Digest")
+        profile = headers.get_header("WARC-Profile") or ""
+        http = record.http_headers
+        record.raw_stream.read()
+        if not digest or "server-not-modified" in profile:
+            return None  # nothing to resolve by payload (a 304 is never parsed anyway)
+        own_status = _status(http)
+        if http is not None and own_status and not 200 <= own_status < 300:
+            return None
+        own_type = last_header(http, "Content-Type") if http is not None else ""
+        url = headers.get_header("WARC-Target-URI") or ""
+        if own_type and "html" not in own_type.lower():
+            return None
+        capture = self._capture(record, iterator, own_status)
+        location = self.digests.get(digest)
+        if location is None:
+            self.stats.revisits_unresolved += 1
+            return PendingRevisit(url, digest, capture)
+        page = self._originals.page(location, url, capture)
+        if page is not None:
+            self.stats.revisits_resolved += 1
+            self.stats.html_pages += 1
+        return page
+
+
+class OriginalReader:
+    """Reads original responses by offset, keeping one open handle per file."""
+
+    def __init__(self) -> None:
+        self._handles: dict[str, BinaryIO] = {}
+
+    def page(
+        self, location: tuple[str, int], url: str, capture: dict[str, Any]
+    ) -> Page | None:
+        """The revisit's page: the original's body and type, the revisit's URL and pointer."""
+        path, offset = location
+        handle = self._handles.get(path)
+        if handle is None:
+            handle = self._handles[path] = open(path, "rb")  # noqa: SIM115 - closed in close()
+        handle.seek(offset)
+        try:
+            record = next(iter(ArchiveIterator(handle)))
+            raw = record.raw_stream.read()
+            body = decode_body(raw, record.http_headers)
+        except Exception as exc:
+            logger.warning("%s: cannot read the original of revisit %s at %s:%d: %s",
+                           capture["warc_file"], url, path, offset, exc)
+            return None
+        if not capture["status"]:
+            capture = {**capture, "status": _status(record.http_headers)}
+        return Page(url, body, last_header(record.http_headers, "Content-Type"), capture)
+
+    def close(self) -> None:
+        for handle in self._handles.values():
+            handle.close()
+        self._handles.clear()
