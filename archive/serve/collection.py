@@ -1,0 +1,197 @@
+"""A pywb collection over an archive directory, indexed with pywb's own indexer.
+
+The collection lives in a state directory, `OUT/.pywb/` (a temporary directory when OUT is
+read-only), laid out as pywb expects so that `wayback` could serve it too:
+
+    OUT/.pywb/config.yaml                     the configuration `newsarchive serve` runs with
+    OUT/.pywb/indexes/<warc name>.cdxj        one sorted CDXJ per WARC file
+    OUT/.pywb/indexes/manifest.json           size and mtime of each WARC when it was indexed
+    OUT/.pywb/index.cdxj                      all of them merged: the collection's index
+
+The WARC files are not copied or linked: the collection's `archive_paths` is `OUT/warc/`.
+A WARC is indexed again only when its size or mtime changed, so restarting the server on a
+large archive costs a stat per file; the merge streams (heapq), memory stays flat.
+"""
+
+from __future__ import annotations
+
+import heapq
+import json
+import logging
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from contextlib import ExitStack
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from archive.layout import WARC_DIR
+from archive.serve.errors import NoWarcFilesError, ReplayNotInstalledError, ServeError
+
+logger = logging.getLogger(__name__)
+
+STATE_DIR = ".pywb"
+COLLECTION = "archive"
+WARC_SUFFIXES = (".warc.gz", ".warc")  # `*.open` files are still being written: not served
+
+# pywb's own options for `wb-manager add` (pywb/manager/manager.py).
+_INDEX_OPTIONS = {"cdxj": True, "sort": True, "append_post": True}
+
+
+@dataclass(frozen=True)
+class Collection:
+    """A ready pywb collection: its name, files and the pywb configuration serving it."""
+
+    name: str
+    out: Path
+    state_dir: Path
+    index: Path
+    warc_files: tuple[Path, ...]
+    temporary: bool  # state_dir is a temporary directory, to remove when done
+
+    def pywb_config(self) -> dict[str, Any]:
+        """pywb configuration: this one collection, nothing from the live web.
+
+        No automatic collections (they would serve whatever `collections/` the working
+        directory holds), no proxy, no recorder, no live index: only the archive answers.
+        Replay is unframed, so the page a browser shows is the archived page itself.
+        """
+        return {
+            "collections": {
+                self.name: {
+                    "index_paths": str(self.index),
+                    "archive_paths": str(self.out / WARC_DIR) + os.sep,
+                }
+            },
+            "collections_root": str(self.state_dir / "collections"),
+            "enable_auto_colls": False,
+            "framed_replay": False,
+            "debug": False,
+        }
+
+    def cleanup(self) -> None:
+        if self.temporary:
+            shutil.rmtree(self.state_dir, ignore_errors=True)
+
+
+def warc_files(out: Path) -> list[Path]:
+    directory = out / WARC_DIR
+    if not directory.is_dir():
+        return []
+    return sorted(
+        p for p in directory.iterdir() if p.name.endswith(WARC_SUFFIXES) and p.is_file()
+    )
+
+
+def prepare(out: Path, name: str = COLLECTION) -> Collection:
+    """Index the WARC files of `out` (those that changed) and return the collection."""
+    out = out.resolve()
+    if not out.is_dir():
+        raise ServeError(f"{out} is not a directory")
+    warcs = warc_files(out)
+    if not warcs:
+        raise NoWarcFilesError(
+            f"{out / WARC_DIR} holds no WARC files (*.warc.gz, *.warc) to serve: "
+            f"crawl into it first (newsarchive crawl URL --out {out})"
+        )
+    state_dir, temporary = _state_dir(out)
+    collection = Collection(
+        name=name,
+        out=out,
+        state_dir=state_dir,
+        index=state_dir / "index.cdxj",
+        warc_files=tuple(warcs),
+        temporary=temporary,
+    )
+    try:
+        _update_index(collection)
+        config = state_dir / "config.yaml"  # JSON is YAML: pywb reads it as its config file
+        _write_atomic(config, json.dumps(collection.pywb_config(), indent=2).encode() + b"\n")
+    except BaseException:
+        collection.cleanup()
+        raise
+    return collection
+
+
+def _state_dir(out: Path) -> tuple[Path, bool]:
+    state = out / STATE_DIR
+    try:
+        (state / "indexes").mkdir(parents=True, exist_ok=True)
+        probe = tempfile.NamedTemporaryFile(dir=state, prefix=".probe-")  # noqa: SIM115
+        probe.close()
+        return state, False
+    except OSError as exc:
+        temporary = Path(tempfile.mkdtemp(prefix="newsarchive-serve-"))
+        (temporary / "indexes").mkdir()
+        logger.info("cannot write %s (%s): indexing into %s", state, exc, temporary)
+        return temporary, True
+
+
+def _update_index(collection: Collection) -> None:
+    indexes = collection.state_dir / "indexes"
+    manifest_path = indexes / "manifest.json"
+    try:
+        manifest = json.loads(manifest_path.read_text("utf-8"))
+    except (OSError, ValueError):
+        manifest = {}
+    current = {}
+    changed = not collection.index.exists()
+    for warc in collection.warc_files:
+        stat = warc.stat()
+        stamp = [stat.st_size, stat.st_mtime_ns]
+        current[warc.name] = stamp
+        cdxj = indexes / f"{warc.name}.cdxj"
+        if manifest.get(warc.name) == stamp and cdxj.exists():
+            continue
+        logger.info("indexing %s", warc.name)
+        _index_warc(warc, cdxj)
+        changed = True
+    for gone in set(manifest) - set(current):
+        (indexes / f"{gone}.cdxj").unlink(missing_ok=True)
+        changed = True
+    if changed:
+        _merge([indexes / f"{name}.cdxj" for name in current], collection.index)
+    _write_atomic(manifest_path, json.dumps(current, indent=1).encode())
+
+
+def _index_warc(warc: Path, cdxj: Path) -> None:
+    """Write the sorted CDXJ of one WARC with pywb's indexer (filenames relative to OUT/warc)."""
+    try:
+        from pywb.indexer.cdxindexer import write_cdx_index
+        from warcio.exceptions import ArchiveLoadFailed
+    except ImportError as exc:
+        raise ReplayNotInstalledError(str(exc)) from exc
+    tmp = cdxj.with_name(f".{cdxj.name}.{os.getpid()}.tmp")
+    try:
+        with open(warc, "rb") as infile, open(tmp, "wb") as outfile:
+            write_cdx_index(outfile, infile, warc.name, **_INDEX_OPTIONS)
+    except (ArchiveLoadFailed, OSError, EOFError) as exc:
+        tmp.unlink(missing_ok=True)
+        # One unreadable file should not keep the rest of the archive offline.
+        logger.error("cannot index %s, its captures will not replay: %s", warc, exc)
+        cdxj.write_bytes(b"")
+        return
+    os.replace(tmp, cdxj)
+
+
+def _merge(parts: list[Path], target: Path) -> None:
+    """Merge sorted CDXJ files into one sorted file, streaming."""
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    with ExitStack() as stack:
+        files = [stack.enter_context(open(p, "rb")) for p in parts if p.exists()]
+        with open(tmp, "wb") as out:
+            out.writelines(heapq.merge(*(_lines(f) for f in files)))
+    os.replace(tmp, target)
+
+
+def _lines(handle: Any) -> Iterator[bytes]:
+    for line in handle:
+        yield line if line.endswith(b"\n") else line + b"\n"
+
+
+def _write_atomic(path: Path, data: bytes) -> None:
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_bytes(data)
+    os.replace(tmp, path)

@@ -1,0 +1,127 @@
+"""`newsarchive serve DIR [--port N] [--host ADDR]`: browse an archive, replayed by pywb.
+
+pywb runs on gevent, which must patch the standard library before anything imports `ssl`,
+`socket` users and the like; by the time a subcommand runs, `newsarchive` has imported every
+command module (and through them urllib3, ssl ...). So `run` replaces the process with a fresh
+interpreter running this module (`python -m crawler.cli.serve`), which patches first.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import logging
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+DEFAULT_PORT = 8080
+
+
+def add_parser(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "serve",
+        help="browse an archive in a web browser (pywb replay)",
+        description=(
+            "Serve the archive in DIR with pywb: a start page lists the archived articles, "
+            "each linking to its page replayed from the WARC files, never from the live web. "
+            "Prints the URL on stdout. Needs the replay extra: pip install 'newsarchive[replay]'."
+        ),
+    )
+    _add_arguments(parser)
+    parser.set_defaults(run=run)
+
+
+def _add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("directory", type=Path, metavar="DIR", help="a crawl's --out directory")
+    parser.add_argument(
+        "--port",
+        type=_port,
+        default=DEFAULT_PORT,
+        help=f"port to listen on (default {DEFAULT_PORT}; 0 picks a free one)",
+    )
+    parser.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="address to listen on (default 127.0.0.1: this machine only)",
+    )
+    parser.add_argument(
+        "-q", "--quiet", action="store_true", help="no request log, only warnings and errors"
+    )
+
+
+def _port(text: str) -> int:
+    try:
+        port = int(text)
+    except ValueError:
+        port = -1
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number (0-65535)")
+    return port
+
+
+def run(args: argparse.Namespace) -> int:
+    """Re-run `serve` in a fresh interpreter (see the module docstring); does not return."""
+    # -P: no working directory on sys.path, so a stray `archive.py` there cannot shadow ours.
+    argv = [sys.executable, "-P", "-m", __name__, str(args.directory)]
+    argv += ["--host", args.host, "--port", str(args.port)] + (["--quiet"] if args.quiet else [])
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os.execv(sys.executable, argv)
+    return 1  # not reached
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the fresh interpreter: patch for gevent, then serve."""
+    from archive.serve import ServeError
+
+    parser = argparse.ArgumentParser(prog="newsarchive serve")
+    _add_arguments(parser)
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.WARNING if args.quiet else logging.INFO,
+        format="newsarchive serve: %(message)s",
+        stream=sys.stderr,
+    )
+    try:
+        return _serve(args.directory, args.host, args.port)
+    except ServeError as exc:
+        print(f"newsarchive serve: {exc}", file=sys.stderr)
+        return 2
+
+
+def _serve(directory: Path, host: str, port: int) -> int:
+    from archive.serve.app import ReplayServer, load_pywb, make_app
+
+    load_pywb()  # first: it patches the standard library for gevent
+    from archive.serve.collection import prepare
+    from archive.serve.startpage import load_articles
+
+    server = ReplayServer(host, port)
+    collection = None
+    try:
+        collection = prepare(directory)
+        articles = load_articles(collection.out)
+        app = make_app(collection, articles)
+        if host not in ("127.0.0.1", "localhost", "::1"):
+            logging.warning("listening on %s: other machines can browse this archive", host)
+        logging.info(
+            "%d articles, %d WARC files from %s; Ctrl-C stops",
+            len(articles),
+            len(collection.warc_files),
+            collection.out,
+        )
+        print(server.url, flush=True)
+        with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C is how one stops a server
+            server.serve_forever(app)
+        logging.info("stopped")
+        return 0
+    finally:
+        server.stop()
+        if collection is not None:
+            collection.cleanup()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
