@@ -93,6 +93,11 @@ def _clean_one(name: str) -> str | None:
         return None
     if name.isupper() and len(name) > 3:
         name = name.title()  # "JOHN SMITH" → "John Smith"; short initials stay as they are
+    else:  # "Claire MARTIN", as French bylines write surnames → "Claire Martin"
+        name = " ".join(
+            w.capitalize() if w.isalpha() and w.isupper() and len(w) > 2 else w
+            for w in name.split()
+        )
     return name
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import logging
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -141,10 +141,19 @@ def _index(value: Any, out: JsonLd, depth: int = 0) -> None:
                 _index(item, out, depth + 1)
 
 
-def read_jsonld(root: etree._Element) -> JsonLd:
-    """All JSON-LD of the page; blocks that do not parse are skipped."""
+def read_jsonld(root: etree._Element, scripts: Iterable[etree._Element] | None = None) -> JsonLd:
+    """All JSON-LD of the page; blocks that do not parse are skipped.
+
+    `scripts`: the page's <script> elements when the caller has already collected them.
+    """
     result = JsonLd()
-    for script in _JSONLD_SCRIPTS(root):
+    if scripts is None:
+        candidates = _JSONLD_SCRIPTS(root)
+    else:
+        candidates = [
+            s for s in scripts if (s.get("type") or "").strip().lower() == "application/ld+json"
+        ]
+    for script in candidates:
         data = _loads(script.text or "")
         if data is None:
             logger.debug("skipping unreadable JSON-LD block")

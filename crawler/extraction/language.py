@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter
+from functools import lru_cache
 
 # Primary subtags only: "en-GB" → "en". Legacy codes browsers still see → the current ones.
 _LEGACY = {"iw": "he", "in": "id", "ji": "yi", "jw": "jv", "mo": "ro"}
@@ -35,11 +36,9 @@ _STOPWORDS: dict[str, frozenset[str]] = {
         "mais pelo pela são",
         "nl": "de het een en van in is dat op te zijn met voor niet aan er die maar ook bij "
         "werd wordt heeft",
-        "sv": "och att det som en på är av för med till den har inte om ett var jag men "
-        "från också",
+        "sv": "och att det som en på är av för med till den har inte om ett var jag men från också",
         "pl": "i w na z że do nie się jest to o jak po co ale przez od za dla już jego",
-        "tr": "ve bir bu da de için ile olarak çok daha gibi ne değil olan en ama kadar sonra "
-        "ise",
+        "tr": "ve bir bu da de için ile olarak çok daha gibi ne değil olan en ama kadar sonra ise",
         "id": "yang dan di ini itu dengan untuk dari dalam tidak akan pada juga ke ada oleh "
         "sebagai adalah",
         "ru": "и в не на что с по как это он из за о к но его от для было также она они был",
@@ -93,6 +92,7 @@ def normalize_language(tag: str | None) -> str | None:
     return _LEGACY.get(primary, primary)
 
 
+@lru_cache(maxsize=8192)
 def _script(char: str) -> str | None:
     if not char.isalpha():
         return None

@@ -1,0 +1,82 @@
+"""Dates as news sites write them → ISO 8601, timezone kept when the text gives one."""
+
+from __future__ import annotations
+
+import pytest
+
+from crawler.extraction.dates import parse_date, url_date
+
+
+@pytest.mark.parametrize(
+    ("text", "iso"),
+    [
+        # machine formats from metas and JSON-LD
+        ("2024-03-15T10:30:00Z", "2024-03-15T10:30:00+00:00"),
+        ("2024-03-15T10:30:00.000+0000", "2024-03-15T10:30:00+00:00"),
+        ("2024-03-15T10:30:00-04:00", "2024-03-15T10:30:00-04:00"),
+        ("2024-03-15 10:30:00", "2024-03-15T10:30:00"),
+        ("2024-03-15", "2024-03-15"),
+        ("20240315", "2024-03-15"),
+        ("Fri, 15 Mar 2024 10:30:00 GMT", "2024-03-15T10:30:00+00:00"),
+        ("Mon, 18 Nov 2019 16:07:38 -0600", "2019-11-18T16:07:38-06:00"),
+        # visible datelines
+        ("March 15, 2024", "2024-03-15"),
+        ("Published: Fri Mar 25, 2016 07:27PM", "2016-03-25T19:27:00"),
+        ("Mar. 15, 2024 10:30 a.m. EDT", "2024-03-15T10:30:00-04:00"),
+        ("By Jane Doe | March 15, 2024 at 10:30 a.m. ET", "2024-03-15T10:30:00-04:00"),
+        ("Jan. 5, 2024 9:00 PM PT", "2024-01-05T21:00:00-08:00"),
+        ("Published 10:02 AM EST Nov 19, 2019", "2019-11-19T10:02:00-05:00"),
+        ("1 March 2024 12:45 GMT+3", "2024-03-01T12:45:00+03:00"),
+        ("Fri 14 Jun 2024 07.45 BST", "2024-06-14T07:45:00+01:00"),
+        ("15. März 2024, 10:30 Uhr", "2024-03-15T10:30:00"),
+        ("le 15 mars 2024 à 10h30", "2024-03-15T10:30:00"),
+        ("15 de marzo de 2024", "2024-03-15"),
+        ("2024年3月15日 10:30", "2024-03-15T10:30:00"),
+        ("15/03/2024", "2024-03-15"),
+        ("03/15/2024", "2024-03-15"),
+        ("2024/03/15", "2024-03-15"),
+    ],
+)
+def test_parse_date(text: str, iso: str) -> None:
+    parsed = parse_date(text)
+    assert parsed is not None
+    assert parsed.iso() == iso
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["", "Updated 2 hours ago", "03/04/2024", "0000-00-00 00:00:00", "2024-13-45", "call 555-1234"],
+)
+def test_no_date_rather_than_a_guess(text: str) -> None:
+    assert parse_date(text) is None
+
+
+def test_day_month_order_from_the_locale() -> None:
+    assert parse_date("03/04/2024", dayfirst=True).iso() == "2024-04-03"
+    assert parse_date("03/04/2024", dayfirst=False).iso() == "2024-03-04"
+
+
+def test_site_date_format_reads_what_generic_rules_cannot() -> None:
+    text = "Publié le 09.04.2024 | 17h45"
+    assert parse_date(text) is None  # day and month could be either way round
+    assert parse_date(text, "%d.%m.%Y | %Hh%M").iso() == "2024-04-09T17:45:00"
+
+
+def test_raw_text_is_kept() -> None:
+    assert parse_date("  Posted:\n March 15, 2024 ").raw == "Posted: March 15, 2024"
+
+
+@pytest.mark.parametrize(
+    ("url", "iso"),
+    [
+        ("https://example.com/2024/03/15/story-slug/", "2024-03-15"),
+        ("https://example.com/news/20240315/slug", "2024-03-15"),
+        ("https://example.com/2024-03-15-story-slug", "2024-03-15"),
+        ("https://example.com/a/2024/3/5/slug", "2024-03-05"),
+        ("https://example.com/2024/03/slug", None),
+        ("https://example.com/id/12345678901", None),
+    ],
+)
+def test_url_date(url: str, iso: str | None) -> None:
+    found = url_date(url)
+    assert (found.iso() if found else None) == iso
