@@ -238,8 +238,13 @@ def _detect(data: bytes) -> str | None:
     tied = [
         m for m in matches if m.chaos <= best.chaos + 0.01 and m.coherence >= best.coherence - 0.02
     ]
-    tied.sort(key=lambda m: _WEB_RANK.get(normalize_encoding(m.encoding) or "", len(_WEB_RANK)))
-    encoding = normalize_encoding(tied[0].encoding)
+    # Each match also lists the code pages that decode the sample to the same text.
+    names = [
+        normalize_encoding(name) or ""
+        for m in tied
+        for name in (m.encoding, *getattr(m, "could_be_from_charset", ()))
+    ]
+    encoding = min(names, key=lambda n: _WEB_RANK.get(n, len(_WEB_RANK))) or None
     if encoding and encoding != "utf-8" and not _fits(data, encoding):
         return None
     return encoding

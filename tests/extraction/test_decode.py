@@ -23,6 +23,8 @@ JAPANESE = (
 )
 # 镕 is not in GB2312 and 𠮷 needs GB18030's four-byte form: a gb2312 label must not lose them.
 CHINESE = "国务院总理朱镕基今天在北京会见了来访的代表团。双方就经济合作交换了意见。𠮷野家"
+CZECH = "Vláda schválila návrh zákona o státním rozpočtu; příliš žluťoučký kůň úpěl ďábelské ódy."
+GERMAN = "Größere Übungen für die Straße"
 RUSSIAN = "Министры иностранных дел России и Ирана обсудили по телефону ситуацию в Сирии."
 # Curly quotes, the euro sign and the em dash are 0x80–0x9F in windows-1252 and control
 # characters in true ISO-8859-1: a page labelled iso-8859-1 means windows-1252.
@@ -71,6 +73,8 @@ CASES = {
         page(FRENCH, '<meta charset="ISO-8859-1">'), "cp1252", None, FRENCH,
     ),
     "windows-1252 undeclared": (page(FRENCH), "cp1252", None, FRENCH),
+    "windows-1252 labelled utf-8": (page(GERMAN, '<meta charset="utf-8">'), "cp1252", None, GERMAN),
+    "czech windows-1250 undeclared": (page(CZECH), "cp1250", None, CZECH),
     "windows-1252 with http charset utf-8, meta right": (
         page(FRENCH, '<meta charset="windows-1252">'), "cp1252", "utf-8", FRENCH,
     ),
