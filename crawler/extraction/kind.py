@@ -35,7 +35,7 @@ def article_score(s: PageSignals) -> float:
     elif words >= 120:
         score += 0.15
     elif words >= 50:
-        score -= 0.1
+        score -= 0.05  # news briefs are short: let the other signals decide
     else:
         score -= 0.45
     if s.paragraphs >= 4:

@@ -7,6 +7,7 @@ an XML encoding declaration can make libxml2 decode the page differently.
 
 from __future__ import annotations
 
+import re
 import threading
 
 import lxml.html
@@ -14,6 +15,8 @@ from lxml import etree
 
 from crawler.extraction.article import ExtractionError
 from crawler.extraction.decode import detect_encoding
+
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 # lxml parsers must not be shared between threads: one per thread.
 _LOCAL = threading.local()
@@ -59,8 +62,9 @@ def parse(html: bytes | str, http_charset: str | None = None) -> etree._Element:
     text = decode(html, http_charset)
     if text.startswith("\ufeff"):
         text = text[1:]
-    if "\x00" in text:
-        text = text.replace("\x00", "")
+    if _CONTROL.search(text):
+        # C0 controls are not HTML text, and lxml refuses them when text is moved around.
+        text = _CONTROL.sub("", text)
     if not text.strip():
         raise ExtractionError("empty document")
     data = text.encode("utf-8", errors="replace")

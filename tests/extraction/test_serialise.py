@@ -1,0 +1,76 @@
+"""Body text and body_html: paragraphs, subheadings, lists, quotes and links; nothing else."""
+
+from __future__ import annotations
+
+import pytest
+
+from crawler.extraction import extract
+from crawler.extraction.images import split_credit
+
+PAGE = """<!DOCTYPE html><html><head><title>Rail strike called off</title></head><body>
+<article><h1>Rail strike called off</h1><div class="article-body">
+<p>Unions called off next week's rail strike on Monday after a late-night deal on pay, ending
+   a dispute that had shut down most of the network for three days in May.</p>
+<h2>What the deal says</h2>
+<p>The agreement, seen by this newspaper, gives drivers a
+<a href="https://news.example/pay">4.5% rise</a> this year and <em>another 3%</em> next year,
+with a <strong>review of rosters</strong>.</p>
+<ul><li>4.5% pay rise backdated to April</li><li>Roster review within six months</li></ul>
+<h3>Reaction</h3>
+<blockquote><p>"This is a fair deal for passengers and for staff," the transport secretary
+said.</p></blockquote>
+<p>Line one of an address<br>Line two of an address</p>
+<p>Services will run normally from Tuesday, <a href="javascript:alert(1)">operators</a> said.</p>
+</div></article></body></html>"""
+
+
+@pytest.fixture(scope="module")
+def article():
+    return extract(PAGE.encode(), "https://news.example/2024/06/11/rail-strike")
+
+
+def test_paragraphs_separated_by_one_blank_line(article) -> None:
+    blocks = article.body.split("\n\n")
+    assert blocks[0].startswith("Unions called off") and "\n" not in blocks[0]
+    assert "a dispute that had shut down" in blocks[0]  # source line breaks collapse
+    assert "What the deal says" in blocks
+    assert "4.5% pay rise backdated to April" in blocks
+    assert "\n\n\n" not in article.body and not article.body.startswith("Rail strike")
+
+
+def test_inline_markup_becomes_plain_text(article) -> None:
+    assert "gives drivers a 4.5% rise this year and another 3% next year" in article.body
+
+
+def test_body_html_keeps_structure_and_safe_links(article) -> None:
+    html = article.body_html
+    assert '<a href="https://news.example/pay">4.5% rise</a>' in html
+    assert "<h2>What the deal says</h2>" in html and "<h3>Reaction</h3>" in html
+    assert "<ul>\n<li>4.5% pay rise backdated to April</li>" in html
+    assert "<blockquote>" in html
+    assert "<em>" not in html and "<strong>" not in html and "<h1>" not in html
+    assert "javascript:" not in html and "operators" in html
+
+
+@pytest.mark.parametrize(
+    ("caption", "expected"),
+    [
+        ("Police at the scene on Monday. (AFP Photo)", ("Police at the scene on Monday.",
+                                                        "AFP Photo")),
+        ("Talks in Geneva on March 18, 2016. ©AFP", ("Talks in Geneva on March 18, 2016.", "AFP")),
+        ("The new bridge at dusk. Photo: Jane Smith", ("The new bridge at dusk.", "Jane Smith")),
+        ("Crowds in the square (Reuters Photo)", ("Crowds in the square", "Reuters Photo")),
+        ("A caption without any credit.", ("A caption without any credit.", None)),
+    ],
+)
+def test_split_credit(caption: str, expected: tuple[str, str | None]) -> None:
+    assert split_credit(caption) == expected
+
+
+def test_right_to_left_text_survives() -> None:
+    text = ("أعلنت وزارة الخارجية الإيرانية يوم الجمعة أن وزيري خارجية إيران وروسيا بحثا في "
+            "اتصال هاتفي آخر التطورات في سوريا، ولا سيما تطبيق وقف إطلاق النار.")
+    page = (f'<html lang="ar" dir="rtl"><head><meta charset="windows-1256"></head><body>'
+            f'<article><p>{text}</p><p>{text}</p></article></body></html>')
+    article = extract(page.encode("cp1256"), "https://arabic.example/news/1")
+    assert article.body.split("\n\n") == [text, text]
