@@ -17,6 +17,12 @@ _PREFIX = re.compile(
 )
 _SPLIT = re.compile(r"\s*(?:,|;|\|| and | & | und | et | y | e | och | og |\n| / | with )\s*", re.I)
 _HANDLE = re.compile(r"@\w+")
+# Words that stand alone after a comma but are no one: credentials, days, months.
+_NOT_NAMES = frozenset(
+    """phd md ms ma mba msc bsc ba rd rdn cpt jr sr esq
+    monday tuesday wednesday thursday friday saturday sunday today yesterday
+    january february march april may june july august september october november december""".split()
+)
 # Lower-case words that do belong in names.
 _PARTICLES = frozenset(
     "van von der den de del della di da das dos du la le al el bin ibn ben ter ten zu y e".split()
@@ -86,6 +92,8 @@ def _clean_one(name: str) -> str | None:
         return None
     if any(w.lower().strip(".,:") in _NOISE_WORDS for w in words):
         return None
+    if len(words) == 1 and words[0].lower().strip(".") in _NOT_NAMES:
+        return None
     if any(w[0].islower() and w not in _PARTICLES for w in words if w[0].isalpha()):
         return None  # "the author of this article": a sentence, not a name
     name = " ".join(words)
@@ -93,7 +101,7 @@ def _clean_one(name: str) -> str | None:
         return None
     if name.isupper() and len(name) > 3:
         name = name.title()  # "JOHN SMITH" → "John Smith"; short initials stay as they are
-    else:  # "Claire MARTIN", as French bylines write surnames → "Claire Martin"
+    elif len(name.split()) > 1:  # "Claire MARTIN", as French bylines write surnames
         name = " ".join(
             w.capitalize() if w.isalpha() and w.isupper() and len(w) > 2 else w
             for w in name.split()

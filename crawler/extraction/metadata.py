@@ -88,9 +88,8 @@ GENERIC_SECTIONS = frozenset(
 # Containers whose dates and names belong to other articles or to readers.
 _ELSEWHERE = re.compile(
     r"(?:^|[\s_-])(?:related|recommend|sidebar|widget|popular|most-?read|most-?viewed|trending|"
-    r"comment|teaser|promo|more-?from|also-?read|read-?more|rail|newsletter|footer|outbrain|"
-    r"taboola|follow-?(?:list|us|button)|social-?(?:share|links|icons|buttons)|"
-    r"share-?(?:buttons|links|icons|tools))",
+    r"comment|teaser|promo|more-?from|more-?on|story-?more|alsos?-|also-?read|read-?more|rail|"
+    r"newsletter|footer|outbrain|taboola|follow-?(?:list|us))",
     re.I,
 )
 _ELSEWHERE_TAGS = frozenset({"aside", "footer", "nav"})
@@ -507,8 +506,9 @@ def _skipped_parent(node: etree._Element, stop: etree._Element) -> bool:
 
 
 _DATE_WORDS = re.compile(
-    r"\b(?:updated|published|posted|last\s+modified|modified|on\s+(?=\w+\s+\d)|\d{1,2}:\d{2})"
-    r".*$",
+    r"\b(?:(?:last\s+)?(?:updated|published|posted|modified)\b(?!\s+by\b)|\d{1,2}:\d{2}|"
+    r"(?:on\s+)?(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day|(?:jan|feb|mar|apr|may|jun|jul|aug|"
+    r"sep|sept|oct|nov|dec)[a-z]*\.?\s+\d)).*$",
     re.I | re.M,
 )
 

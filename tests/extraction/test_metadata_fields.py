@@ -223,3 +223,18 @@ def test_random_markup_never_raises(html: str, url: str) -> None:
     except Exception:  # lxml refusing the input is not our concern here
         return
     extract_metadata(root, url)
+
+
+def test_dates_of_related_stories_are_not_the_articles() -> None:
+    meta = meta_of(
+        "<html><head>"
+        '<meta property="article:published_time" content="2019-11-19T09:44:09+00:00">'
+        "</head><body><article><h1>Swift allowed to play her music</h1>"
+        "<p>The singer can perform her old hits at the awards after all.</p>"
+        '<div class="story-more"><h2>More on this story</h2><ul>'
+        '<li><a href="/n/1">Swift wants to re-record her hits</a>'
+        '<div class="date">22 August 2019</div></li></ul></div>'
+        "</article></body></html>"
+    )
+    assert meta.published == "2019-11-19T09:44:09+00:00"
+    assert meta.published_source == "meta"
