@@ -80,8 +80,28 @@ def bootstrap_std(scores: list[PageScore], rounds: int = 300, seed: int = 0) -> 
 
 # --- tools ------------------------------------------------------------------------------------
 
-_BLOCK_TAGS = {"p", "div", "br", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "tr",
-               "pre", "section", "article", "figure", "figcaption", "table", "ul", "ol"}
+_BLOCK_TAGS = {
+    "p",
+    "div",
+    "br",
+    "li",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "blockquote",
+    "tr",
+    "pre",
+    "section",
+    "article",
+    "figure",
+    "figcaption",
+    "table",
+    "ul",
+    "ol",
+}
 
 
 def _html_to_text(html: str) -> str:
@@ -181,8 +201,15 @@ def load_pages(data: Path, limit: int | None = None) -> list[Page]:
     for page_id in sorted(truth)[:limit]:
         raw = gzip.decompress((data / "html" / f"{page_id}.html.gz").read_bytes())
         item = truth[page_id]
-        pages.append(Page(page_id, item["url"], item["articleBody"], raw,
-                          raw.decode("utf-8", errors="replace")))
+        pages.append(
+            Page(
+                page_id,
+                item["url"],
+                item["articleBody"],
+                raw,
+                raw.decode("utf-8", errors="replace"),
+            )
+        )
     return pages
 
 
@@ -204,8 +231,10 @@ def run_tools(names: list[str], pages: list[Page], passes: int) -> list[Result]:
                     out = ""
                     if i == 0:
                         result.errors += 1
-                        print(f"{result.tool}: {page.page_id}: {type(exc).__name__}: {exc}",
-                              file=sys.stderr)
+                        print(
+                            f"{result.tool}: {page.page_id}: {type(exc).__name__}: {exc}",
+                            file=sys.stderr,
+                        )
                 elapsed = time.perf_counter() - start
                 totals[result.tool][i] += elapsed
                 if i == 0:
@@ -220,8 +249,10 @@ def run_tools(names: list[str], pages: list[Page], passes: int) -> list[Result]:
 
 
 def print_table(results: list[Result], n_pages: int) -> None:
-    header = (f"{'tool':<13}{'version':<9}{'precision':<13}{'recall':<13}{'F1':<13}"
-              f"{'accuracy':<13}{'empty':>6}{'err':>5}{'pages/s':>9}{'p95 ms':>8}")
+    header = (
+        f"{'tool':<13}{'version':<9}{'precision':<13}{'recall':<13}{'F1':<13}"
+        f"{'accuracy':<13}{'empty':>6}{'err':>5}{'pages/s':>9}{'p95 ms':>8}"
+    )
     print(header)
     for res in results:
         p, r, f1, acc = aggregate(res.scores)
@@ -230,9 +261,11 @@ def print_table(results: list[Result], n_pages: int) -> None:
         times = sorted(res.times)
         p95 = times[int(0.95 * (len(times) - 1))] * 1000 if times else 0.0
         speed = n_pages / res.seconds if res.seconds else 0.0
-        print(f"{res.tool:<13}{res.version:<9}{p:.3f}±{sp:.3f}  {r:.3f}±{sr:.3f}  "
-              f"{f1:.3f}±{sf:.3f}  {acc:.3f}±{sa:.3f}  {empty:>5}{res.errors:>5}"
-              f"{speed:>9.1f}{p95:>8.1f}")
+        print(
+            f"{res.tool:<13}{res.version:<9}{p:.3f}±{sp:.3f}  {r:.3f}±{sr:.3f}  "
+            f"{f1:.3f}±{sf:.3f}  {acc:.3f}±{sa:.3f}  {empty:>5}{res.errors:>5}"
+            f"{speed:>9.1f}{p95:>8.1f}"
+        )
 
 
 def show_worst(result: Result, pages: list[Page], n: int) -> None:
@@ -245,20 +278,24 @@ def show_worst(result: Result, pages: list[Page], n: int) -> None:
     print(f"\nworst {n} pages for {result.tool}:")
     for s in sorted(result.scores, key=f1)[:n]:
         prec = f"{s.precision:.3f}" if s.precision is not None else "  -  "
-        print(f"  F1 {f1(s):.3f}  P {prec}  R {s.recall:.3f}  {s.page_id[:12]}  "
-              f"{by_id[s.page_id].url}")
+        print(
+            f"  F1 {f1(s):.3f}  P {prec}  R {s.recall:.3f}  {s.page_id[:12]}  "
+            f"{by_id[s.page_id].url}"
+        )
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--data", type=Path, default=DATA)
-    ap.add_argument("--only", action="append", choices=sorted(TOOLS),
-                    help="score only this tool (repeatable)")
+    ap.add_argument(
+        "--only", action="append", choices=sorted(TOOLS), help="score only this tool (repeatable)"
+    )
     ap.add_argument("--passes", type=int, default=1, help="timing passes (median is reported)")
     ap.add_argument("--limit", type=int, default=None, help="first N pages only")
     ap.add_argument("--show-worst", type=int, default=0, metavar="N")
-    ap.add_argument("--dump", type=Path, default=None,
-                    help="write newsarchive predictions as JSON to this file")
+    ap.add_argument(
+        "--dump", type=Path, default=None, help="write newsarchive predictions as JSON to this file"
+    )
     args = ap.parse_args(argv)
 
     sys.path.insert(0, str(ROOT))

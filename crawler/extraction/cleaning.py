@@ -95,6 +95,8 @@ def _attr_info(cls: str, ident: str) -> AttrInfo:
     boilerplate = any(t in pt.BOILERPLATE_TOKEN_SET for t in tokens) or bool(
         joined and pt.BOILERPLATE_COMPOUND_RE.search(joined)
     )
+    if boilerplate and any(t in pt.EMBED_TOKENS for t in tokens):
+        boilerplate = False
     return AttrInfo(
         tokens=tuple(tokens),
         boilerplate=boilerplate,

@@ -15,20 +15,79 @@ from lxml import etree
 
 # Removed with their content before anything else: never article text.
 JUNK_TAGS: tuple[str, ...] = (
-    "script", "style", "noscript", "template", "svg", "math", "iframe", "object", "embed",
-    "canvas", "video", "audio", "map", "button", "input", "select", "textarea", "option",
-    "label", "dialog", "head", "link", "meta",
+    "script",
+    "style",
+    "noscript",
+    "template",
+    "svg",
+    "math",
+    "iframe",
+    "object",
+    "embed",
+    "canvas",
+    "video",
+    "audio",
+    "map",
+    "button",
+    "input",
+    "select",
+    "textarea",
+    "option",
+    "label",
+    "dialog",
+    "head",
+    "link",
+    "meta",
 )
 # Page furniture by semantics (HTML5 sectioning elements that are never the body).
 FURNITURE_TAGS: tuple[str, ...] = ("nav", "aside", "footer", "menu", "header")
 
 # Elements that end a paragraph in the plain-text body.
-BLOCK_TAGS: frozenset[str] = frozenset({
-    "p", "div", "section", "article", "main", "header", "footer", "aside", "nav", "ul", "ol",
-    "li", "dl", "dt", "dd", "table", "thead", "tbody", "tfoot", "tr", "td", "th", "caption",
-    "blockquote", "pre", "h1", "h2", "h3", "h4", "h5", "h6", "figure", "figcaption", "hr",
-    "address", "details", "summary", "center", "fieldset", "body", "html",
-})
+BLOCK_TAGS: frozenset[str] = frozenset(
+    {
+        "p",
+        "div",
+        "section",
+        "article",
+        "main",
+        "header",
+        "footer",
+        "aside",
+        "nav",
+        "ul",
+        "ol",
+        "li",
+        "dl",
+        "dt",
+        "dd",
+        "table",
+        "thead",
+        "tbody",
+        "tfoot",
+        "tr",
+        "td",
+        "th",
+        "caption",
+        "blockquote",
+        "pre",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "figure",
+        "figcaption",
+        "hr",
+        "address",
+        "details",
+        "summary",
+        "center",
+        "fieldset",
+        "body",
+        "html",
+    }
+)
 HEADING_TAGS: frozenset[str] = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 # Text-bearing blocks the content detector scores.
 PARAGRAPH_TAGS: tuple[str, ...] = ("p", "pre", "blockquote", "h2", "h3", "h4", "li", "td", "dd")
@@ -40,42 +99,171 @@ PARAGRAPH_TAGS: tuple[str, ...] = ("p", "pre", "blockquote", "h2", "h3", "h4", "
 
 BOILERPLATE_TOKENS: tuple[str, ...] = (
     # sharing, social
-    "share", "sharing", "sharebar", "social", "socials", "sociallinks", "addthis", "sharethis",
-    "shareaholic", "facebook", "twitter", "whatsapp", "pinterest", "linkedin", "telegram",
+    "share",
+    "sharing",
+    "sharebar",
+    "social",
+    "socials",
+    "sociallinks",
+    "addthis",
+    "sharethis",
+    "shareaholic",
+    "sharedaddy",
+    "likes",
+    # (not network names alone: "twitter-tweet" is an embedded tweet, part of the story)
     # navigation and page furniture
-    "nav", "navbar", "navigation", "menu", "breadcrumb", "breadcrumbs", "crumbs", "masthead",
-    "footer", "sidebar", "rail", "skip", "pagination", "pager", "toolbar", "topbar",
-    "dropdown", "modal", "popup", "overlay", "drawer", "offcanvas",
+    "nav",
+    "navbar",
+    "navigation",
+    "menu",
+    "breadcrumb",
+    "breadcrumbs",
+    "crumbs",
+    "masthead",
+    "footer",
+    "sidebar",
+    "rail",
+    "skip",
+    "pagination",
+    "pager",
+    "toolbar",
+    "topbar",
+    "dropdown",
+    "modal",
+    "popup",
+    "overlay",
+    "drawer",
+    "offcanvas",
     # related, recommended, most read
-    "related", "recommended", "recommendations", "mostread", "mostpopular", "popular",
-    "trending", "outbrain", "taboola", "teaser", "teasers", "promo", "promos", "promotion",
-    "more", "morestories", "readmore", "readnext", "upnext", "also", "alsoread",
-    "relatedlinks", "nextarticle", "prevnext",
+    "related",
+    "recommended",
+    "recommendations",
+    "mostread",
+    "mostpopular",
+    "popular",
+    "trending",
+    "outbrain",
+    "taboola",
+    "teaser",
+    "teasers",
+    "promo",
+    "promos",
+    "promotion",
+    "more",
+    "morestories",
+    "readmore",
+    "readnext",
+    "upnext",
+    "also",
+    "alsoread",
+    "relatedlinks",
+    "nextarticle",
+    "prevnext",
     # subscriptions, newsletters, paywalls, cookies
-    "newsletter", "newsletters", "subscribe", "subscription", "signup", "sign", "optin",
-    "meter", "regwall", "cookie", "cookies", "consent", "gdpr", "banner",
+    "newsletter",
+    "newsletters",
+    "subscribe",
+    "subscription",
+    "signup",
+    "sign",
+    "optin",
+    "meter",
+    "regwall",
+    "cookie",
+    "cookies",
+    "consent",
+    "gdpr",
+    "banner",
     # ads
-    "ad", "ads", "adv", "advert", "adverts", "advertisement", "advertising", "adslot", "adunit",
-    "dfp", "gpt", "sponsor", "sponsored", "sponsors",
+    "ad",
+    "ads",
+    "adv",
+    "advert",
+    "adverts",
+    "advertisement",
+    "advertising",
+    "adslot",
+    "adunit",
+    "dfp",
+    "gpt",
+    "sponsor",
+    "sponsored",
+    "sponsors",
     # comments, author boxes, tools
-    "comment", "comments", "disqus", "discussion", "respond", "reply", "replies",
-    "bio", "authorbio", "byline", "dateline", "meta",
-    "print", "email", "mail", "tools", "actions", "utility", "reactions",
-    "tags", "tag", "taglist", "keywords", "topics", "categories",
+    "comment",
+    "comments",
+    "disqus",
+    "discussion",
+    "respond",
+    "reply",
+    "replies",
+    "bio",
+    "authorbio",
+    "byline",
+    "dateline",
+    "meta",
+    "print",
+    "email",
+    "mail",
+    "tools",
+    "actions",
+    "utility",
+    "reactions",
+    "tags",
+    "tag",
+    "taglist",
+    "keywords",
+    "topics",
+    "categories",
+)
+
+# Embedded posts and media quoted by the story (tweets, Instagram posts): content, even inside a
+# "social-media-embed" box.
+EMBED_TOKENS: frozenset[str] = frozenset(
+    {"embed", "embedded", "tweet", "instagram", "tiktok", "oembed", "blockquote"}
 )
 
 # Captions and credits: not body text; the image stage reads them before cleaning drops them.
 CAPTION_TOKENS: tuple[str, ...] = (
-    "caption", "captions", "figcaption", "credit", "credits", "copyright", "photocredit",
-    "imagecredit", "source",
+    "caption",
+    "captions",
+    "figcaption",
+    "credit",
+    "credits",
+    "copyright",
+    "photocredit",
+    "imagecredit",
+    "source",
 )
 
 # A class/id with one of these tokens says "this is the article body".
 CONTENT_TOKENS: tuple[str, ...] = (
-    "article", "articlebody", "article-body", "articletext", "article-text", "article-content",
-    "story", "storybody", "story-body", "story-content", "storytext", "body", "bodytext",
-    "entry", "entry-content", "post", "post-content", "post-body", "postbody", "content",
-    "main", "text", "rich-text", "richtext", "prose", "paywall-content",
+    "article",
+    "articlebody",
+    "article-body",
+    "articletext",
+    "article-text",
+    "article-content",
+    "story",
+    "storybody",
+    "story-body",
+    "story-content",
+    "storytext",
+    "body",
+    "bodytext",
+    "entry",
+    "entry-content",
+    "post",
+    "post-content",
+    "post-body",
+    "postbody",
+    "content",
+    "main",
+    "text",
+    "rich-text",
+    "richtext",
+    "prose",
+    "paywall-content",
 )
 # Stronger than `CONTENT_TOKENS`: usually on exactly the element holding the paragraphs.
 BODY_CLASS_RE = re.compile(
@@ -90,8 +278,19 @@ BODY_CLASS_RE = re.compile(
 
 # Page-kind tokens: class/id of the <body>/<article> of non-article pages.
 NON_ARTICLE_BODY_TOKENS: tuple[str, ...] = (
-    "error404", "error-404", "page-404", "not-found", "notfound", "archive", "category",
-    "tag-archive", "author-archive", "section-front", "home", "homepage", "search-results",
+    "error404",
+    "error-404",
+    "page-404",
+    "not-found",
+    "notfound",
+    "archive",
+    "category",
+    "tag-archive",
+    "author-archive",
+    "section-front",
+    "home",
+    "homepage",
+    "search-results",
 )
 
 # Class names that describe the element's state or the page (WordPress adds "tag-<slug>",
@@ -102,9 +301,16 @@ IGNORED_CLASS_RE = re.compile(
     re.I,
 )
 # Class/id tokens of boilerplate that may be longer than the article itself (comment threads).
-LARGE_BOILERPLATE_TOKENS: frozenset[str] = frozenset({
-    "comment", "comments", "disqus", "discussion", "respond", "replies",
-})
+LARGE_BOILERPLATE_TOKENS: frozenset[str] = frozenset(
+    {
+        "comment",
+        "comments",
+        "disqus",
+        "discussion",
+        "respond",
+        "replies",
+    }
+)
 
 _HUMP = re.compile(r"(?<=[a-z])(?=[A-Z])")
 _TOKEN_SPLIT = re.compile(r"[\s_\-:./]+")
@@ -117,8 +323,9 @@ def tokens_of(value: str) -> list[str]:
 
 def class_tokens(value: str) -> list[str]:
     """Tokens of a class attribute, skipping state/page classes (`IGNORED_CLASS_RE`)."""
-    return [t for name in value.split() if not IGNORED_CLASS_RE.match(name)
-            for t in tokens_of(name)]
+    return [
+        t for name in value.split() if not IGNORED_CLASS_RE.match(name) for t in tokens_of(name)
+    ]
 
 
 def _token_set(words: tuple[str, ...]) -> frozenset[str]:
@@ -189,6 +396,8 @@ BOILERPLATE_BLOCK_RE = re.compile(
     r"share(?: this(?: article| story| post| page)?)?(?: on \w+)?|"
     r"share on (?:facebook|twitter|x|whatsapp|linkedin|telegram|email|reddit|pinterest)|"
     r"tweet|email|print|print this(?: article| page)?|e-?mail this(?: article| page)?|"
+    r"like this|like loading\W*|loading\W*|"
+    r"like this|like loading\W*|loading\W*|"
     r"comments?|\d+ comments?|leave a (?:comment|reply)|"
     r"(?:read|see) (?:more|also)|related(?: articles| stories| content| news)?|"
     r"also read|more on this(?: story| topic)?|"
@@ -221,13 +430,18 @@ FURNITURE_TEXT_RE = re.compile(
 )
 # A figure caption's photo credit: "(AFP Photo)", "©AFP", "Photo: Reuters", "Credit: AP".
 CREDIT_RES: tuple[re.Pattern[str], ...] = (
-    re.compile(r"\s*\(((?:[\w.&/' -]{1,40} )?(?:photo|file photo|image|picture|via [\w ]+)"
-               r"(?: ?/ ?[\w.&' -]{1,40})?)\)\s*$", re.I),
-    re.compile(r"\s*\((?:photo|image|picture|credit|source)s?\s*(?:by|:)\s*([^)]{1,60})\)\s*$",
-               re.I),
+    re.compile(
+        r"\s*\(((?:[\w.&/' -]{1,40} )?(?:photo|file photo|image|picture|via [\w ]+)"
+        r"(?: ?/ ?[\w.&' -]{1,40})?)\)\s*$",
+        re.I,
+    ),
+    re.compile(
+        r"\s*\((?:photo|image|picture|credit|source)s?\s*(?:by|:)\s*([^)]{1,60})\)\s*$", re.I
+    ),
     re.compile(r"\s*(?:©|\(c\)|copyright)\s*([^©]{1,60}?)\s*$", re.I),
-    re.compile(r"\s*(?:photo|image|picture|credit|source|foto)s?\s*(?:by|:)\s*([^:]{1,60}?)\s*$",
-               re.I),
+    re.compile(
+        r"\s*(?:photo|image|picture|credit|source|foto)s?\s*(?:by|:)\s*([^:]{1,60}?)\s*$", re.I
+    ),
     re.compile(r"\s*\|\s*([\w.&/' -]{1,40}(?:/(?:AFP|AP|Reuters|Getty Images?|EPA))?)\s*$", re.I),
 )
 
@@ -241,25 +455,63 @@ SOFT_404_RE = re.compile(
     re.I,
 )
 LIVE_BLOG_RE = re.compile(r"\blive(?:[-_ ]?(?:blog|updates?|coverage|stream))\b|\blive:", re.I)
-NON_ARTICLE_OG_TYPES: frozenset[str] = frozenset({
-    "website", "video", "video.other", "video.movie", "video.episode", "video.tv_show",
-    "profile", "book", "music.song", "music.album", "product", "place", "business.business",
-})
+NON_ARTICLE_OG_TYPES: frozenset[str] = frozenset(
+    {
+        "website",
+        "video",
+        "video.other",
+        "video.movie",
+        "video.episode",
+        "video.tv_show",
+        "profile",
+        "book",
+        "music.song",
+        "music.album",
+        "product",
+        "place",
+        "business.business",
+    }
+)
 ARTICLE_OG_TYPES: frozenset[str] = frozenset({"article", "news", "blog", "newsarticle"})
-ARTICLE_SCHEMA_TYPES: frozenset[str] = frozenset({
-    "Article", "NewsArticle", "ReportageNewsArticle", "AnalysisNewsArticle", "OpinionNewsArticle",
-    "BackgroundNewsArticle", "ReviewNewsArticle", "BlogPosting", "Report", "ScholarlyArticle",
-    "TechArticle", "SatiricalArticle", "AdvertiserContentArticle", "Review",
-})
-NON_ARTICLE_SCHEMA_TYPES: frozenset[str] = frozenset({
-    "CollectionPage", "ProfilePage", "SearchResultsPage", "VideoObject", "LiveBlogPosting",
-    "ItemList", "WebSite", "AboutPage", "ContactPage",
-})
+ARTICLE_SCHEMA_TYPES: frozenset[str] = frozenset(
+    {
+        "Article",
+        "NewsArticle",
+        "ReportageNewsArticle",
+        "AnalysisNewsArticle",
+        "OpinionNewsArticle",
+        "BackgroundNewsArticle",
+        "ReviewNewsArticle",
+        "BlogPosting",
+        "Report",
+        "ScholarlyArticle",
+        "TechArticle",
+        "SatiricalArticle",
+        "AdvertiserContentArticle",
+        "Review",
+    }
+)
+NON_ARTICLE_SCHEMA_TYPES: frozenset[str] = frozenset(
+    {
+        "CollectionPage",
+        "ProfilePage",
+        "SearchResultsPage",
+        "VideoObject",
+        "LiveBlogPosting",
+        "ItemList",
+        "WebSite",
+        "AboutPage",
+        "ContactPage",
+    }
+)
 # URL paths of listing pages: section fronts, tag and author pages, search, video hubs, print.
 NON_ARTICLE_URL_RE = re.compile(
     r"/(?:tags?|topics?|authors?|category|categories|section|sections|search|archive|video|videos|"
     r"watch|live|print|amp/print)(?:/|$|\?)|[?&](?:print|output)=(?:1|true|print)|/page/\d+/?$",
     re.I,
 )
-PRINT_URL_RE = re.compile(r"(?:/print/|[?&]print=|[?&]output=print|/printer[-_]?friendly|"
-                          r"/print\.(?:html?|php|aspx?)|[?&]view=print)", re.I)
+PRINT_URL_RE = re.compile(
+    r"(?:/print/|[?&]print=|[?&]output=print|/printer[-_]?friendly|"
+    r"/print\.(?:html?|php|aspx?)|[?&]view=print)",
+    re.I,
+)

@@ -14,24 +14,50 @@ CASES = {
     ),
     "related_most_read": (
         ["Hosepipe bans will come into force", "lift it as soon as reservoir levels recovered"],
-        ["Related Articles", "Farmers warn of poor harvest", "Most Read", "Bypass opening",
-         "Recommended for you", "Doctors stunned"],
+        [
+            "Related Articles",
+            "Farmers warn of poor harvest",
+            "Most Read",
+            "Bypass opening",
+            "Recommended for you",
+            "Doctors stunned",
+        ],
     ),
     "newsletter_cookie": (
         ["has raised $40 million", "employ about 200 people"],
-        ["We use cookies", "Accept All Cookies", "Sign up for The Charge", "weekly newsletter",
-         "Subscribe now"],
+        [
+            "We use cookies",
+            "Accept All Cookies",
+            "Sign up for The Charge",
+            "weekly newsletter",
+            "Subscribe now",
+        ],
     ),
     "ads_promos": (
-        ["May 30, two days ahead", "106% of the long-period average",
-         "Farmers in large parts of the country"],
-        ["Advertisement", "ADVERTISEMENT", "Read more", "Heatwave grips", "ALSO READ",
-         "Kharif sowing outlook"],
+        [
+            "May 30, two days ahead",
+            "106% of the long-period average",
+            "Farmers in large parts of the country",
+        ],
+        [
+            "Advertisement",
+            "ADVERTISEMENT",
+            "Read more",
+            "Heatwave grips",
+            "ALSO READ",
+            "Kharif sowing outlook",
+        ],
     ),
     "author_bio_comments": (
         ["stay open until 9 p.m. on weekdays", "add Sunday hours at the three busiest"],
-        ["About Peter Nguyen", "Lakeside Gazette", "About time!", "potholes on Route 9",
-         "Leave a Reply", "14 thoughts"],
+        [
+            "About Peter Nguyen",
+            "Lakeside Gazette",
+            "About time!",
+            "potholes on Route 9",
+            "Leave a Reply",
+            "14 thoughts",
+        ],
     ),
     "pull_quote": (
         ["climbed the 112 steps", "Lamp lit 16.40", "kitchen wall", "I never thought of it"],
@@ -43,8 +69,14 @@ CASES = {
     ),
     "breadcrumbs_captions": (
         ["More than 8,000 people gathered", "numbers peaking in late June"],
-        ["Home", "Environment", "Photo: Nick Moir", "breaches off North Head",
-         "Spectators line the cliffs", "Janie Barrett"],
+        [
+            "Home",
+            "Environment",
+            "Photo: Nick Moir",
+            "breaches off North Head",
+            "Spectators line the cliffs",
+            "Janie Barrett",
+        ],
     ),
 }
 
@@ -68,8 +100,10 @@ def test_pull_quote_kept_once() -> None:
 
 
 def test_captions_become_image_metadata() -> None:
-    article = extract(fixture_bytes("boilerplate/breadcrumbs_captions.html"),
-                      "https://www.harbourtimes.example/news/environment/whales")
+    article = extract(
+        fixture_bytes("boilerplate/breadcrumbs_captions.html"),
+        "https://www.harbourtimes.example/news/environment/whales",
+    )
     by_url = {i.url.rsplit("/", 1)[-1]: i for i in article.images}
     lead = by_url["whales-1200.jpg"]
     assert lead.caption == "A humpback whale breaches off North Head on Saturday morning."

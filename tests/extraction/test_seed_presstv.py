@@ -54,8 +54,15 @@ def test_no_boilerplate_in_body(article) -> None:
     for junk in EXPECTED["must_not_be_in_body"]:
         assert junk not in article.body
         assert junk not in article.body_html
-    for junk in ("Advertisement", "Share on Facebook", "Related News", "Most Viewed",
-                 "We use cookies", "newsletter", "INITIAL_STATE"):
+    for junk in (
+        "Advertisement",
+        "Share on Facebook",
+        "Related News",
+        "Most Viewed",
+        "We use cookies",
+        "newsletter",
+        "INITIAL_STATE",
+    ):
         assert junk not in article.body
 
 
@@ -78,9 +85,11 @@ def test_it_is_an_article(article) -> None:
     assert article.word_count == 313
 
 
-@pytest.mark.xfail(reason="section/breadcrumbs from the visible breadcrumb is metadata.py's job "
-                   "(other engineer); passes once it reads 'News / Politics / News'",
-                   strict=False)
+@pytest.mark.xfail(
+    reason="section/breadcrumbs from the visible breadcrumb is metadata.py's job "
+    "(other engineer); passes once it reads 'News / Politics / News'",
+    strict=False,
+)
 def test_section_from_breadcrumb(article) -> None:
     assert article.breadcrumbs == EXPECTED["breadcrumbs"]
     assert article.section == EXPECTED["section"]

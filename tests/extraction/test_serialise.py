@@ -55,8 +55,10 @@ def test_body_html_keeps_structure_and_safe_links(article) -> None:
 @pytest.mark.parametrize(
     ("caption", "expected"),
     [
-        ("Police at the scene on Monday. (AFP Photo)", ("Police at the scene on Monday.",
-                                                        "AFP Photo")),
+        (
+            "Police at the scene on Monday. (AFP Photo)",
+            ("Police at the scene on Monday.", "AFP Photo"),
+        ),
         ("Talks in Geneva on March 18, 2016. ©AFP", ("Talks in Geneva on March 18, 2016.", "AFP")),
         ("The new bridge at dusk. Photo: Jane Smith", ("The new bridge at dusk.", "Jane Smith")),
         ("Crowds in the square (Reuters Photo)", ("Crowds in the square", "Reuters Photo")),
@@ -68,9 +70,13 @@ def test_split_credit(caption: str, expected: tuple[str, str | None]) -> None:
 
 
 def test_right_to_left_text_survives() -> None:
-    text = ("أعلنت وزارة الخارجية الإيرانية يوم الجمعة أن وزيري خارجية إيران وروسيا بحثا في "
-            "اتصال هاتفي آخر التطورات في سوريا، ولا سيما تطبيق وقف إطلاق النار.")
-    page = (f'<html lang="ar" dir="rtl"><head><meta charset="windows-1256"></head><body>'
-            f'<article><p>{text}</p><p>{text}</p></article></body></html>')
+    text = (
+        "أعلنت وزارة الخارجية الإيرانية يوم الجمعة أن وزيري خارجية إيران وروسيا بحثا في "
+        "اتصال هاتفي آخر التطورات في سوريا، ولا سيما تطبيق وقف إطلاق النار."
+    )
+    page = (
+        f'<html lang="ar" dir="rtl"><head><meta charset="windows-1256"></head><body>'
+        f"<article><p>{text}</p><p>{text}</p></article></body></html>"
+    )
     article = extract(page.encode("cp1256"), "https://arabic.example/news/1")
     assert article.body.split("\n\n") == [text, text]
