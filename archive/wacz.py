@@ -1,0 +1,215 @@
+"""Package an archive as WACZ 1.1.1, the single file ReplayWeb.page opens.
+
+    archive/<name>.warc.gz      the WARC files, as they are
+    indexes/index.cdx.gz        the CDXJ index in gzip blocks of `BLOCK_LINES` lines
+    indexes/index.idx           one line per block: its first key, offset, length, sha256
+    pages/pages.jsonl           the entry points: one line per article (url, ts, title)
+    datapackage.json            every file above with its size and sha256
+    datapackage-digest.json     the sha256 of datapackage.json
+
+The WARCs and the block-compressed index are stored uncompressed in the ZIP ("stored"), as
+the spec requires, so that a reader fetches one record or one index block by byte range
+without inflating the whole file. The compressed index (ZipNum, `cdxj-gzip-1.0`) is what
+py-wacz writes and lets ReplayWeb.page load only the blocks a lookup needs. Written to a
+temporary file and renamed, so a failed run leaves no half archive.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import io
+import json
+import os
+import tempfile
+import zipfile
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import IO, Any
+
+from archive.cdxj import find_warcs, index_warc, sorted_lines
+from archive.errors import ArchiveError
+from archive.export import select_articles
+
+WACZ_VERSION = "1.1.1"
+BLOCK_LINES = 3000
+_COPY = 1 << 20
+
+
+class WaczError(ArchiveError):
+    """A WACZ file could not be written."""
+
+
+@dataclass(frozen=True)
+class WaczSummary:
+    path: Path
+    warcs: int
+    captures: int
+    pages: int
+    bytes: int
+
+
+class _Hashing:
+    """Wraps a writable stream, counting and hashing what goes through."""
+
+    def __init__(self, out: IO[bytes]) -> None:
+        self.out = out
+        self.sha256 = hashlib.sha256()
+        self.size = 0
+
+    def write(self, data: bytes) -> int:
+        self.out.write(data)
+        self.sha256.update(data)
+        self.size += len(data)
+        return len(data)
+
+    def resource(self, path: str) -> dict[str, Any]:
+        return {
+            "name": path.rsplit("/", 1)[-1].lower(),
+            "path": path,
+            "hash": "sha256:" + self.sha256.hexdigest(),
+            "bytes": self.size,
+        }
+
+
+def _entry(name: str, *, stored: bool) -> zipfile.ZipInfo:
+    info = zipfile.ZipInfo(name, date_time=datetime.now(UTC).timetuple()[:6])
+    info.compress_type = zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED
+    info.external_attr = 0o644 << 16
+    return info
+
+
+def _iso_ts(fetched_at: str) -> str:
+    """WARC-Date as the page list's `ts`, to the second (what the CDXJ timestamp keeps)."""
+    return fetched_at[:19] + "Z" if len(fetched_at) >= 19 else fetched_at
+
+
+def page_lines(
+    directory: str | os.PathLike[str], warc_names: set[str], *, text: bool = False
+) -> Iterator[dict[str, Any]]:
+    """One page per article (its latest capture) whose response is in `warc_names`."""
+    for document in select_articles(directory):
+        capture = document.get("capture") or {}
+        if capture.get("warc_file") not in warc_names or not document.get("url"):
+            continue
+        page: dict[str, Any] = {
+            "id": document.get("id"),
+            "url": document["url"],
+            "ts": _iso_ts(str(capture.get("fetched_at") or "")),
+            "title": document.get("title") or document["url"],
+        }
+        if text and document.get("body"):
+            page["text"] = document["body"]
+        yield page
+
+
+def _write_index(zf: zipfile.ZipFile, lines: Iterable[str]) -> tuple[list[dict[str, Any]], int]:
+    """Write indexes/index.cdx.gz and indexes/index.idx; the resources and line count."""
+    idx = io.StringIO()
+    idx.write('!meta 0 {"format": "cdxj-gzip-1.0", "filename": "index.cdx.gz"}\n')
+    count = 0
+    with zf.open(_entry("indexes/index.cdx.gz", stored=True), "w", force_zip64=True) as raw:
+        data = _Hashing(raw)
+        block: list[str] = []
+
+        def flush() -> None:
+            member = gzip.compress("".join(block).encode("utf-8"), mtime=0)
+            prefix = block[0].split(" {", 1)[0]
+            entry = {
+                "offset": data.size,
+                "length": len(member),
+                "digest": "sha256:" + hashlib.sha256(member).hexdigest(),
+            }
+            idx.write(f"{prefix} {json.dumps(entry)}\n")
+            data.write(member)
+            block.clear()
+
+        for line in lines:
+            block.append(line)
+            count += 1
+            if len(block) >= BLOCK_LINES:
+                flush()
+        if block:
+            flush()
+    idx_bytes = idx.getvalue().encode("utf-8")
+    zf.writestr(_entry("indexes/index.idx", stored=False), idx_bytes)
+    idx_hash = _Hashing(io.BytesIO())
+    idx_hash.write(idx_bytes)
+    return [data.resource("indexes/index.cdx.gz"), idx_hash.resource("indexes/index.idx")], count
+
+
+def write_wacz(
+    directory: str | os.PathLike[str],
+    target: str | os.PathLike[str],
+    *,
+    title: str | None = None,
+    description: str | None = None,
+    software: str = "newsarchive",
+    text: bool = False,
+) -> WaczSummary:
+    """Package the WARCs and articles of `directory` into the WACZ file `target`."""
+    target = Path(target)
+    warcs = find_warcs(directory)
+    if not warcs:
+        raise WaczError(f"no WARC files in {directory}")
+    names = [w.name for w in warcs]
+    if len(set(names)) != len(names):
+        raise WaczError("two WARC files share a name")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    os.close(fd)
+    try:
+        resources: list[dict[str, Any]] = []
+        with zipfile.ZipFile(tmp, "w", allowZip64=True) as zf:
+            for warc in warcs:
+                path = f"archive/{warc.name}"
+                with open(warc, "rb") as source, zf.open(
+                    _entry(path, stored=True), "w", force_zip64=True
+                ) as raw:
+                    sink = _Hashing(raw)
+                    while chunk := source.read(_COPY):
+                        sink.write(chunk)
+                resources.append(sink.resource(path))
+
+            lines = (entry.line() for warc in warcs for entry in index_warc(warc))
+            index_resources, captures = _write_index(zf, sorted_lines(lines))
+            resources += index_resources
+
+            pages = 0
+            with zf.open(_entry("pages/pages.jsonl", stored=False), "w") as raw:
+                sink = _Hashing(raw)
+                header: dict[str, Any] = {"format": "json-pages-1.0", "id": "pages"}
+                header["title"] = "Articles"
+                if text:
+                    header["hasText"] = True
+                sink.write((json.dumps(header) + "\n").encode("utf-8"))
+                for page in page_lines(directory, set(names), text=text):
+                    sink.write((json.dumps(page, ensure_ascii=False) + "\n").encode("utf-8"))
+                    pages += 1
+            resources.append(sink.resource("pages/pages.jsonl"))
+
+            package: dict[str, Any] = {"profile": "data-package", "resources": resources}
+            if title:
+                package["title"] = title
+            if description:
+                package["description"] = description
+            package["created"] = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+            package["wacz_version"] = WACZ_VERSION
+            package["software"] = software
+            package_bytes = json.dumps(package, indent=2).encode("utf-8")
+            zf.writestr(_entry("datapackage.json", stored=False), package_bytes)
+            digest = {
+                "path": "datapackage.json",
+                "hash": "sha256:" + hashlib.sha256(package_bytes).hexdigest(),
+            }
+            zf.writestr(
+                _entry("datapackage-digest.json", stored=False),
+                json.dumps(digest, indent=2).encode("utf-8"),
+            )
+        os.replace(tmp, target)
+    except BaseException:
+        os.unlink(tmp)
+        raise
+    return WaczSummary(target, len(warcs), captures, pages, target.stat().st_size)

@@ -1,0 +1,57 @@
+"""`newsarchive wacz DIR -o archive.wacz`: one file that ReplayWeb.page opens."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from archive.errors import ArchiveError
+from archive.wacz import write_wacz
+from crawler import __version__
+
+
+def add_parser(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "wacz",
+        help="package the archive as a WACZ file (opens in ReplayWeb.page)",
+        description=(
+            "Package the WARCs of DIR, their CDXJ index and a page list of the archived "
+            "articles (url, time, title) into one WACZ 1.1.1 file."
+        ),
+    )
+    parser.add_argument("directory", type=Path, metavar="DIR")
+    parser.add_argument("-o", "--output", type=Path, required=True, metavar="FILE.wacz")
+    parser.add_argument("--title", default=None, help="title shown by ReplayWeb.page")
+    parser.add_argument("--description", default=None)
+    parser.add_argument(
+        "--text",
+        action="store_true",
+        help="put each article's text in the page list (full-text search in ReplayWeb.page)",
+    )
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    if not args.directory.is_dir():
+        print(f"newsarchive wacz: {args.directory} is not a directory", file=sys.stderr)
+        return 2
+    try:
+        summary = write_wacz(
+            args.directory,
+            args.output,
+            title=args.title or f"newsarchive: {args.directory.resolve().name}",
+            description=args.description,
+            software=f"newsarchive/{__version__}",
+            text=args.text,
+        )
+    except (ArchiveError, OSError) as exc:
+        print(f"newsarchive wacz: {exc}", file=sys.stderr)
+        return 1
+    print(
+        f"newsarchive wacz: {summary.warcs} WARC files, {summary.captures} captures, "
+        f"{summary.pages} pages -> {summary.path} ({summary.bytes / 1e6:.1f} MB)",
+        file=sys.stderr,
+    )
+    return 0
