@@ -408,6 +408,18 @@ BOILERPLATE_BLOCK_RE = re.compile(
     r")\W*$",
     re.I,
 )
+# A short block that is only a date, or a publication/update line: page furniture, the dates
+# themselves are metadata's.
+_MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
+DATELINE_RE = re.compile(
+    r"^\W*(?:(?:updated|published|posted|last updated|first published|publicado|publié|"
+    r"veröffentlicht|aktualisiert|pubblicato|опубликовано)\b:?\s*"
+    rf"(?:on|at|by|in|por|le|am|il|\d|{_MONTH}).{{0,100}}|"
+    rf"(?:\w+,? )?(?:{_MONTH} \d{{1,2}},? \d{{4}}|\d{{1,2}}\.? {_MONTH},? \d{{4}}|"
+    r"\d{1,4}[./-]\d{1,2}[./-]\d{1,4})(?:,? (?:at )?\d{1,2}[:.]\d{2}(?: ?[ap]\.?m\.?)?"
+    r"(?: \w{2,5})?)?)\W*$",
+    re.I,
+)
 # A block that starts like this is an inline promo or widget text, whatever follows.
 PROMO_PREFIX_RE = re.compile(
     r"^\W*(?:read (?:more|also|next)|also read|see also|related|recommended|more from|"

@@ -137,6 +137,8 @@ def filter_blocks(
             continue
         if pt.BOILERPLATE_BLOCK_RE.match(text):
             continue
+        if length < 160 and pt.DATELINE_RE.match(text):
+            continue
         if length < 400 and pt.PROMO_PREFIX_RE.match(text):
             continue
         if length < 300 and pt.FURNITURE_TEXT_RE.search(text):
@@ -147,7 +149,22 @@ def filter_blocks(
         if block.link_chars >= 0.8 * length and length < 150 and block.kind != "h2":
             continue
         kept.append(block)
-    return _drop_repeats(kept)
+    return _drop_orphan_headings(_drop_repeats(kept))
+
+
+_HEADINGS = frozenset({"h2", "h3", "h4"})
+
+
+def _drop_orphan_headings(blocks: list[Block]) -> list[Block]:
+    """A heading with nothing under it (the title of a widget cleaned away) goes too."""
+    out = []
+    for i, block in enumerate(blocks):
+        if block.kind in _HEADINGS:
+            nxt = blocks[i + 1] if i + 1 < len(blocks) else None
+            if nxt is None or (nxt.kind in _HEADINGS and nxt.kind <= block.kind):
+                continue
+        out.append(block)
+    return out
 
 
 def _key(text: str) -> str:
