@@ -17,6 +17,8 @@ from functools import lru_cache
 _LEGACY = {"iw": "he", "in": "id", "ji": "yi", "jw": "jv", "mo": "ro"}
 _TAG = re.compile(r"^([a-z]{2,3})(?:[-_][a-z0-9]{1,8})*$", re.I)
 _WORDS = re.compile(r"[^\W\d_]+")
+_ASCII = re.compile(r"[\x00-\x7f]+")
+_ASCII_LETTERS = re.compile(r"[A-Za-z]")
 
 # Frequent words that are rare in the other languages listed.
 _STOPWORDS: dict[str, frozenset[str]] = {
@@ -111,9 +113,14 @@ def _script(char: str) -> str | None:
 
 def dominant_script(text: str) -> str | None:
     """The writing system of most letters of `text` ("LATIN", "ARABIC", "HAN", "KANA" ...)."""
+    sample = text[:_SCRIPT_SAMPLE_CHARS]
+    # ASCII letters are Latin; only the rest needs a Unicode lookup (most pages are mostly ASCII).
     counts = Counter(
-        script for script in map(_script, text[:_SCRIPT_SAMPLE_CHARS]) if script is not None
+        script for script in map(_script, _ASCII.sub("", sample)) if script is not None
     )
+    latin = len(_ASCII_LETTERS.findall(sample))
+    if latin:
+        counts["LATIN"] += latin
     if not counts:
         return None
     if counts["KANA"] and counts["KANA"] * 10 >= counts["HAN"]:

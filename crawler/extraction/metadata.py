@@ -103,23 +103,38 @@ _MARKERS = _X(
     "//@itemprop[. = 'datePublished' or . = 'dateModified' or . = 'author' or . = 'creator']"
     " | //@rel[contains(., 'author') or contains(., 'tag')]"
 )
+# Class/id searches select the attributes, not the elements: half the cost of //*[contains()].
 _BYLINE = _X(
-    "//*[contains(@class, 'byline') or contains(@class, 'by-line') or contains(@id, 'byline')"
-    " or contains(@class, 'author') or contains(@class, 'Author') or contains(@class, 'Byline')]"
+    "//@class[contains(., 'byline') or contains(., 'by-line') or contains(., 'author')"
+    " or contains(., 'Author') or contains(., 'Byline')] | //@id[contains(., 'byline')]"
 )
-_DATELINE = _X(
-    "//*[self::div or self::span or self::p or self::li or self::small or self::em or"
-    " self::strong or self::header or self::section or self::dd]"
-    "[contains(@class, 'date') or contains(@class, 'Date') or contains(@class, 'time')"
-    " or contains(@class, 'publish') or contains(@class, 'posted') or contains(@class, 'stamp')"
-    " or contains(@class, 'byline') or contains(@class, 'meta') or contains(@class, 'info')"
-    " or contains(@id, 'date') or contains(@id, 'publish') or contains(@class, 'Time')]"
+_DATELINE_ATTRIBUTES = (
+    "@class[contains(., 'date') or contains(., 'Date') or contains(., 'time')"
+    " or contains(., 'Time') or contains(., 'publish') or contains(., 'posted')"
+    " or contains(., 'stamp') or contains(., 'byline') or contains(., 'meta')"
+    " or contains(., 'info')] | {0}@id[contains(., 'date') or contains(., 'publish')]"
+)
+_DATELINE = _X("//" + _DATELINE_ATTRIBUTES.format("//"))
+_DATELINE_IN = _X(".//" + _DATELINE_ATTRIBUTES.format(".//"))
+_DATELINE_TAGS = frozenset(
+    {"div", "span", "p", "li", "small", "em", "strong", "header", "section", "dd", "time"}
 )
 _BREADCRUMB_CONTAINERS = _X(
-    "//*[contains(@class, 'readcrumb') or contains(@class, 'readCrumb')"
-    " or contains(@id, 'readcrumb') or contains(@aria-label, 'readcrumb')]"
+    "//@class[contains(., 'readcrumb') or contains(., 'readCrumb')]"
+    " | //@id[contains(., 'readcrumb')] | //@aria-label[contains(., 'readcrumb')]"
 )
-_BREADCRUMB_MICRODATA = _X("//*[contains(@itemtype, 'BreadcrumbList')]")
+_BREADCRUMB_MICRODATA = _X("//@itemtype[contains(., 'BreadcrumbList')]")
+
+
+def _owners(attributes: list[Any], tags: frozenset[str] | None = None) -> list[etree._Element]:
+    """The elements carrying `attributes` (XPath attribute results), in order, each once."""
+    owners: dict[etree._Element, None] = {}
+    for attribute in attributes:
+        element = attribute.getparent()
+        if element is not None and (tags is None or element.tag in tags):
+            owners.setdefault(element, None)
+    return list(owners)
+
 
 _TITLE_SEPARATOR = re.compile(r"(\s+[|\-–—»·•:/]{1,2}\s+|\s*\|\s*)")
 _BREADCRUMB_SEPARATORS = "/>»›|→•·:\\-–—›‹<«"
@@ -467,7 +482,7 @@ def _byline_authors(page: _Page) -> list[str]:
             names.extend(split_names(_until_date(text)))
     if names:
         return names
-    bylines = [e for e in _BYLINE(page.root)[:_MAX_CANDIDATES] if not _elsewhere(e)]
+    bylines = [e for e in _owners(_BYLINE(page.root))[:_MAX_CANDIDATES] if not _elsewhere(e)]
     for element in bylines:
         if element.tag in ("img", "script", "style", "meta", "link"):
             continue
@@ -601,11 +616,18 @@ class _Visible:
     trusted: bool
 
 
-def _visible_dates(page: _Page, dayfirst: bool | None) -> dict[str, _Visible]:
+def _visible_dates(
+    page: _Page, dayfirst: bool | None, need_outside: bool = True
+) -> dict[str, _Visible]:
     """Dates the reader sees — <time>, itemprop dates, dateline text — the first of each kind,
-    in this order: <time> in the article, datelines in the article, then the same outside."""
+    in this order: <time> in the article, datelines in the article, then the same outside
+    (only when `need_outside`: outside dates cannot overrule the metas)."""
     fmt = page.date_format
-    has_region = bool(page.elements["article"] or page.elements["main"])
+    regions = [
+        e
+        for e in page.elements["article"] + page.elements["main"]
+        if not any(a.tag in ("article", "main") for a in e.iterancestors())
+    ]
     marked = [e for e in page.marked("date")[:_MAX_CANDIDATES] if e.tag != "meta"]
     times = marked + page.elements["time"][:_MAX_CANDIDATES]
     inside = [e for e in times if _in_article(e)]
@@ -613,13 +635,21 @@ def _visible_dates(page: _Page, dayfirst: bool | None) -> dict[str, _Visible]:
     _visible_in(inside, True, found, fmt, dayfirst)
     if "published" in found:
         return found
-    datelines = _DATELINE(page.root)[:_MAX_CANDIDATES]
-    inside_datelines = [e for e in datelines if _in_article(e)]
-    _visible_in(inside_datelines, True, found, fmt, dayfirst)
-    outside = [e for e in times if e not in inside] + [
-        e for e in datelines if e not in inside_datelines
+    # Dateline text: a class search, run on the article region alone when there is one.
+    inside_datelines = [
+        e for r in regions for e in _owners(_DATELINE_IN(r), _DATELINE_TAGS)[:_MAX_CANDIDATES]
     ]
-    _visible_in(outside, not has_region, found, fmt, dayfirst)
+    _visible_in(inside_datelines, True, found, fmt, dayfirst)
+    if regions and ("published" in found or not need_outside):
+        return found
+    in_regions = set(inside_datelines)
+    datelines = [
+        e
+        for e in _owners(_DATELINE(page.root), _DATELINE_TAGS)[:_MAX_CANDIDATES]
+        if e not in in_regions
+    ]
+    outside = [e for e in times if e not in inside] + datelines
+    _visible_in(outside, not regions, found, fmt, dayfirst)
     return found
 
 
@@ -717,7 +747,9 @@ def _choose(
 def _dates(page: _Page) -> dict[str, tuple[ParsedDate, str]]:
     dayfirst = _dayfirst(page)
     structured = _guard("structured dates", {}, _structured_dates, page, dayfirst)
-    visible = _guard("visible dates", {}, _visible_dates, page, dayfirst)
+    visible = _guard(
+        "visible dates", {}, _visible_dates, page, dayfirst, "published" not in structured
+    )
     from_url = url_date(page.url)
     chosen: dict[str, tuple[ParsedDate, str]] = {}
     published = _choose(structured.get("published"), visible.get("published"), from_url)
@@ -766,7 +798,9 @@ def _jsonld_breadcrumbs(page: _Page) -> list[str]:
 
 
 def _html_breadcrumbs(page: _Page) -> list[str]:
-    containers = _BREADCRUMB_CONTAINERS(page.root) or _BREADCRUMB_MICRODATA(page.root)
+    containers = _owners(_BREADCRUMB_CONTAINERS(page.root)) or _owners(
+        _BREADCRUMB_MICRODATA(page.root)
+    )
     for container in containers[:_MAX_CANDIDATES]:
         # The first, outermost, that reads as a trail: short text, no share widget.
         if _elsewhere(container, _NOT_BREADCRUMB_TAGS) or len(_text(container)) > (
