@@ -195,6 +195,11 @@ def is_html(content_type: str, body: bytes | None, url: str) -> bool | None:
     return b"<html" in body[:2048].lower()
 
 
+def _owed(record: Any) -> bool:
+    """Whether a record read to its end still lacks bytes its Content-Length promised."""
+    return getattr(record.raw_stream, "limit", 0) > 0
+
+
 def _status(http: StatusAndHeaders | None) -> int:
     try:
         return int(http.get_statuscode()) if http is not None else 0
@@ -233,23 +238,45 @@ class WarcPages:
     def _records(self, stream: BinaryIO) -> Iterator[Page | PendingRevisit]:
         iterator = ArchiveIterator(stream)
         records = iter(iterator)
+        previous = None
+        end = 0
         while True:
             try:
                 record = next(records)
             except StopIteration:
-                return
+                record = None
             except Exception as exc:
-                raise WarcReadError(self._describe_failure(stream, exc)) from exc
+                raise WarcReadError(self._describe_failure(exc)) from exc
+            # warcio drains each record before the next; data missing at the end of a file
+            # (a truncated gzip member or plain file) shows as a record still owed bytes.
+            if previous is not None and _owed(previous):
+                raise WarcReadError(self._describe_failure(EOFError("a record is cut short")))
+            if record is None:
+                self._check_end(stream, end)
+                return
+            if previous is None and record.format != "warc":
+                raise WarcReadError(f"{self.path}: not a WARC file (it reads as {record.format})")
+            previous = record
             self.stats.records += 1
             try:
                 item = self._item(record, iterator)
             except (OSError, EOFError, zlib.error) as exc:
-                raise WarcReadError(self._describe_failure(stream, exc)) from exc
+                raise WarcReadError(self._describe_failure(exc)) from exc
+            end = iterator.get_record_offset() + iterator.get_record_length()
             self.stats.bytes_read = stream.tell()
             if item is not None:
                 yield item
 
-    def _describe_failure(self, stream: BinaryIO, exc: Exception) -> str:
+    def _check_end(self, stream: BinaryIO, end: int) -> None:
+        """warcio stops quietly at a cut-off gzip member: bytes after the last record."""
+        size = os.fstat(stream.fileno()).st_size
+        stream.seek(end)
+        rest = stream.read(65)
+        if rest.strip(b"\r\n"):
+            problem = EOFError(f"{size - end} bytes after the last complete record")
+            raise WarcReadError(self._describe_failure(problem))
+
+    def _describe_failure(self, exc: Exception) -> str:
         where = f" after {self.stats.records} records" if self.stats.records else ""
         reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         if not self.stats.records and "Unknown archive format" in str(exc):
@@ -285,6 +312,8 @@ class WarcPages:
         if is_html(content_type, None, url) is False:
             return None
         raw = record.raw_stream.read()
+        if _owed(record):
+            raise EOFError(f"the record of {url} is cut short")
         capture = self._capture(record, iterator, status)
         try:
             body = decode_body(raw, http)
