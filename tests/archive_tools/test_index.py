@@ -1,0 +1,143 @@
+"""`newsarchive index`: a CDXJ index that pywb's tools would write, and lookups in it."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import random
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import surt
+
+from archive.cdxj import CdxjEntry, lookup, sorted_lines, url_key
+from archive.reader import record_at
+from tests.support import all_records, newsarchive, warc_files
+
+
+@pytest.fixture(scope="module")
+def indexed(site_archive: Path) -> list[str]:
+    result = newsarchive("index", site_archive)
+    assert result.returncode == 0, result.stderr
+    assert "captures from 1 WARC files" in result.stderr
+    return (site_archive / "index.cdxj").read_text("utf-8").splitlines(keepends=True)
+
+
+def test_index_equals_cdxj_indexer_output(site_archive, indexed):
+    """Line for line what Webrecorder's cdxj-indexer (as used by py-wacz) writes, sorted."""
+    reference = subprocess.run(
+        [str(Path(sys.executable).with_name("cdxj-indexer")), "--sort",
+         *map(str, warc_files(site_archive))],
+        capture_output=True, text=True, check=True,
+    ).stdout.splitlines(keepends=True)
+    assert indexed == reference
+
+
+def test_lines_are_sorted_surt_keyed_cdxj(indexed):
+    assert indexed == sorted(indexed)
+    for line in indexed:
+        entry = CdxjEntry.parse(line)
+        assert entry.urlkey == surt.surt(entry.url)
+        assert len(entry.timestamp) == 14 and entry.timestamp.isdigit()
+        assert list(entry.fields) == [
+            "url", "mime", "status", "digest", "length", "offset", "filename"
+        ]
+        assert entry.fields["digest"].startswith("sha1:")
+
+
+def test_offsets_seek_to_the_indexed_records(site_archive, indexed):
+    warc_dir = site_archive / "warc"
+    for line in indexed:
+        entry = CdxjEntry.parse(line)
+        with record_at(warc_dir / entry.filename, entry.offset) as record:
+            headers = record.rec_headers
+            assert headers.get_header("WARC-Target-URI") == entry.url
+            assert headers.get_header("WARC-Date").replace("-", "").replace(":", "").replace(
+                "T", ""
+            ).startswith(entry.timestamp)
+            assert headers.get_header("WARC-Payload-Digest") == entry.fields["digest"]
+            assert record.http_headers.get_statuscode() == entry.status
+        with open(warc_dir / entry.filename, "rb") as stream:
+            stream.seek(entry.offset)
+            member = stream.read(entry.length)
+        # `length` spans exactly one gzip member: one whole record, nothing more.
+        assert gzip.decompress(member).startswith(b"WARC/1.1\r\n")
+        assert gzip.decompress(member).count(b"WARC/1.1\r\nWARC-") == 1
+
+
+def test_indexes_every_response_and_no_request_info_or_conversion(site_archive, indexed):
+    records = all_records(site_archive)
+    responses = {(r.file.name, r.offset) for r in records if r.type == "response"}
+    entries = [CdxjEntry.parse(line) for line in indexed]
+    assert {(e.filename, e.offset) for e in entries} == responses
+    by_url = {e.url.split("/", 3)[3]: e for e in entries}
+    assert by_url["missing.html"].status == "404"
+    assert by_url["old-school-story"].status == "301"
+    assert by_url["robots.txt"].fields["mime"] == "text/plain"
+
+
+def test_stdout_and_output_option(site_archive, indexed, tmp_path):
+    to_stdout = newsarchive("index", site_archive, "-o", "-")
+    assert to_stdout.returncode == 0
+    assert to_stdout.stdout.splitlines(keepends=True) == indexed
+    target = tmp_path / "elsewhere.cdxj"
+    assert newsarchive("index", site_archive, "-o", target).returncode == 0
+    assert target.read_text("utf-8").splitlines(keepends=True) == indexed
+
+
+def test_a_directory_of_warcs_and_several_files(site_archive, indexed, tmp_path):
+    """DIR may hold the WARCs itself; two files index as one sorted whole."""
+    for number, path in enumerate([*warc_files(site_archive)] * 2):
+        shutil.copy(path, tmp_path / f"copy-{number}.warc.gz")
+    result = newsarchive("index", tmp_path, "-o", "-")
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines(keepends=True)
+    assert lines == sorted(lines)
+    assert len(lines) == 2 * len(indexed)
+    assert {json.loads(line.split(" ", 2)[2])["filename"] for line in lines} == {
+        "copy-0.warc.gz", "copy-1.warc.gz"
+    }
+
+
+def test_no_warcs_is_a_clear_error(tmp_path):
+    result = newsarchive("index", tmp_path)
+    assert result.returncode == 1
+    assert "no WARC files" in result.stderr
+
+
+def test_lookup_finds_every_capture_of_a_url(site_archive, indexed):
+    index = site_archive / "index.cdxj"
+    entries = [CdxjEntry.parse(line) for line in indexed]
+    for url in {e.url for e in entries}:
+        expected = [e for e in entries if e.urlkey == url_key(url)]
+        assert lookup(index, url) == expected
+    assert lookup(index, "http://127.0.0.1:1/never-captured") == []
+
+
+def test_bisect_lookup_on_a_large_index(tmp_path):
+    rng = random.Random(7)
+    urls = [f"https://example.org/{rng.randrange(10**9)}/{n}" for n in range(20_000)]
+    lines = []
+    for number, url in enumerate(urls):
+        fields = {"url": url, "offset": str(number), "length": "1", "filename": "a.warc.gz"}
+        for stamp in ("20260101000000", "20260102000000")[: 1 + number % 2]:
+            lines.append(CdxjEntry(url_key(url), stamp, fields).line())
+    index = tmp_path / "big.cdxj"
+    index.write_text("".join(sorted(lines)), "utf-8")
+    ordered = sorted(urls, key=url_key)
+    for url in [ordered[0], ordered[-1], *rng.sample(urls, 300)]:
+        found = lookup(index, url)
+        assert found and {e.url for e in found} == {url}
+        assert len(found) == 1 + int(url.rsplit("/", 1)[1]) % 2
+    assert lookup(index, "https://example.org/") == []
+    assert lookup(index, "https://zzz.example/") == []
+    assert lookup(index, "http://a.example/") == []
+
+
+def test_external_sort_merges_runs_and_drops_duplicates():
+    rng = random.Random(3)
+    lines = [f"{rng.randrange(500):05d} x\n" for _ in range(3000)]
+    assert list(sorted_lines(lines, chunk_lines=64)) == sorted(set(lines))
