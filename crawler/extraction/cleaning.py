@@ -246,9 +246,11 @@ def _should_drop(el: etree._Element) -> bool:
     if is_list:
         # A list whose items are mostly links is a related/more list.
         return density > 0.5 and length < 2000
-    if images > 1 and paragraphs / images < 0.5:
+    # A gallery or a link list, unless it carries real prose (text written with <br>s
+    # rather than <p>s counts no paragraphs).
+    if images > 1 and paragraphs / images < 0.5 and length < 1000:
         return True
-    if items > paragraphs + 10 and not is_list:
+    if items > paragraphs + 10 and density > 0.2:
         return True
     if weight < 25 and density > 0.33 and length < 1500:
         return True
