@@ -136,6 +136,7 @@ def _owners(attributes: list[Any], tags: frozenset[str] | None = None) -> list[e
     return list(owners)
 
 
+_GLUED_PREFIX = re.compile(r"^([^\s\-–—:|]{3,30})\s?[-–—:|]\s?(\S.*)$")
 _TITLE_SEPARATOR = re.compile(r"(\s+[|\-–—»·•:/]{1,2}\s+|\s*\|\s*)")
 _BREADCRUMB_SEPARATORS = "/>»›|→•·:\\-–—›‹<«"
 _UPDATED = re.compile(
@@ -374,7 +375,12 @@ def _strip_site(title: str, site_keys: list[str], domain_keys: list[str]) -> tup
     while len(parts) >= 3 and _names_site(parts[0], site_keys, domain_keys):
         removed = removed or parts[0].strip()
         parts = parts[2:]
-    return _clean("".join(parts)), removed
+    stripped = _clean("".join(parts))
+    # "PressTV-Headline": a site name glued to the headline by a dash or colon.
+    glued = _GLUED_PREFIX.match(stripped)
+    if glued and glued.group(2)[0].isupper() and _names_site(glued[1], site_keys, domain_keys):
+        return glued.group(2), removed or glued.group(1)
+    return stripped, removed
 
 
 def _headings(page: _Page) -> list[str]:

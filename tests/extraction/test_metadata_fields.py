@@ -238,3 +238,21 @@ def test_dates_of_related_stories_are_not_the_articles() -> None:
     )
     assert meta.published == "2019-11-19T09:44:09+00:00"
     assert meta.published_source == "meta"
+
+
+def test_site_name_glued_to_the_title() -> None:
+    meta = meta_of(
+        "<html><head><title>PressTV-Iran, Russia FMs discuss ways to boost Syria truce</title>"
+        "</head><body></body></html>",
+        "https://www.presstv.ir/Detail/2016/03/26/457824/Iran-Russia-Syria-truce",
+    )
+    assert meta.title == "Iran, Russia FMs discuss ways to boost Syria truce"
+    assert meta.site_name == "PressTV"
+
+
+def test_hyphenated_headline_starting_with_the_site_name_is_kept() -> None:
+    meta = meta_of(
+        "<html><head><title>BBC-funded study finds rise in news avoidance</title></head></html>",
+        "https://www.bbc.co.uk/news/uk-1",
+    )
+    assert meta.title == "BBC-funded study finds rise in news avoidance"
