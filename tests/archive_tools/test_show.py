@@ -1,0 +1,169 @@
+"""`newsarchive show`: an article by id, prefix or URL; its raw response from the WARC."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.support import TEST_SITE, articles
+
+
+def show(*args: str | Path) -> subprocess.CompletedProcess[bytes]:
+    return subprocess.run(
+        [sys.executable, "-m", "crawler", "show", *map(str, args)],
+        capture_output=True,
+        timeout=120,
+        check=False,
+    )
+
+
+@pytest.fixture(scope="module")
+def archive(site_archive: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of the crawl this module may add files to."""
+    copy = tmp_path_factory.mktemp("show") / "data"
+    shutil.copytree(site_archive, copy)
+    return copy
+
+
+@pytest.fixture(scope="module")
+def docs(archive: Path) -> dict[str, dict]:
+    return {Path(d["url"]).name.split("?")[0]: d for d in articles(archive)}
+
+
+def test_show_by_id_prints_the_stored_article(archive, docs):
+    doc = docs["harbour-bridge.html"]
+    result = show(doc["id"], "--dir", archive)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == doc
+
+
+def test_show_by_unique_prefix(archive, docs):
+    doc = docs["school-roof.html"]
+    result = show(doc["id"][:6], "--dir", archive)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["id"] == doc["id"]
+
+
+def test_unknown_id_and_bad_input_are_clear_errors(archive):
+    result = show("0123456789abcdef", "--dir", archive)
+    assert result.returncode == 1
+    assert b"no article with id 0123456789abcdef" in result.stderr
+    assert show("not-an-id", "--dir", archive).returncode == 1
+    missing = show("abc", "--dir", archive / "nowhere")
+    assert missing.returncode == 2 and b"not a directory" in missing.stderr
+
+
+def test_ambiguous_prefix_lists_the_candidates(archive, docs):
+    doc = docs["sitemap-only.html"]
+    twin = {**doc, "id": doc["id"][:4] + "0" * 12}
+    path = next((archive / "articles").rglob(f"{doc['id']}.json")).with_name(f"{twin['id']}.json")
+    path.write_text(json.dumps(twin), "utf-8")
+    try:
+        result = show(doc["id"][:4], "--dir", archive)
+        assert result.returncode == 1
+        assert b"matches 2 articles" in result.stderr
+        assert doc["id"].encode() in result.stderr and twin["id"].encode() in result.stderr
+        assert show(doc["id"][:5], "--dir", archive).returncode == 0
+    finally:
+        path.unlink()
+
+
+def test_show_by_canonical_url_and_by_tracking_url(archive, docs):
+    doc = docs["feed-only.html"]
+    assert "utm_source" in doc["url"]
+    for url in (doc["canonical_url"], doc["url"]):
+        result = show(url, "--dir", archive)
+        assert result.returncode == 0, result.stderr
+        assert json.loads(result.stdout)["id"] == doc["id"]
+
+
+def test_latest_capture_wins(archive, docs):
+    doc = docs["harbour-bridge.html"]
+    first = next((archive / "articles").rglob(f"{doc['id']}.json"))
+    later = {**doc, "title": "Harbour bridge: later capture"}
+    later["capture"] = {**doc["capture"], "fetched_at": "2099-01-01T00:00:00.000000Z"}
+    later_path = first.with_name(f"{doc['id']}.20990101000000.json")
+    later_path.write_text(json.dumps(later, indent=2), "utf-8")
+    try:
+        for target in (doc["id"], doc["canonical_url"]):
+            result = show(target, "--dir", archive)
+            assert json.loads(result.stdout)["title"] == "Harbour bridge: later capture"
+    finally:
+        later_path.unlink()
+
+
+def test_raw_prints_the_archived_response_as_stored(archive, docs):
+    doc = docs["harbour-bridge.html"]
+    result = show(doc["id"], "--raw", "--dir", archive)
+    assert result.returncode == 0, result.stderr
+    head, body = result.stdout.split(b"\r\n\r\n", 1)
+    lines = head.split(b"\r\n")
+    assert lines[0] == b"HTTP/1.1 200 OK"
+    assert b"Content-Encoding: gzip" in lines
+    assert f"Content-Length: {len(body)}".encode() in lines
+    served = (TEST_SITE / "news/2026/01/05/harbour-bridge.html").read_bytes()
+    port = doc["url"].split(":")[2].split("/")[0]
+    served = served.replace(b"{{BASE}}", f"http://127.0.0.1:{port}".encode())
+    assert gzip.decompress(body) == served
+
+
+def test_raw_decode_gives_the_page(archive, docs):
+    doc = docs["harbour-bridge.html"]
+    result = show(doc["canonical_url"], "--raw", "--decode", "--dir", archive)
+    assert result.returncode == 0, result.stderr
+    body = result.stdout.split(b"\r\n\r\n", 1)[1]
+    assert body.startswith(b"<!DOCTYPE html>")
+    assert doc["title"].encode() in body
+
+
+def _base(docs) -> str:
+    return docs["harbour-bridge.html"]["url"].split("/news/")[0]
+
+
+def test_raw_of_a_page_with_no_article_via_index_and_via_scan(archive, docs):
+    url = _base(docs) + "/missing.html"
+    index = archive / "index.cdxj"
+    index.unlink(missing_ok=True)
+    scanned = show(url, "--raw", "--decode", "--dir", archive)
+    assert scanned.returncode == 0, scanned.stderr
+    assert scanned.stdout.startswith(b"HTTP/1.1 404 Not Found\r\n")
+    built = subprocess.run(
+        [sys.executable, "-m", "crawler", "index", str(archive)], capture_output=True, check=False
+    )
+    assert built.returncode == 0
+    via_index = show(url, "--raw", "--decode", "--dir", archive)
+    assert via_index.stdout == scanned.stdout
+    # An up-to-date index is what is read: one without the page does not find it ...
+    index.write_text("", "utf-8")
+    assert show(url, "--raw", "--dir", archive).returncode == 1
+    # ... and one older than a WARC is not trusted: the WARCs are read instead.
+    os.utime(index, (1, 1))
+    stale = show(url, "--raw", "--decode", "--dir", archive)
+    assert stale.stdout == scanned.stdout
+    index.unlink()
+
+
+def test_redirect_is_shown_raw_with_its_location(archive, docs):
+    result = show(_base(docs) + "/old-school-story", "--raw", "--dir", archive)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith(b"HTTP/1.1 301 Moved Permanently\r\n")
+    assert b"/news/2026/01/06/school-roof.html" in result.stdout
+
+
+def test_captured_page_without_article_suggests_raw(archive, docs):
+    result = show(_base(docs) + "/robots.txt", "--dir", archive)
+    assert result.returncode == 1
+    assert b"gave no article; add --raw" in result.stderr
+
+
+def test_url_not_in_the_archive(archive, docs):
+    result = show(_base(docs) + "/never-fetched.html", "--raw", "--dir", archive)
+    assert result.returncode == 1
+    assert b"is not in the archive" in result.stderr
