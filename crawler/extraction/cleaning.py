@@ -248,7 +248,7 @@ def _should_drop(el: etree._Element) -> bool:
         return density > 0.5 and length < 2000
     # A gallery or a link list, unless it carries real prose (text written with <br>s
     # rather than <p>s counts no paragraphs).
-    if images > 1 and paragraphs / images < 0.5 and length < 1000:
+    if images > 1 and paragraphs / images < 0.5 and (length < 300 or density > 0.3):
         return True
     if items > paragraphs + 10 and density > 0.2:
         return True
