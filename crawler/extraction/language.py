@@ -145,10 +145,7 @@ def detect_language(text: str) -> str | None:
             return language
     if script in _SCRIPT_LANGUAGE:
         return _SCRIPT_LANGUAGE[script]
-    words = Counter(word.lower() for word in _WORDS.findall(text))
-    scores = {
-        language: sum(words[w] for w in stopwords) for language, stopwords in _STOPWORDS.items()
-    }
+    scores = _stopword_scores(text)
     if script == "CYRILLIC":
         scores = {k: v for k, v in scores.items() if k in ("ru", "uk")}
         return max(scores, key=scores.__getitem__) if any(scores.values()) else "ru"
@@ -157,6 +154,26 @@ def detect_language(text: str) -> str | None:
     if scores[best] < 3:
         return None
     return best
+
+
+def _stopword_scores(text: str) -> dict[str, int]:
+    words = Counter(word.lower() for word in _WORDS.findall(text))
+    return {
+        language: sum(words[w] for w in stopwords) for language, stopwords in _STOPWORDS.items()
+    }
+
+
+def declared_plausible(language: str, text: str) -> bool:
+    """Whether a declared language fits `text`: its script, and for languages with a stopword
+    list, its frequent words (a German template over English articles, say). Only a clear
+    contradiction counts; short or mixed text keeps the declaration."""
+    if not script_matches(language, text):
+        return False
+    if language not in _STOPWORDS or dominant_script(text) != "LATIN":
+        return True
+    scores = _stopword_scores(text)
+    best = max(scores, key=scores.__getitem__)
+    return best == language or scores[best] < 8 or scores[best] < 3 * max(1, scores[language])
 
 
 def script_matches(language: str, text: str) -> bool:

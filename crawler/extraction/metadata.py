@@ -36,9 +36,9 @@ from crawler.extraction.authors import dedupe, split_names
 from crawler.extraction.dates import ParsedDate, parse_date, url_date
 from crawler.extraction.jsonld import ARTICLE_TYPES, PERSON_TYPES, JsonLd, read_jsonld, type_names
 from crawler.extraction.language import (
+    declared_plausible,
     detect_language,
     normalize_language,
-    script_matches,
 )
 from crawler.extraction.rules import ExtractionRules
 
@@ -911,7 +911,7 @@ def _language(page: _Page, sample: str) -> str | None:
         or normalize_language(page.metas.first(*LANGUAGE_METAS))
         or normalize_language(next(_strings((page.article or {}).get("inLanguage")), None))
     )
-    if declared and script_matches(declared, sample):
+    if declared and declared_plausible(declared, sample):
         return declared
     return detect_language(sample) or declared
 

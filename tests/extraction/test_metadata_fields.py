@@ -131,6 +131,14 @@ def test_authors_from_all_meta_sources_deduplicated() -> None:
             "<html><body><p>Министры иностранных дел обсудили ситуацию в Сирии.</p></body></html>",
             "ru",
         ),
+        # a German edition's template over an English article
+        (
+            '<html lang="de-DE"><body><p>The Federal Reserve said on Wednesday that it would '
+            "keep interest rates on hold, and that the economy was growing at a moderate pace "
+            "with the labor market strong and inflation near its target of 2 percent, which "
+            "was in line with what the markets had expected from the bank.</p></body></html>",
+            "en",
+        ),
         # a template that says "en" on every page, over Persian text
         (
             '<html lang="en"><body><p>وزیران امور خارجه ایران و روسیه درباره آتش‌بس در سوریه '
