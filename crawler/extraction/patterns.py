@@ -393,6 +393,9 @@ XP_IMAGES = etree.XPath(".//img")
 BOILERPLATE_BLOCK_RE = re.compile(
     r"^\W*(?:"
     r"advertisement|advertising|advertisement\s*-?\s*scroll to continue|ad|sponsored|"
+    # "Advertisement" in the languages of the sites we crawl
+    r"anzeige|werbung|publicidad|publicité|pubblicità|publicidade|реклама|iklan|광고|広告|"
+    r"advertentie|reklame|reklam|إعلان|تبلیغات|"
     r"share(?: this(?: article| story| post| page)?)?(?: on \w+)?|"
     r"share on (?:facebook|twitter|x|whatsapp|linkedin|telegram|email|reddit|pinterest)|"
     r"tweet|email|print|print this(?: article| page)?|e-?mail this(?: article| page)?|"

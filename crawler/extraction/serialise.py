@@ -133,8 +133,13 @@ def filter_blocks(
         length = len(text)
         if not _WORD.search(text):
             continue
-        if block.kind == "h1" or (title_key and block.kind != "p" and _key(text) == title_key):
-            continue
+        if block.kind != "p" and title_key and _key(text) == title_key:
+            continue  # the headline repeated at the top of the body
+        if block.kind == "h1":
+            # A leading <h1> is the headline; later ones are section headings.
+            if not any(b.kind == "p" for b in kept):
+                continue
+            block.kind = "h2"
         if pt.BOILERPLATE_BLOCK_RE.match(text):
             continue
         if length < 160 and pt.DATELINE_RE.match(text):
