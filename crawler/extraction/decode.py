@@ -99,6 +99,7 @@ _LXML_SPELLING = {
     "euc_kr": "cp949",
     "mac-roman": "macintosh",
     "iso2022_jp": "iso-2022-jp",
+    "utf-16": "utf-16",
     "utf-16-le": "utf-16le",
     "utf-16-be": "utf-16be",
     "utf-32-le": "utf-32le",
@@ -133,14 +134,17 @@ _BOMS = (
 _LATIN_SINGLE_BYTE = frozenset({"cp1252", "cp1254", "iso8859-15", "macintosh", "cp1250"})
 
 
-def normalize_encoding(label: str | None) -> str | None:
+def normalize_encoding(label: str | None, *, in_document: bool = False) -> str | None:
     """Map an encoding label (HTTP, meta, detector) to the codec a browser would use.
 
-    Returns None for labels Python does not know. In an HTML page's own declaration a UTF-16
-    label means UTF-8 (the bytes that carry the label are ASCII), as browsers treat it.
+    Returns None for labels Python does not know. A whole Content-Type value is accepted.
+    In the page's own declaration (`in_document`) a UTF-16 label means UTF-8 — the bytes that
+    carry the label are ASCII — as browsers treat it.
     """
     if not label:
         return None
+    if "charset=" in label.lower():
+        label = label[label.lower().rindex("charset=") + len("charset=") :].split(";")[0]
     key = label.strip().strip("\"'").lower().replace("_", "-")
     if not key:
         return None
@@ -150,7 +154,7 @@ def normalize_encoding(label: str | None) -> str | None:
         name = codecs.lookup(key).name
     except LookupError:
         return None
-    if name.startswith(("utf-16", "utf-32")):
+    if in_document and name.startswith(("utf-16", "utf-32")):
         return "utf-8"
     return _LXML_SPELLING.get(name, name)
 
@@ -160,7 +164,7 @@ def _declared_in_document(data: bytes) -> str | None:
     match = _META_CHARSET.search(head) or _XML_DECLARATION.search(head)
     if not match:
         return None
-    return normalize_encoding(match.group(1).decode("ascii", "replace"))
+    return normalize_encoding(match.group(1).decode("ascii", "replace"), in_document=True)
 
 
 def _utf8_fits(data: bytes) -> bool:
@@ -263,9 +267,15 @@ def detect_encoding(data: bytes, http_charset: str | None = None) -> str:
         for name in (normalize_encoding(http_charset), _declared_in_document(data))
         if name is not None
     ]
+    if declared and declared[0].startswith(("utf-16", "utf-32", "iso-2022")):
+        # Encodings whose bytes may all be below 0x80: trusted when they decode.
+        try:
+            data.decode(declared[0])
+            return declared[0]
+        except UnicodeDecodeError:
+            pass
     if data.isascii():
-        # Only 7-bit encodings (ISO-2022-JP) need their label; everything else reads ASCII alike.
-        return declared[0] if declared and declared[0] == "iso-2022-jp" else "utf-8"
+        return "utf-8"  # every ASCII-compatible encoding reads ASCII alike
     try:
         # Fast path for most of the web. Text in another encoding that happens to be valid UTF-8
         # is vanishingly rare, while UTF-8 pages served as "iso-8859-1" by a server default are

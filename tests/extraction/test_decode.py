@@ -146,13 +146,23 @@ def test_charset_declared_late_in_the_head_is_found() -> None:
         ("ISO-8859-9", "cp1254"),
         ("euc-jp", "euc-jp"),
         ('"utf-8"', "utf-8"),
-        ("utf-16", "utf-8"),
+        ("text/html; charset=ISO-8859-1", "cp1252"),
         ("no-such-charset", None),
         ("", None),
     ],
 )
 def test_labels_are_mapped_as_browsers_map_them(label: str, codec: str | None) -> None:
     assert normalize_encoding(label) == codec
+
+
+def test_utf16_label_in_the_page_means_utf8() -> None:
+    data = page(FRENCH, '<meta charset="utf-16">').encode("utf-8")
+    assert detect_encoding(data) == "utf-8"
+
+
+def test_utf16_without_bom_from_http() -> None:
+    data = page(ARABIC).encode("utf-16-le")
+    assert ARABIC in decode_html(data, "UTF-16LE")
 
 
 def test_garbage_never_raises() -> None:
