@@ -38,6 +38,8 @@ WARC_SUFFIXES = (".warc.gz", ".warc")  # `*.open` files are still being written:
 
 # pywb's own options for `wb-manager add` (pywb/manager/manager.py).
 _INDEX_OPTIONS = {"cdxj": True, "sort": True, "append_post": True}
+# Record types that are not a capture to replay (WARC 1.1: derived content, annotations).
+NOT_CAPTURES = frozenset({"conversion", "metadata"})
 
 
 @dataclass(frozen=True)
@@ -159,14 +161,31 @@ def _update_index(collection: Collection) -> None:
 def _index_warc(warc: Path, cdxj: Path) -> None:
     """Write the sorted CDXJ of one WARC with pywb's indexer (filenames relative to OUT/warc)."""
     try:
-        from pywb.indexer.cdxindexer import write_cdx_index
+        from pywb.indexer.archiveindexer import DefaultRecordParser
+        from pywb.indexer.cdxindexer import get_cdx_writer_cls
         from warcio.exceptions import ArchiveLoadFailed
     except ImportError as exc:
         raise ReplayNotInstalledError(str(exc)) from exc
+
+    class CaptureRecordParser(DefaultRecordParser):
+        """pywb's parser, skipping records that are not captures of what a server sent.
+
+        pywb indexes a `conversion` record (our article JSON) under its page's URL as if it
+        were a capture; when its WARC-Date is the closest, the browser is shown the JSON
+        instead of the page.
+        """
+
+        def parse_warc_record(self, record: Any) -> Any:
+            if record.rec_type in NOT_CAPTURES:
+                return None  # not indexed
+            return super().parse_warc_record(record)
+
     tmp = cdxj.with_name(f".{cdxj.name}.{os.getpid()}.tmp")
+    writer_cls = get_cdx_writer_cls(dict(_INDEX_OPTIONS))
     try:
-        with open(warc, "rb") as infile, open(tmp, "wb") as outfile:
-            write_cdx_index(outfile, infile, warc.name, **_INDEX_OPTIONS)
+        with open(warc, "rb") as infile, open(tmp, "wb") as outfile, writer_cls(outfile) as writer:
+            for entry in CaptureRecordParser(**_INDEX_OPTIONS)(infile):
+                writer.write(entry, warc.name)
     except (ArchiveLoadFailed, OSError, EOFError) as exc:
         tmp.unlink(missing_ok=True)
         # One unreadable file should not keep the rest of the archive offline.
