@@ -19,6 +19,8 @@ from crawler.extraction.cleaning import class_weight, link_density, text_len, te
 from crawler.extraction.rules import ExtractionRules
 
 _COMMAS = re.compile(r"[,،、，]")
+_SPACES_RE = re.compile(r"\s+")
+_XP_OWN_TEXT = etree.XPath("text()", smart_strings=False)
 _SENTENCE_END = re.compile(r"[.!?。！？…»\"”]\s*$|[.!?]\s")
 _MIN_PARAGRAPH = 25
 _TAG_WEIGHT = {
@@ -51,7 +53,8 @@ _DECAY = (1.0, 2.0, 6.0, 9.0, 12.0)
 
 @dataclass
 class Region:
-    """The article body: one or more sibling elements, in document order."""
+    """The article body: one or more elements (siblings, or same-class chunks), in document
+    order."""
 
     elements: list[etree._Element]
     score: float
@@ -63,17 +66,14 @@ def find_region(root: etree._Element, rules: ExtractionRules | None = None) -> R
     if rules and rules.content_selector:
         try:
             found = [el for el in root.cssselect(rules.content_selector) if text_of(el)]
-        except Exception:
+        except Exception:  # cssselect's SelectorError, lxml's XPath errors: use generic rules
             found = []
         if found:
             return Region(_outermost(found), 100.0, 1.0)
 
     scores: dict[etree._Element, float] = {}
     prose = 0
-    paragraphs = pt.XP_PARAGRAPHS(root)
-    for p in paragraphs:
-        if p.tag in ("li", "td", "dd", "h2", "h3", "h4"):
-            continue
+    for p in pt.XP_SCORED(root):
         text = text_of(p)
         if len(text) < _MIN_PARAGRAPH:
             continue
@@ -83,7 +83,7 @@ def find_region(root: etree._Element, rules: ExtractionRules | None = None) -> R
         prose += len(text)
         _credit(p, text, density, scores)
     for div in pt.XP_TEXT_DIVS(root):
-        text = _SPACES_RE.sub(" ", " ".join(t for t in div.xpath("text()"))).strip()
+        text = _SPACES_RE.sub(" ", " ".join(_XP_OWN_TEXT(div))).strip()
         if len(text) < _MIN_PARAGRAPH:
             continue
         prose += len(text)
@@ -109,9 +109,6 @@ def find_region(root: etree._Element, rules: ExtractionRules | None = None) -> R
     covered = sum(text_len(el) for el in elements)
     coverage = min(1.0, covered / prose) if prose else 0.0
     return Region(elements, top_score, coverage)
-
-
-_SPACES_RE = re.compile(r"\s+")
 
 
 def _initial(el: etree._Element) -> float:

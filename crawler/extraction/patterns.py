@@ -89,8 +89,6 @@ BLOCK_TAGS: frozenset[str] = frozenset(
     }
 )
 HEADING_TAGS: frozenset[str] = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
-# Text-bearing blocks the content detector scores.
-PARAGRAPH_TAGS: tuple[str, ...] = ("p", "pre", "blockquote", "h2", "h3", "h4", "li", "td", "dd")
 
 # --- class / id tokens --------------------------------------------------------------------------
 # A class or id is split into tokens on spaces, "-" and "_" and on camelCase humps
@@ -375,7 +373,8 @@ XP_ROLE_FURNITURE = etree.XPath(
 XP_ITEMPROP_BODY = etree.XPath(
     "//*[@itemprop='articleBody' or @itemprop='reviewBody' or @itemprop='text']"
 )
-XP_PARAGRAPHS = etree.XPath(" | ".join(f"//{t}" for t in PARAGRAPH_TAGS))
+# Paragraphs the content detector scores (a <blockquote>'s own <p>s score, not the quote).
+XP_SCORED = etree.XPath("//p | //pre")
 # <div>s that hold text directly (sites that write <div>text<br>text</div> instead of <p>).
 XP_TEXT_DIVS = etree.XPath(
     "//div[text()[string-length(normalize-space()) > 60]] | "
