@@ -1,0 +1,171 @@
+"""`newsarchive serve` as a command: its errors, its index cache, its HTTP answers."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import socket
+import subprocess
+import sys
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.warcwriter import WARCWriter
+
+from tests.serve.conftest import stop_server
+from tests.support import newsarchive
+
+PAGE = "<!DOCTYPE html><html><head><title>Quay</title></head><body><p>{text}</p></body></html>"
+
+
+def write_warc(out: Path, name: str, url: str, text: str, date: str) -> None:
+    """One response record (and a conversion record that must not be replayed)."""
+    (out / "warc").mkdir(parents=True, exist_ok=True)
+    with open(out / "warc" / name, "wb") as stream:
+        writer = WARCWriter(stream, gzip=True)
+        body = PAGE.format(text=text).encode()
+        headers = StatusAndHeaders(
+            "200 OK",
+            [("Content-Type", "text/html; charset=utf-8"), ("Content-Length", str(len(body)))],
+            protocol="HTTP/1.1",
+        )
+        writer.write_record(
+            writer.create_warc_record(
+                url,
+                "response",
+                payload=io.BytesIO(body),
+                http_headers=headers,
+                warc_headers_dict={"WARC-Date": date},
+            )
+        )
+        writer.write_record(
+            writer.create_warc_record(
+                url,
+                "conversion",
+                payload=io.BytesIO(b'{"title": "not a page"}'),
+                warc_content_type="application/json",
+                warc_headers_dict={"WARC-Date": date},
+            )
+        )
+
+
+def make_archive(out: Path) -> Path:
+    url = "http://quay.example/story.html"
+    write_warc(out, "one.warc.gz", url, "The quay wall was rebuilt.", "2026-11-28T17:25:28Z")
+    article = out / "articles" / "quay" / "2026" / "11" / "s1.json"
+    article.parent.mkdir(parents=True)
+    article.write_text(
+        json.dumps(
+            {
+                "id": "s1",
+                "url": url,
+                "site": "quay",
+                "title": "Quay <rebuilt>",
+                "published": "2026-11-27T10:00:00Z",
+                "capture": {"fetched_at": "2026-11-28T17:25:28Z"},
+            }
+        ),
+        "utf-8",
+    )
+    return out
+
+
+def get(url: str) -> tuple[int, str]:
+    try:
+        with urllib.request.urlopen(url, timeout=30) as response:
+            return response.status, response.read().decode("utf-8", "replace")
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode("utf-8", "replace")
+
+
+def test_serves_start_page_and_replay_then_stops_on_sigterm(tmp_path, server_factory):
+    out = make_archive(tmp_path / "arch")
+    served = server_factory(out)
+    assert served.url.startswith("http://127.0.0.1:")  # loopback unless told otherwise
+    status, page = get(served.url)
+    assert status == 200
+    assert "Quay &lt;rebuilt&gt;" in page
+    assert 'href="/archive/20261128172528/http://quay.example/story.html"' in page
+    status, replay = get(f"{served.url}archive/20261128172528/http://quay.example/story.html")
+    assert status == 200 and "The quay wall was rebuilt." in replay
+    assert "not a page" not in replay  # the conversion record is not a capture
+    status, _ = get(f"{served.url}archive/20261128172528/http://quay.example/other.html")
+    assert status == 404
+    assert stop_server(served) == 0
+    assert "stopped" in served.log()
+    assert (out / ".pywb" / "index.cdxj").is_file()
+
+
+def test_index_is_reused_and_extended_incrementally(tmp_path, server_factory):
+    out = make_archive(tmp_path / "arch")
+    first = server_factory(out)
+    assert "indexing one.warc.gz" in first.log()
+    stop_server(first)
+
+    second = server_factory(out)
+    assert "indexing" not in second.log()
+    stop_server(second)
+
+    url = "http://quay.example/later.html"
+    write_warc(out, "two.warc.gz", url, "A later story.", "2026-11-29T08:00:00Z")
+    third = server_factory(out)
+    log = third.log()
+    assert "indexing two.warc.gz" in log and "indexing one.warc.gz" not in log
+    status, replay = get(f"{third.url}archive/20261129080000/{url}")
+    assert status == 200 and "A later story." in replay
+    status, replay = get(f"{third.url}archive/20261128172528/http://quay.example/story.html")
+    assert status == 200 and "The quay wall was rebuilt." in replay
+
+
+def test_directory_without_warc_files(tmp_path, pywb_installed):
+    (tmp_path / "articles").mkdir()
+    result = newsarchive("serve", tmp_path, "--port", "0")
+    assert result.returncode == 2
+    assert "holds no WARC files" in result.stderr and "newsarchive crawl" in result.stderr
+    missing = newsarchive("serve", tmp_path / "nowhere", "--port", "0")
+    assert missing.returncode == 2 and "is not a directory" in missing.stderr
+
+
+def test_port_in_use(tmp_path, pywb_installed):
+    out = make_archive(tmp_path / "arch")
+    with socket.create_server(("127.0.0.1", 0)) as taken:
+        port = taken.getsockname()[1]
+        result = newsarchive("serve", out, "--port", str(port))
+    assert result.returncode == 2
+    assert f"port {port} on 127.0.0.1 is already in use" in result.stderr
+    assert "--port 0" in result.stderr
+
+
+def test_bad_port_number(tmp_path):
+    result = newsarchive("serve", tmp_path, "--port", "70000")
+    assert result.returncode == 2 and "not a port number" in result.stderr
+
+
+def test_pywb_not_installed(tmp_path):
+    # Modules that fail to import the way missing ones do, ahead of the real ones on the path.
+    fake = tmp_path / "fake"
+    fake.mkdir()
+    for name in ("gevent", "pywb"):
+        (fake / f"{name}.py").write_text(f"raise ModuleNotFoundError(\"No module named '{name}'\")")
+    out = make_archive(tmp_path / "arch")
+    result = newsarchive_with_path(fake, "serve", out, "--port", "0")
+    assert result.returncode == 2
+    assert "pip install 'newsarchive[replay]'" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def newsarchive_with_path(path: Path, *args: str | Path) -> subprocess.CompletedProcess[str]:
+    """`newsarchive ARGS` with `path` first on the module search path."""
+    search_path = os.pathsep.join([str(path), os.environ.get("PYTHONPATH", "")])
+    env = {**os.environ, "PYTHONPATH": search_path}
+    return subprocess.run(
+        [sys.executable, "-m", "crawler", *map(str, args)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+        check=False,
+    )
