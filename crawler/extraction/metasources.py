@@ -1,0 +1,205 @@
+"""The page as the metadata stage reads it: its <meta> values, JSON-LD, a few tag lists from
+one walk of the tree, and the helpers every metadata field shares."""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any, TypeVar
+from urllib.parse import urljoin, urlsplit
+
+from lxml import etree
+
+from crawler.extraction.jsonld import JsonLd
+from crawler.extraction.rules import ExtractionRules
+
+logger = logging.getLogger(__name__)
+T = TypeVar("T")
+
+# Containers whose dates and names belong to other articles or to readers.
+_ELSEWHERE = re.compile(
+    r"(?:^|[\s_-])(?:related|recommend|sidebar|widget|popular|most-?read|most-?viewed|trending|"
+    r"comment|teaser|promo|more-?from|more-?on|story-?more|alsos?-|also-?read|read-?more|rail|"
+    r"newsletter|footer|outbrain|taboola|follow-?(?:list|us))",
+    re.I,
+)
+ELSEWHERE_TAGS = frozenset({"aside", "footer", "nav"})
+_SPACES = re.compile(r"\s+")
+MAX_CANDIDATES = 40
+
+_X = etree.XPath
+# One walk for the microdata and rel= markers: itemprop dates and authors, rel=author, rel=tag.
+_MARKERS = _X(
+    "//@itemprop[. = 'datePublished' or . = 'dateModified' or . = 'author' or . = 'creator']"
+    " | //@rel[contains(., 'author') or contains(., 'tag')]"
+)
+
+
+def owners(attributes: list[Any], tags: frozenset[str] | None = None) -> list[etree._Element]:
+    """The elements carrying `attributes` (XPath attribute results), in order, each once."""
+    found: dict[etree._Element, None] = {}
+    for attribute in attributes:
+        element = attribute.getparent()
+        if element is not None and (tags is None or element.tag in tags):
+            found.setdefault(element, None)
+    return list(found)
+
+
+def clean(text: str | None) -> str:
+    return _SPACES.sub(" ", text or "").strip()
+
+
+def text_of(element: etree._Element) -> str:
+    try:
+        return clean(element.text_content())
+    except (ValueError, AttributeError):  # comments and processing instructions
+        return clean(getattr(element, "text", "") or "")
+
+
+def norm(text: str) -> str:
+    """Comparison key: case, spacing, punctuation and quote style ignored."""
+    return "".join(ch for ch in text.casefold() if ch.isalnum())
+
+
+def guard(label: str, default: T, fn: Callable[..., T], *args: Any) -> T:
+    """Run one field's extraction; a failure costs that field only (and is logged)."""
+    try:
+        return fn(*args)
+    except Exception:
+        logger.warning("metadata: %s extraction failed", label, exc_info=True)
+        return default
+
+
+def elsewhere(element: etree._Element, tags: frozenset[str] = ELSEWHERE_TAGS) -> bool:
+    """Inside an aside, footer, nav (`tags`) or a related/comments/sidebar block."""
+    for ancestor in element.iterancestors():
+        tag = ancestor.tag if isinstance(ancestor.tag, str) else ""
+        if tag == "body":
+            return False  # its classes describe the page layout ("sidebar-left"), not a block
+        if tag in tags:
+            return True
+        marker = f"{ancestor.get('class', '')} {ancestor.get('id', '')}"
+        if marker.strip() and _ELSEWHERE.search(marker):
+            return True
+    return False
+
+
+def absolute(base: str, href: str | None) -> str | None:
+    href = (href or "").strip()
+    if not href or href.startswith(("data:", "javascript:")):
+        return None
+    try:
+        absolute = urljoin(base, href)
+    except ValueError:
+        return None
+    return absolute if absolute.startswith(("http://", "https://")) else None
+
+
+def strings(value: Any, key: str = "name") -> Iterator[str]:
+    """Strings inside a JSON-LD value: a string, a list, or objects carrying `key`."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, list):
+        for item in value:
+            yield from strings(item, key)
+    elif isinstance(value, dict):
+        yield from strings(value.get(key), key)
+
+
+class Metas:
+    """All <meta> values of the page by lower-cased name/property/itemprop/http-equiv."""
+
+    def __init__(self, metas: Iterable[etree._Element]) -> None:
+        self.values: dict[str, list[str]] = defaultdict(list)
+        for meta in metas:
+            content = meta.get("content")
+            if content is None:
+                continue
+            content = clean(content)
+            if not content:
+                continue
+            for attribute in ("property", "name", "itemprop", "http-equiv"):
+                # itemprop="datePublished dateCreated" names two properties
+                for key in (meta.get(attribute) or "").lower().split():
+                    self.values[key].append(content)
+
+    def first(self, *keys: str) -> str | None:
+        for key in keys:
+            if self.values.get(key):
+                return self.values[key][0]
+        return None
+
+    def all(self, *keys: str) -> list[str]:
+        return [value for key in keys for value in self.values.get(key, ())]
+
+
+class Elements:
+    """The page's elements of the few tags metadata reads, from one walk of the tree."""
+
+    TAGS = ("title", "h1", "time", "link", "p", "script", "meta", "article", "main")
+    MAX_PARAGRAPHS = 40
+
+    def __init__(self, root: etree._Element) -> None:
+        self.by_tag: dict[str, list[etree._Element]] = {tag: [] for tag in self.TAGS}
+        paragraphs = self.by_tag["p"]
+        for element in root.iter(*self.TAGS):
+            if element.tag == "p" and len(paragraphs) >= self.MAX_PARAGRAPHS:
+                continue
+            self.by_tag[element.tag].append(element)
+
+    def __getitem__(self, tag: str) -> list[etree._Element]:
+        return self.by_tag[tag]
+
+    def links(self, rel: str) -> list[str]:
+        return [
+            link.get("href") or ""
+            for link in self.by_tag["link"]
+            if rel in (link.get("rel") or "").lower().split()
+        ]
+
+
+@dataclass
+class Page:
+    root: etree._Element
+    url: str
+    rules: ExtractionRules | None
+    elements: Elements
+    metas: Metas
+    ld: JsonLd
+    article: dict[str, Any] | None  # the JSON-LD article (or WebPage) node
+
+    @property
+    def date_format(self) -> str | None:
+        return self.rules.date_format if self.rules else None
+
+    @cached_property
+    def _marked(self) -> dict[str, list[etree._Element]]:
+        marked: dict[str, list[etree._Element]] = {"date": [], "author": [], "tag": []}
+        for value in _MARKERS(self.root):
+            element = value.getparent()
+            if value.attrname == "itemprop":
+                kind = "date" if value.startswith("date") else "author"
+            elif "author" in value.lower().split():
+                kind = "author"
+            elif "tag" in value.lower().split() and element.tag == "a":
+                kind = "tag"
+            else:
+                continue
+            marked[kind].append(element)
+        return marked
+
+    def marked(self, kind: str) -> list[etree._Element]:
+        """Elements with itemprop dates ("date"), itemprop/rel author ("author"), rel=tag links."""
+        return self._marked[kind]
+
+
+def domain_keys(url: str) -> list[str]:
+    host = (urlsplit(url).hostname or "").lower().removeprefix("www.")
+    labels = [label for label in host.split(".") if label]
+    # "presstv.ir" → "presstv"; "bbc.co.uk" → "bbc"; keep the whole host too ("presstv.ir").
+    main = [label for label in labels[:-1] if label not in ("co", "com", "org", "net", "ac")]
+    return [norm(host), *(norm(label) for label in main if len(label) > 2)]

@@ -1,0 +1,282 @@
+"""Published and modified dates of a page: JSON-LD and date metas, checked against what the
+reader sees (<time>, itemprop dates, dateline text read with the site's `date_format`) and the
+URL. The visible page wins when they disagree on the day — CMS metas are often the date of a
+re-save, an update or the template — but only a date inside the article region does: a
+header clock or a sidebar's dates fill in when the metas are missing, never overrule them."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from lxml import etree
+
+from crawler.extraction.dates import ParsedDate, parse_date, url_date
+from crawler.extraction.language import normalize_language
+from crawler.extraction.metasources import (
+    MAX_CANDIDATES,
+    Page,
+    elsewhere,
+    guard,
+    owners,
+    strings,
+    text_of,
+)
+
+PUBLISHED_METAS = (
+    "article:published_time", "og:article:published_time", "datepublished", "published_time",
+    "article:published", "ptime", "pdate",
+    "article.published", "parsely-pub-date", "sailthru.date", "pubdate", "publishdate",
+    "publish-date", "publish_date", "pub_date", "dc.date.issued", "dcterms.issued",
+    "citation_publication_date", "cxenseparse:recs:publishtime", "originalpublicationdate",
+    "article_date_original", "dc.date", "dcterms.created", "dc.date.created", "date",
+    "og:pubdate", "rnews:datepublished",
+)  # fmt: skip
+MODIFIED_METAS = (
+    "article:modified_time", "og:article:modified_time", "og:updated_time", "datemodified",
+    "article:modified",
+    "modified_time", "article.updated", "dcterms.modified", "dc.date.modified", "last-modified",
+    "lastmod", "revised",
+)  # fmt: skip
+
+_X = etree.XPath
+_DATELINE_ATTRIBUTES = (
+    "@class[contains(., 'date') or contains(., 'Date') or contains(., 'time')"
+    " or contains(., 'Time') or contains(., 'publish') or contains(., 'posted')"
+    " or contains(., 'stamp') or contains(., 'byline') or contains(., 'meta')"
+    " or contains(., 'info')] | {0}@id[contains(., 'date') or contains(., 'publish')]"
+)
+_DATELINE = _X("//" + _DATELINE_ATTRIBUTES.format("//"))
+_DATELINE_IN = _X(".//" + _DATELINE_ATTRIBUTES.format(".//"))
+_DATELINE_TAGS = frozenset(
+    {"div", "span", "p", "li", "small", "em", "strong", "header", "section", "dd", "time"}
+)
+_UPDATED = re.compile(
+    r"(?:updated|modified|last\s+updated|edited|aktualisiert|mis\s+à\s+jour|actualizado|"
+    r"aggiornato|atualizado|更新|تحديث)\W{0,3}(?:on|at|am|le|el|il|em)?\W{0,3}$",
+    re.I,
+)
+_MAX_DATELINE_CHARS = 250
+
+
+def _dayfirst(page: Page) -> bool | None:
+    """Order of day and month in numeric dates, from the page's locale."""
+    locale = (
+        (page.root.get("lang") or page.metas.first("og:locale", "content-language") or "")
+        .lower()
+        .replace("_", "-")
+    )
+    if locale.startswith("en-us") or locale in ("en-ca", "en-ph"):
+        return False
+    language = normalize_language(locale)
+    if language is None or language == "en":
+        return None
+    return language not in ("zh", "ja", "ko", "hu", "lt")  # year-month-day locales aside
+
+
+def _structured_dates(page: Page, dayfirst: bool | None) -> dict[str, tuple[ParsedDate, str]]:
+    found: dict[str, tuple[ParsedDate, str]] = {}
+    fmt = page.date_format
+    for kind, ld_keys, meta_keys in (
+        ("published", ("datePublished", "dateCreated", "uploadDate"), PUBLISHED_METAS),
+        ("modified", ("dateModified",), MODIFIED_METAS),
+    ):
+        values: list[tuple[str, str]] = []
+        if page.article:
+            values.extend((v, "jsonld") for key in ld_keys for v in strings(page.article.get(key)))
+        values.extend((v, "meta") for v in page.metas.all(*meta_keys))
+        for value, source in values:
+            parsed = parse_date(value, None, dayfirst=dayfirst) or (
+                parse_date(value, fmt, dayfirst=dayfirst) if fmt else None
+            )
+            if parsed:
+                found[kind] = (parsed, source)
+                break
+    return found
+
+
+def _dated_text(
+    text: str, fmt: str | None, dayfirst: bool | None
+) -> Iterator[tuple[str, ParsedDate]]:
+    """("published" | "modified", date) for each date in a dateline such as
+    "Published March 1, 2024 · Updated March 3, 2024 10:30 a.m."."""
+    # Split before each date-like keyword so each piece holds one date.
+    pieces = re.split(
+        r"(?i)(?=\b(?:updated|modified|last updated|edited|aktualisiert|mis à jour|actualizado|"
+        r"published|posted|veröffentlicht|publié|publicado|pubblicato)\b)|\||·|•",
+        text,
+    )
+    for piece in pieces:
+        parsed = parse_date(piece, fmt, dayfirst=dayfirst)
+        if parsed is None:
+            continue
+        kind = (
+            "modified"
+            if re.match(
+                r"\s*(?:last\s+)?(?:updated|modified|edited|aktualisiert|mis à jour|actualizado|"
+                r"aggiornato|atualizado)",
+                piece,
+                re.I,
+            )
+            else "published"
+        )
+        yield kind, parsed
+
+
+@dataclass(frozen=True)
+class _Visible:
+    date: ParsedDate
+    # Inside the article (or the page marks no article region): such a date overrules the
+    # metas. A date elsewhere (a header clock, a sidebar) only fills in when they are missing.
+    trusted: bool
+
+
+def _visible_dates(
+    page: Page, dayfirst: bool | None, need_outside: bool = True
+) -> dict[str, _Visible]:
+    """Dates the reader sees — <time>, itemprop dates, dateline text — the first of each kind,
+    in this order: <time> in the article, datelines in the article, then the same outside
+    (only when `need_outside`: outside dates cannot overrule the metas)."""
+    fmt = page.date_format
+    regions = [
+        e
+        for e in page.elements["article"] + page.elements["main"]
+        if not any(a.tag in ("article", "main") for a in e.iterancestors())
+    ]
+    marked = [e for e in page.marked("date")[:MAX_CANDIDATES] if e.tag != "meta"]
+    times = marked + page.elements["time"][:MAX_CANDIDATES]
+    inside = [e for e in times if _in_article(e)]
+    found: dict[str, _Visible] = {}
+    _visible_in(inside, True, found, fmt, dayfirst)
+    if "published" in found:
+        return found
+    # Dateline text: a class search, run on the article region alone when there is one.
+    inside_datelines = [
+        e for r in regions for e in owners(_DATELINE_IN(r), _DATELINE_TAGS)[:MAX_CANDIDATES]
+    ]
+    _visible_in(inside_datelines, True, found, fmt, dayfirst)
+    if regions and ("published" in found or not need_outside):
+        return found
+    in_regions = set(inside_datelines)
+    datelines = [
+        e
+        for e in owners(_DATELINE(page.root), _DATELINE_TAGS)[:MAX_CANDIDATES]
+        if e not in in_regions
+    ]
+    outside = [e for e in times if e not in inside] + datelines
+    _visible_in(outside, not regions, found, fmt, dayfirst)
+    return found
+
+
+def _visible_in(
+    elements: list[etree._Element],
+    trusted: bool,
+    found: dict[str, _Visible],
+    fmt: str | None,
+    dayfirst: bool | None,
+) -> None:
+    """Add to `found` the first date of each kind that `elements` show."""
+    for element in elements:
+        if "published" in found and "modified" in found:
+            return
+        if elsewhere(element):
+            continue
+        itemprop = element.get("itemprop")
+        if element.tag == "time" or itemprop in ("datePublished", "dateModified"):
+            parsed = _time_element(element, fmt, dayfirst)
+            if parsed is None:
+                continue
+            kind = {"datePublished": "published", "dateModified": "modified"}.get(
+                itemprop or "", ""
+            ) or _time_kind(element)
+            found.setdefault(kind, _Visible(parsed, trusted))
+        else:
+            text = text_of(element)
+            if not text or len(text) > _MAX_DATELINE_CHARS:
+                continue
+            for kind, parsed in _dated_text(text, fmt, dayfirst):
+                found.setdefault(kind, _Visible(parsed, trusted))
+
+
+def _in_article(element: etree._Element) -> bool:
+    return any(
+        a.tag in ("article", "main") or a.get("itemprop") == "articleBody"
+        for a in element.iterancestors()
+    )
+
+
+def _time_kind(element: etree._Element) -> str:
+    marker = f"{element.get('class', '')} {element.get('itemprop', '')} {element.get('id', '')}"
+    before = ""
+    parent = element.getparent()
+    if parent is not None:
+        before = (parent.text or "") + "".join(
+            (text_of(s) + (s.tail or "")) for s in element.itersiblings(preceding=True)
+        )
+        marker += f" {parent.get('class', '')}"
+    if re.search(r"updat|modif|edit", marker, re.I) or _UPDATED.search(before.strip()[-40:]):
+        return "modified"
+    return "published"
+
+
+def _time_element(
+    element: etree._Element, fmt: str | None, dayfirst: bool | None
+) -> ParsedDate | None:
+    machine = element.get("datetime") or element.get("content")
+    shown = text_of(element)
+    parsed_machine = parse_date(machine, None, dayfirst=dayfirst) if machine else None
+    parsed_shown = parse_date(shown, fmt, dayfirst=dayfirst) if shown else None
+    if parsed_machine and parsed_shown and not _same_day(parsed_machine, parsed_shown):
+        return parsed_shown  # what the reader sees wins over the attribute
+    return parsed_machine or parsed_shown
+
+
+def _same_day(structured: ParsedDate, visible: ParsedDate) -> bool:
+    """Whether two dates name the same day, allowing for a UTC value shown in local time."""
+    if structured.has_tz and visible.has_tz:
+        return structured.value.astimezone(visible.value.tzinfo).date() == visible.day
+    if structured.day == visible.day:
+        return True
+    offset = structured.value.utcoffset() if structured.has_tz else None
+    return offset is not None and not offset and abs((structured.day - visible.day).days) == 1
+
+
+def _choose(
+    structured: tuple[ParsedDate, str] | None,
+    seen: _Visible | None,
+    from_url: ParsedDate | None,
+) -> tuple[ParsedDate, str] | None:
+    """The visible page wins when it disagrees on the day; else the more precise value."""
+    if seen is not None and (structured is None or seen.trusted):
+        visible = seen.date
+        if structured is None or not _same_day(structured[0], visible):
+            return visible, "visible"
+        if visible.precision > structured[0].precision:
+            return visible, "visible"
+        return structured
+    if from_url is not None and (structured is None or not _same_day(structured[0], from_url)):
+        return from_url, "url"
+    return structured
+
+
+def page_dates(page: Page) -> dict[str, tuple[ParsedDate, str]]:
+    dayfirst = _dayfirst(page)
+    structured = guard("structured dates", {}, _structured_dates, page, dayfirst)
+    visible = guard(
+        "visible dates", {}, _visible_dates, page, dayfirst, "published" not in structured
+    )
+    from_url = url_date(page.url)
+    chosen: dict[str, tuple[ParsedDate, str]] = {}
+    published = _choose(structured.get("published"), visible.get("published"), from_url)
+    if published:
+        chosen["published"] = published
+    modified = _choose(structured.get("modified"), visible.get("modified"), None)
+    if modified:
+        if published and modified[0].day < published[0].day:
+            modified = None  # an "updated" date before publication is a template's
+        elif published and modified[0].raw == published[0].raw:
+            modified = None
+    if modified:
+        chosen["modified"] = modified
+    return chosen
