@@ -32,6 +32,7 @@ from typing import IO, Any
 from archive.cdxj import find_warcs, index_warc, sorted_lines
 from archive.errors import ArchiveError
 from archive.export import select_articles
+from archive.layout import ARTICLES_DIR
 
 WACZ_VERSION = "1.1.1"
 BLOCK_LINES = 3000
@@ -90,6 +91,8 @@ def page_lines(
     directory: str | os.PathLike[str], warc_names: set[str], *, text: bool = False
 ) -> Iterator[dict[str, Any]]:
     """One page per article (its latest capture) whose response is in `warc_names`."""
+    if not (Path(directory) / ARTICLES_DIR).is_dir():
+        return  # WARCs only (another tool's): no article pages to list
     for document in select_articles(directory):
         capture = document.get("capture") or {}
         if capture.get("warc_file") not in warc_names or not document.get("url"):
