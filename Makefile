@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 # Debian packages the test suite drives for real (installed when missing; CI runs as root).
-TEST_DEBS ?= wget
+TEST_DEBS ?= wget chromium
 
 .PHONY: demo test lint bench-crawl bench-extraction clean system-deps
 
