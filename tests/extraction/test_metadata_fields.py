@@ -264,3 +264,64 @@ def test_hyphenated_headline_starting_with_the_site_name_is_kept() -> None:
         "https://www.bbc.co.uk/news/uk-1",
     )
     assert meta.title == "BBC-funded study finds rise in news avoidance"
+
+
+@pytest.mark.parametrize(
+    ("body", "breadcrumbs", "section"),
+    [
+        (  # nav with aria-label, an ordered list, the current page last
+            '<nav aria-label="Breadcrumb"><ol><li><a href="/">Home</a></li>'
+            '<li><a href="/sport">Sport</a></li><li><a href="/sport/tennis">Tennis</a></li>'
+            '<li aria-current="page">Nadal keeps Spain alive</li></ol></nav>',
+            ["Home", "Sport", "Tennis", "Nadal keeps Spain alive"],
+            "Tennis",
+        ),
+        (  # microdata trail with separators between the items
+            '<div itemscope itemtype="https://schema.org/BreadcrumbList">'
+            '<span itemprop="itemListElement" itemscope itemtype="https://schema.org/ListItem">'
+            '<a itemprop="item" href="/"><span itemprop="name">Inicio</span></a></span> › '
+            '<span itemprop="itemListElement" itemscope itemtype="https://schema.org/ListItem">'
+            '<a itemprop="item" href="/economia"><span itemprop="name">Economía</span></a>'
+            "</span></div>",
+            ["Inicio", "Economía"],
+            "Economía",
+        ),
+        (  # a trail of generic items only: no section from it
+            '<ul class="breadcrumbs"><li><a href="/">Home</a></li><li>News</li></ul>',
+            ["Home", "News"],
+            None,
+        ),
+    ],
+)
+def test_breadcrumbs_and_section(body: str, breadcrumbs: list[str], section: str | None) -> None:
+    meta = meta_of(
+        "<html><head><title>Nadal keeps Spain alive</title></head>"
+        f"<body>{body}<h1>Nadal keeps Spain alive</h1></body></html>"
+    )
+    assert meta.breadcrumbs == breadcrumbs
+    assert meta.section == section
+
+
+@pytest.mark.parametrize(
+    ("author", "authors"),
+    [
+        ('"Jane Doe"', ["Jane Doe"]),
+        ('"By Jane Doe and John Smith"', ["Jane Doe", "John Smith"]),
+        ('[{"@type": "Person", "name": "Jane Doe"}, {"@type": "Person", "name": "jane doe"}]',
+         ["Jane Doe"]),
+        ('{"@type": "Person", "name": "Jane Doe", "url": "https://x.example/jane"}', ["Jane Doe"]),
+        # an agency as the only author is kept; the site itself is not an author
+        ('{"@type": "Organization", "name": "Associated Press"}', ["Associated Press"]),
+        ('{"@type": "Organization", "name": "The Gazette"}', []),
+        ('[{"@type": "Organization", "name": "Reuters"}, {"@type": "Person", "name": "Jo Li"}]',
+         ["Jo Li"]),
+    ],
+)  # fmt: skip
+def test_jsonld_author_shapes(author: str, authors: list[str]) -> None:
+    meta = meta_of(
+        '<html><head><meta property="og:site_name" content="The Gazette">'
+        '<script type="application/ld+json">'
+        f'{{"@type": "NewsArticle", "headline": "H", "author": {author}}}'
+        "</script></head><body></body></html>"
+    )
+    assert meta.authors == authors
