@@ -119,14 +119,16 @@ def class_weight(el: etree._Element) -> int:
     return attr_info(el).weight
 
 
-def marked_bodies(
-    root: etree._Element, classed: list[etree._Element] | None = None
-) -> list[etree._Element]:
+def marked_bodies(root: etree._Element) -> list[etree._Element]:
     """Elements the page marks as its article body (itemprop or a body-like class)."""
+    return _marked_bodies(root, [(el, attr_info(el)) for el in pt.XP_CLASSED(root)])
+
+
+def _marked_bodies(
+    root: etree._Element, classed: list[tuple[etree._Element, AttrInfo]]
+) -> list[etree._Element]:
     found = list(pt.XP_ITEMPROP_BODY(root))
-    for el in pt.XP_CLASSED(root) if classed is None else classed:
-        if attr_info(el).body and el not in found:
-            found.append(el)
+    found += [el for el, info in classed if info.body and el not in found]
     return [el for el in found if text_len(el) >= 200]
 
 
@@ -156,8 +158,9 @@ def prune_page(root: etree._Element, rules: ExtractionRules | None = None) -> No
         for selector in rules.remove_selectors:
             for el in _select(root, selector):
                 drop(el)
-    classed = pt.XP_CLASSED(root)
-    keep = _protected(marked_bodies(root, classed))
+    # What each class/id says, looked up once per element.
+    classed = [(el, attr_info(el)) for el in pt.XP_CLASSED(root)]
+    keep = _protected(_marked_bodies(root, classed))
     # An element holding most of the page's paragraph text is not a widget, whatever its class
     # says ("main has-sidebar", WordPress's "tag-<slug>"), except comment threads, which can
     # outgrow the article.
@@ -170,15 +173,18 @@ def prune_page(root: etree._Element, rules: ExtractionRules | None = None) -> No
     for el in pt.XP_ROLE_FURNITURE(root):
         if el not in keep and _prose_len(el) < big:
             drop(el)
-    for el in classed:
-        if el in keep or el.tag in ("html", "body"):
-            continue
+    for el, info in classed:
         if (
-            attr_info(el).boilerplate
-            and not _is_caption(el)
-            and (_prose_len(el) < big or _is_large_boilerplate(el))
+            info.boilerplate
+            and not info.caption
+            and el.tag not in _NEVER_PRUNED
+            and el not in keep
+            and (info.large_boilerplate or _prose_len(el) < big)
         ):
             drop(el)
+
+
+_NEVER_PRUNED = frozenset({"html", "body", "figure", "figcaption"})
 
 
 def _prose_len(el: etree._Element) -> int:
@@ -187,10 +193,6 @@ def _prose_len(el: etree._Element) -> int:
 
 
 _XP_P_TEXT = etree.XPath("descendant-or-self::p//text()", smart_strings=False)
-
-
-def _is_large_boilerplate(el: etree._Element) -> bool:
-    return attr_info(el).large_boilerplate
 
 
 def _is_caption(el: etree._Element) -> bool:
