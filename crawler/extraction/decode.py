@@ -20,6 +20,7 @@ from __future__ import annotations
 import codecs
 import logging
 import re
+from contextlib import suppress
 
 import charset_normalizer
 
@@ -121,6 +122,11 @@ _WEB_RANK = {
          "big5hkscs", "cp1254", "euc-jp", "iso8859-2", "cp1253", "cp1255", "cp874", "koi8-r")
     )
 }  # fmt: skip
+
+# East Asian multi-byte encodings, and how many high bytes a sample needs before the detector's
+# word for one of them is taken over windows-1252.
+_CJK_MULTIBYTE = frozenset({"cp932", "gb18030", "big5hkscs", "cp949", "euc-jp"})
+_MIN_CJK_HIGH_BYTES = 8
 
 _BOMS = (
     (codecs.BOM_UTF8, "utf-8"),
@@ -249,6 +255,12 @@ def _detect(data: bytes) -> str | None:
         for name in (m.encoding, *getattr(m, "could_be_from_charset", ()))
     ]
     encoding = min(names, key=lambda n: _WEB_RANK.get(n, len(_WEB_RANK))) or None
+    if encoding in _CJK_MULTIBYTE and len(_HIGH_BYTE.findall(sample)) < _MIN_CJK_HIGH_BYTES:
+        # One curly apostrophe (0x92) followed by a letter is also a valid Shift_JIS pair:
+        # on so little evidence, the far more common Western page is the better guess.
+        with suppress(UnicodeDecodeError):
+            sample.decode("cp1252")
+            encoding = "cp1252"
     if encoding and encoding != "utf-8" and not _fits(data, encoding):
         return None
     return encoding

@@ -121,6 +121,12 @@ def test_utf8_with_a_stray_byte_stays_utf8() -> None:
     assert ARABIC in decode_html(data, "utf-8")
 
 
+def test_one_curly_apostrophe_is_windows_1252_not_shift_jis() -> None:
+    # b"\x92s" is also a valid Shift_JIS character: too little evidence for a Japanese page.
+    text = "It’s a deal, the minister said after the talks in Geneva."
+    assert text in decode_html(page(text).encode("cp1252"))
+
+
 def test_ascii_page_is_utf8_whatever_the_label() -> None:
     data = page("Plain ASCII text.", '<meta charset="iso-8859-1">').encode("ascii")
     assert detect_encoding(data) == "utf-8"
