@@ -96,7 +96,10 @@ def load_articles(out: Path) -> list[ArticleEntry]:
                 captures=[capture for capture, _ in captures],
             )
         )
-    return sorted(entries, key=_sort_key)
+    # Two stable sorts: by title, then newest published first ("" for undated sorts last).
+    entries.sort(key=lambda e: e.title.casefold())
+    entries.sort(key=lambda e: e.published or "", reverse=True)
+    return entries
 
 
 def _capture_of(doc: dict) -> Capture:
@@ -106,13 +109,6 @@ def _capture_of(doc: dict) -> Capture:
     return Capture(
         url=str(doc["url"]), fetched_at=fetched_at, timestamp=wayback_timestamp(fetched_at)
     )
-
-
-def _sort_key(entry: ArticleEntry) -> tuple[bool, str, str]:
-    published = entry.published or ""
-    # Newest first: invert the ISO date's characters so that an ascending sort descends.
-    inverted = "".join(chr(0x10FFFF - ord(ch)) for ch in published)
-    return (not published, inverted, entry.title.casefold())
 
 
 def render(
