@@ -31,7 +31,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -448,7 +448,8 @@ def _file_mode(
         initargs=(progress_queue,),
     )
     try:
-        futures = [pool.submit(_replay_file, path, options, spool_dir) for path in files]
+        worker_options = replace(options, progress=None)  # a terminal does not pickle
+        futures = [pool.submit(_replay_file, path, worker_options, spool_dir) for path in files]
         for path, starts, future in zip(files, crawl_starts(files), futures, strict=True):
             pump(future)
             try:
