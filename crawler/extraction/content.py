@@ -187,12 +187,28 @@ def _with_chunks(
     if not cls:
         return [top]
     threshold = max(10.0, top_score * 0.2)
+    story = _story_of(top)
     chunks = [
         el
         for el in root.iter(top.tag)
-        if el is top or (el.get("class") == cls and scores.get(el, 0.0) >= threshold)
+        if el is top
+        or (
+            el.get("class") == cls
+            and scores.get(el, 0.0) >= threshold
+            and _story_of(el) is story  # not the next story of an endless-scroll page
+        )
     ]
     return _outermost(chunks) if len(chunks) > 1 else [top]
+
+
+def _story_of(el: etree._Element) -> etree._Element | None:
+    """The nearest enclosing <article>: a chunk of the body belongs to the same one."""
+    node = el.getparent()
+    while node is not None:
+        if node.tag == "article":
+            return node
+        node = node.getparent()
+    return None
 
 
 def _outermost(found: list[etree._Element]) -> list[etree._Element]:
