@@ -14,6 +14,11 @@ Stages, in order (one module each):
 9. kind      — is it an article? score from page-kind signals (kind.py)
 
 Generic rules live in patterns.py; a site's `ExtractionRules` add to them.
+
+Everything runs on the one lxml tree. BeautifulSoup was measured for the region-level cleaning
+and left out: re-parsing only the candidate region (11 KB on average on the Zyte set) costs
+3.4 ms a page, a third of the whole extraction, and the same rules are expressed as well on the
+lxml tree (`cleaning.clean_region`, `serialise.filter_blocks`).
 """
 
 from __future__ import annotations
