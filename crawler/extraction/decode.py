@@ -30,7 +30,7 @@ logger = logging.getLogger(__name__)
 # at 1024 bytes; real pages put long comments and scripts first, so look further.
 PRESCAN_BYTES = 8192
 # How many bytes of visible text the detector is given at most.
-DETECTION_SAMPLE_BYTES = 32768
+DETECTION_SAMPLE_BYTES = 16384
 # UTF-8 with this small a share of invalid sequences is still UTF-8 (a stray byte from a
 # template or an ad): decoding it with U+FFFD for the bad bytes beats garbling the rest.
 UTF8_MAX_ERROR_SHARE = 0.02
@@ -43,11 +43,12 @@ _NON_TEXT = re.compile(
 )
 _SPACE_RUNS = re.compile(rb"\s{2,}")
 _HIGH_BYTE = re.compile(rb"[\x80-\xff]")
-_MARKUP_TEXT = re.compile(r"<script\b.*?</script\s*>|<style\b.*?</style\s*>|<[^>]*>", re.I | re.S)
 # How much of a page decoded with a Latin codec is checked for mojibake.
-_MOJIBAKE_SCAN_CHARS = 200_000
+_MOJIBAKE_SCAN_CHARS = 65_536
 # A "word" of letters; in mojibake almost every letter of a word is non-ASCII.
-_WORD = re.compile(r"[^\W\d_]{2,}")
+_LETTERS = re.compile(r"[^\W\d_]+")
+_ASCII_BYTES = bytes(range(128))
+_MOJIBAKE_WORDS_CHECKED = 400
 
 # Browser (WHATWG) label → the Python codec browsers actually use, for labels where the two differ
 # or Python lacks the label. Keys are lower-cased labels with "_" replaced by "-".
@@ -167,6 +168,9 @@ def normalize_encoding(label: str | None, *, in_document: bool = False) -> str |
 
 def _declared_in_document(data: bytes) -> str | None:
     head = data[:PRESCAN_BYTES]
+    lowered = head.lower()
+    if b"charset" not in lowered and b"encoding" not in lowered:
+        return None
     match = _META_CHARSET.search(head) or _XML_DECLARATION.search(head)
     if not match:
         return None
@@ -188,21 +192,27 @@ def _utf8_fits(data: bytes) -> bool:
     return good >= 20 and bad <= UTF8_MAX_ERROR_SHARE * non_ascii
 
 
-def _looks_like_mojibake(text: str) -> bool:
+def _looks_like_mojibake(data: bytes, text: str) -> bool:
     """Text decoded with a Latin codec that was really Arabic, Cyrillic, Greek, CJK or UTF-8.
 
     In real Latin-script text accented letters sit among ASCII letters ("café", "Größe"); when
     non-Latin bytes are read as windows-1252 whole words consist of accented letters ("ÇáÚÑÈíÉ").
+    `text` is `data` decoded with a single-byte codec, so positions in both agree.
     """
+    if len(data.translate(None, _ASCII_BYTES)) < 6:
+        return False  # too few non-ASCII bytes for three garbled words
+    first_high = _HIGH_BYTE.search(data)
+    start = first_high.start() if first_high else 0
+    tokens = [t for t in text[start : start + _MOJIBAKE_SCAN_CHARS].split() if not t.isascii()]
     suspicious = mixed = 0
-    for match in _WORD.finditer(text):
-        word = match.group()
-        if word.isascii():
-            continue
-        mixed += 1
-        high = sum(1 for ch in word if ord(ch) > 127)
-        if high >= 2 and high * 2 > len(word):
-            suspicious += 1
+    for token in tokens[:_MOJIBAKE_WORDS_CHECKED]:
+        for word in _LETTERS.findall(token):
+            if len(word) < 2 or word.isascii():
+                continue
+            mixed += 1
+            high = sum(1 for ch in word if ord(ch) > 127)
+            if high >= 2 and high * 2 > len(word):
+                suspicious += 1
     return suspicious >= 3 and suspicious * 10 > mixed * 3
 
 
@@ -215,7 +225,7 @@ def _fits(data: bytes, encoding: str) -> bool:
     except (UnicodeDecodeError, LookupError):
         return False
     if encoding in _LATIN_SINGLE_BYTE:
-        return not _looks_like_mojibake(_MARKUP_TEXT.sub(" ", text[:_MOJIBAKE_SCAN_CHARS]))
+        return not _looks_like_mojibake(data, text)
     return True
 
 
