@@ -186,7 +186,7 @@ def _utf8_fits(data: bytes) -> bool:
         pass
     text = data.decode("utf-8", errors="replace")
     bad = text.count("\ufffd")
-    non_ascii = sum(1 for ch in text if ord(ch) > 127)
+    non_ascii = len(text) - len(text.encode("ascii", "ignore"))
     good = non_ascii - bad
     # Genuine UTF-8 has many valid multi-byte characters; windows-1252 read as UTF-8 has none.
     return good >= 20 and bad <= UTF8_MAX_ERROR_SHARE * non_ascii
