@@ -189,7 +189,7 @@ def _utf8_fits(data: bytes) -> bool:
     non_ascii = len(text) - len(text.encode("ascii", "ignore"))
     good = non_ascii - bad
     # Genuine UTF-8 has many valid multi-byte characters; windows-1252 read as UTF-8 has none.
-    return good >= 20 and bad <= UTF8_MAX_ERROR_SHARE * non_ascii
+    return good >= 20 and bad <= max(2, UTF8_MAX_ERROR_SHARE * non_ascii)
 
 
 def _looks_like_mojibake(data: bytes, text: str) -> bool:
@@ -306,15 +306,17 @@ def detect_encoding(data: bytes, http_charset: str | None = None) -> str:
         return "utf-8"
     except UnicodeDecodeError:
         pass
+    if _utf8_fits(data):
+        return "utf-8"  # many valid multi-byte characters and a stray byte or two
     for encoding in declared:
-        if _fits(data, encoding):
+        if encoding != "utf-8" and _fits(data, encoding):
             return encoding
     detected = _detect(data)
     if detected:
         if declared:
             logger.debug("declared %s does not fit the bytes; detected %s", declared, detected)
         return detected
-    return "utf-8" if "utf-8" not in declared and _utf8_fits(data) else "cp1252"
+    return "cp1252"
 
 
 def decode_html(data: bytes, http_charset: str | None = None) -> str:

@@ -127,6 +127,13 @@ def test_one_curly_apostrophe_is_windows_1252_not_shift_jis() -> None:
     assert text in decode_html(page(text).encode("cp1252"))
 
 
+def test_undeclared_utf8_with_a_stray_byte_stays_utf8() -> None:
+    text = "Le président a déclaré que l’été serait décisif pour les négociations à Genève."
+    data = page(text + " \x96 " + text).encode("utf-8").replace(b"\xc2\x96", b"\x96")
+    assert detect_encoding(data) == "utf-8"
+    assert text in decode_html(data)
+
+
 def test_ascii_page_is_utf8_whatever_the_label() -> None:
     data = page("Plain ASCII text.", '<meta charset="iso-8859-1">').encode("ascii")
     assert detect_encoding(data) == "utf-8"
