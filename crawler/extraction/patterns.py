@@ -391,7 +391,8 @@ XP_IMAGES = etree.XPath(".//img")
 # A whole block (paragraph, list item) with this text is boilerplate.
 BOILERPLATE_BLOCK_RE = re.compile(
     r"^\W*(?:"
-    r"advertisement|advertising|advertisement\s*-?\s*scroll to continue|ad|sponsored|"
+    r"advertisement|advertising|advertisement\s*-?\s*scroll to continue|ad|advert|sponsored|"
+    r"tags?|tagged(?: with)?|topics|keywords|"
     # "Advertisement" in the languages of the sites we crawl
     r"anzeige|werbung|publicidad|publicité|pubblicità|publicidade|реклама|iklan|광고|広告|"
     r"advertentie|reklame|reklam|إعلان|تبلیغات|"
@@ -427,6 +428,7 @@ PROMO_PREFIX_RE = re.compile(
     r"^\W*(?:read (?:more|also|next)|also read|see also|related|recommended|more from|"
     r"more on|watch|listen|you (?:may|might) (?:also )?like|don'?t miss|must read|"
     r"trending|popular|top stories|sign up for|subscribe to|get our|follow us|"
+    r"tags?|tagged(?: with)?|topics|keywords|filed under|"
     r"click here to|download (?:the|our) app)\b\s*[:|\-–—>»]",
     re.I,
 )
@@ -437,6 +439,7 @@ FURNITURE_TEXT_RE = re.compile(
     r"share this article|share this story|share on facebook|share on twitter|"
     r"all rights reserved|copyright ©|©\s*\d{4}|"
     r"we use cookies|cookie policy|accept (?:all )?cookies|"
+    r"(?:this slideshow|javascript) (?:requires|is required)|please enable javascript|"
     r"sign up for (?:our|the) [\w ]*newsletter|subscribe to (?:our|the) [\w ]*newsletter|"
     r"get the app|download (?:the|our) app|"
     r"(?:facebook|twitter|instagram|youtube|telegram|roku|tiktok)\s*(?:\||·)",
