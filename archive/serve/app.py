@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 from urllib.parse import parse_qs
 
+from archive.serve import banner
 from archive.serve.collection import Collection
 from archive.serve.errors import PortInUseError, ReplayNotInstalledError, ServeError
 from archive.serve.startpage import ArticleEntry, render
@@ -91,6 +92,7 @@ def make_app(collection: Collection, articles: Sequence[ArticleEntry]) -> StartP
     # only our configuration, whatever directory the command was started from.
     os.environ.pop("PYWB_CONFIG_FILE", None)
     os.chdir(collection.state_dir)
+    banner.install(collection.state_dir)
     replay = FrontEndApp(
         config_file=str(collection.state_dir / "config.yaml"),
         custom_config=collection.pywb_config(),

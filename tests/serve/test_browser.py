@@ -149,6 +149,9 @@ def test_replayed_article_renders_from_the_archive_alone(archive, served, browse
     for paragraph in doc["body"].split("\n\n"):
         assert " ".join(paragraph.split()) in text
     assert dom.findtext(".//h1") == doc["title"]
+    banner = " ".join(dom.get_element_by_id("newsarchive-banner").text_content().split())
+    when = f"{stamp[:4]}-{stamp[4:6]}-{stamp[6:8]} {stamp[8:10]}:{stamp[10:12]}:{stamp[12:]} UTC"
+    assert banner == f"Archived copy of {doc['url']}, captured {when}. All archived articles"
     # wombat.js shows scripts (and outerHTML) the original URLs, so the DOM cannot tell where
     # the image came from: the proxy's log below does.
     assert dom.cssselect('img[alt="The bridge at dawn"]')
