@@ -49,18 +49,25 @@ class ParsedDate:
 _MONTHS: dict[str, int] = {}
 for _number, _names in enumerate(
     (
-        "january jan janvier janv januar jän enero ene gennaio gen janeiro",
-        "february feb février fév fevrier fev februar febrero febbraio fevereiro",
-        "march mar mars märz marz marzo março marco",
-        "april apr avril avr abril abr aprile",
-        "may mai mayo maggio mag maio",
-        "june jun juin juni junio giugno giu junho",
-        "july jul juillet juil juli julio luglio lug julho",
-        "august aug août aout agosto ago",
-        "september sep sept septembre september septiembre set settembre setembro",
-        "october oct octobre oktober okt octubre ottobre ott outubro out",
-        "november nov novembre noviembre novembro",
-        "december dec décembre déc decembre dezember dez diciembre dic dicembre dezembro",
+        # English, French, German, Spanish, Italian, Portuguese, Dutch, Indonesian, Turkish,
+        # Russian (genitive, as dates write it), Arabic (Egyptian/Gulf and Levantine names)
+        "january jan janvier janv januar jän enero ene gennaio gen janeiro januari ocak "
+        "января янв يناير كانون",
+        "february feb février fév fevrier fev februar febrero febbraio fevereiro februari "
+        "şubat subat февраля фев فبراير شباط",
+        "march mar mars märz marz marzo março marco maart maret mart марта мар مارس آذار",
+        "april apr avril avr abril abr aprile nisan апреля апр أبريل ابريل إبريل نيسان",
+        "may mai mayo maggio mag maio mei mayıs mayis мая مايو أيار ايار",
+        "june jun juin juni junio giugno giu junho haziran июня يونيو يونيه حزيران",
+        "july jul juillet juil juli julio luglio lug julho temmuz июля يوليو يوليه تموز",
+        "august aug août aout agosto ago augustus agustus ağustos agustos августа авг أغسطس اغسطس",
+        "september sep sept septembre september septiembre set settembre setembro eylül eylul "
+        "сентября сен سبتمبر أيلول ايلول",
+        "october oct octobre oktober okt octubre ottobre ott outubro out ekim октября окт "
+        "أكتوبر اكتوبر",
+        "november nov novembre noviembre novembro kasım kasim ноября ноя نوفمبر",
+        "december dec décembre déc decembre dezember dez diciembre dic dicembre dezembro desember "
+        "aralık aralik декабря дек ديسمبر",
     ),
     start=1,
 ):
@@ -84,7 +91,7 @@ _US_GENERIC_ZONES = {"et": -5, "ct": -6, "mt": -7, "pt": -8}
 _MONTH_WORD = r"(?<![^\W\d_])(?P<month>[^\W\d_]{3,10})\.?"
 _TIME = (
     r"(?:\s*(?:,|at|à|um|a las|alle|às|-|–|—|\|)?\s*"
-    r"(?P<hour>[01]?\d|2[0-3])\s*[:.h]\s*(?P<minute>[0-5]\d)(?::(?P<second>[0-5]\d))?"
+    r"(?P<hour>\d{1,2})\s*[:.h]\s*(?P<minute>\d{2})(?::(?P<second>\d{2}))?"
     r"\s*(?P<ampm>[ap]\.?\s?m\.?)?"
     r"(?:\s*(?:(?P<tzname>[A-Za-z]{1,5})\b)?\s*(?P<offset>[+-−]\s?\d{1,2}(?::?\d{2})?)?)?)?"
 )
@@ -100,11 +107,11 @@ _COMPACT = re.compile(
 )
 # "March 15, 2024", "Mar. 15th 2024", "Friday, March 15, 2024 10:30 AM EDT"
 _MONTH_FIRST = re.compile(
-    _MONTH_WORD + r"\s+(?P<day>[0-3]?\d)(?:st|nd|rd|th)?,?\s+(?P<year>\d{4})" + _TIME, re.I
+    _MONTH_WORD + r"\s+(?P<day>\d{1,2})(?:st|nd|rd|th)?,?\s+(?P<year>\d{4})" + _TIME, re.I
 )
 # "15 March 2024", "15. März 2024", "15 de marzo de 2024", "le 15 mars 2024 à 10h30"
 _DAY_FIRST = re.compile(
-    r"(?<!\d)(?P<day>[0-3]?\d)(?:st|nd|rd|th|er|º|\.)?\s+(?:de\s+)?"
+    r"(?<!\d)(?P<day>\d{1,2})(?:st|nd|rd|th|er|º|\.)?\s+(?:de\s+)?"
     + _MONTH_WORD
     + r",?\s+(?:de\s+)?(?P<year>\d{4})"
     + _TIME,
@@ -131,7 +138,7 @@ _URL_DATE_SEPARATED = re.compile(
     r"(?=[/_.-]|$)"
 )
 _LEADING_TIME = re.compile(
-    r"(?<!\d)(?P<hour>[01]?\d|2[0-3])[:.](?P<minute>[0-5]\d)\s*(?P<ampm>[ap]\.?\s?m\.?)?"
+    r"(?<!\d)(?P<hour>\d{1,2})[:.](?P<minute>\d{2})\s*(?P<ampm>[ap]\.?\s?m\.?)?"
     r"\s*(?P<tzname>[A-Za-z]{2,5}\b)?[\s,|–—-]*(?:on\s+)?(?:[^\W\d_]{3,9}\.?,?\s+)?$",
     re.I,
 )
@@ -180,17 +187,19 @@ def _build(
 ) -> ParsedDate | None:
     if not MIN_YEAR <= year <= MAX_YEAR:
         return None
-    h = int(hour) if hour else 0
-    if ampm:
-        pm = ampm.lower().startswith("p")
-        if h > 12:
-            return None
-        h = (h % 12) + (12 if pm else 0)
     try:
-        value = datetime(year, month, day, h, int(minute or 0), int(second or 0), tzinfo=tz)
+        day_start = datetime(year, month, day, tzinfo=tz)
     except ValueError:
         return None
-    return ParsedDate(value, has_time=hour is not None, raw=raw)
+    if hour is None:
+        return ParsedDate(day_start, has_time=False, raw=raw)
+    h, m, sec = int(hour), int(minute or 0), int(second or 0)
+    if ampm:
+        h = (h % 12) + (12 if ampm.lower().startswith("p") else 0) if h <= 12 else 99
+    if h > 23 or m > 59 or sec > 59:
+        # "15 March 2024 99:99": the day is right, the time is not a time
+        return ParsedDate(day_start.replace(tzinfo=None), has_time=False, raw=raw)
+    return ParsedDate(day_start.replace(hour=h, minute=m, second=sec), has_time=True, raw=raw)
 
 
 def _us_generic(name: str, day: date) -> timezone:
