@@ -130,8 +130,8 @@ _YEAR_FIRST = re.compile(
     r"(?<![\d/.-])(?P<year>\d{4})[/.](?P<month>\d{1,2})[/.](?P<day>\d{1,2})(?![\d/.])" + _TIME
 )
 _URL_DATE = re.compile(
-    r"/(?P<year>(?:19|20)\d{2})[/-]?(?P<month>0[1-9]|1[0-2])[/-]?(?P<day>0[1-9]|[12]\d|3[01])"
-    r"(?=[/_.-]|$)"
+    r"[/_-](?P<year>(?:19|20)\d{2})[/-]?(?P<month>0[1-9]|1[0-2])[/-]?"
+    r"(?P<day>0[1-9]|[12]\d|3[01])(?=[/_.-]|$)"
 )
 _URL_DATE_SEPARATED = re.compile(
     r"/(?P<year>(?:19|20)\d{2})[/-](?P<month>0?[1-9]|1[0-2])[/-](?P<day>0?[1-9]|[12]\d|3[01])"
@@ -405,7 +405,8 @@ def url_date(url: str) -> ParsedDate | None:
     for regex in (_URL_DATE_SEPARATED, _URL_DATE):
         match = regex.search(path)
         if match:
-            found = _build(path, int(match["year"]), int(match["month"]), int(match["day"]))
+            raw = match.group().strip("/_-")
+            found = _build(raw, int(match["year"]), int(match["month"]), int(match["day"]))
             if found:
                 return found
     return None

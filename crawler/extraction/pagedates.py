@@ -58,6 +58,7 @@ _UPDATED = re.compile(
     re.I,
 )
 _MAX_DATELINE_CHARS = 250
+_MAX_HEADLINE_BLOCK_CHARS = 1500
 
 
 def _dayfirst(page: Page) -> bool | None:
@@ -260,6 +261,29 @@ def _choose(
     return structured
 
 
+def _near_headline(page: Page, dayfirst: bool | None) -> ParsedDate | None:
+    """The last resort: a date written next to the headline, in a block with no telling
+    class ("<p class="h6"><em>November 15, 2019</em></p>" under the <h1>)."""
+    headings = [h for h in page.elements["h1"][:3] if not elsewhere(h)]
+    if not headings:
+        return None
+    block = headings[0]
+    for _ in range(3):  # the headline's block: up to three levels up, while it stays small
+        parent = block.getparent()
+        if parent is None or len(text_of(parent)) > _MAX_HEADLINE_BLOCK_CHARS:
+            break
+        block = parent
+    for element in block.iter():
+        if element.tag in ("h1", "script", "style") or not isinstance(element.tag, str):
+            continue
+        text = (element.text or "").strip()
+        if 6 <= len(text) <= _MAX_DATELINE_CHARS:
+            found = parse_date(text, page.date_format, dayfirst=dayfirst)
+            if found:
+                return found
+    return None
+
+
 def page_dates(page: Page) -> dict[str, tuple[ParsedDate, str]]:
     dayfirst = _dayfirst(page)
     structured = guard("structured dates", {}, _structured_dates, page, dayfirst)
@@ -269,6 +293,9 @@ def page_dates(page: Page) -> dict[str, tuple[ParsedDate, str]]:
     from_url = url_date(page.url)
     chosen: dict[str, tuple[ParsedDate, str]] = {}
     published = _choose(structured.get("published"), visible.get("published"), from_url)
+    if published is None:
+        near = guard("headline dates", None, _near_headline, page, dayfirst)
+        published = (near, "visible") if near else None
     if published:
         chosen["published"] = published
     modified = _choose(structured.get("modified"), visible.get("modified"), None)

@@ -77,6 +77,10 @@ def test_raw_text_is_kept() -> None:
         ("https://example.com/news/20240315/slug", "2024-03-15"),
         ("https://example.com/2024-03-15-story-slug", "2024-03-15"),
         ("https://example.com/a/2024/3/5/slug", "2024-03-05"),
+        (
+            "https://www.quantamagazine.org/tuft-cells-set-off-immune-responses-20191115/",
+            "2019-11-15",
+        ),
         ("https://example.com/2024/03/slug", None),
         ("https://example.com/id/12345678901", None),
     ],
@@ -84,3 +88,7 @@ def test_raw_text_is_kept() -> None:
 def test_url_date(url: str, iso: str | None) -> None:
     found = url_date(url)
     assert (found.iso() if found else None) == iso
+
+
+def test_url_date_keeps_the_date_as_written() -> None:
+    assert url_date("https://example.com/2024/03/15/story-slug/").raw == "2024/03/15"

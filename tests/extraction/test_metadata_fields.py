@@ -325,3 +325,16 @@ def test_jsonld_author_shapes(author: str, authors: list[str]) -> None:
         "</script></head><body></body></html>"
     )
     assert meta.authors == authors
+
+
+def test_date_next_to_the_headline_as_a_last_resort() -> None:
+    meta = meta_of(
+        "<html><body><main><div class='post__title'>"
+        "<h1>Cells That Taste Danger Set Off Immune Responses</h1>"
+        "<h6><a href='/authors/carrie-arnold/'>Carrie Arnold</a></h6>"
+        "<p class='h6 o6'><em>November 15, 2019</em></p></div>"
+        "<p>Tuft cells in the gut were long a mystery.</p></main></body></html>",
+        "https://www.quantamagazine.org/tuft-cells/",
+    )
+    assert meta.published == "2019-11-15"
+    assert meta.published_raw == "November 15, 2019"
