@@ -19,7 +19,7 @@ Formats:
   byte order mark on request so that spreadsheet programs detect it.
 - Parquet (needs pyarrow): a typed schema — dates as UTC timestamps, lists as lists,
   `images` as list<struct<url, caption, credit>>, `capture` as a struct — written in row
-  groups.
+  groups of at most 10,000 articles or 16 MB of input JSON, whichever comes first.
 """
 
 from __future__ import annotations
@@ -532,7 +532,12 @@ def _converter(pa: Any, kind: Any) -> Callable[[Any], Any]:
 
 class ParquetWriter:
     def __init__(
-        self, out: IO[bytes], columns: Sequence[str], *, row_group_size: int = 10_000
+        self,
+        out: IO[bytes],
+        columns: Sequence[str],
+        *,
+        row_group_size: int = 10_000,
+        row_group_bytes: int = 16 << 20,
     ) -> None:
         pa = import_pyarrow()
         self.pa = pa
@@ -541,6 +546,8 @@ class ParquetWriter:
         self.schema = pa.schema([pa.field(n, k) for n, k in zip(self.columns, kinds, strict=True)])
         self.converters = [_converter(pa, k) for k in kinds]
         self.row_group_size = row_group_size
+        self.row_group_bytes = row_group_bytes  # of input JSON: bounds memory per group
+        self.batch_bytes = 0
         self.sink = _PositionTracking(out)
         self.writer = pa.parquet.ParquetWriter(self.sink, self.schema, compression="zstd")
         self.batch: list[list[Any]] = [[] for _ in self.columns]
@@ -550,7 +557,8 @@ class ParquetWriter:
         for values, name, convert in zip(self.batch, self.columns, self.converters, strict=True):
             values.append(convert(get_field(document, name)))
         self.rows += 1
-        if self.rows >= self.row_group_size:
+        self.batch_bytes += len(raw) if raw is not None else 4096
+        if self.rows >= self.row_group_size or self.batch_bytes >= self.row_group_bytes:
             self._flush()
 
     def _flush(self) -> None:
@@ -563,6 +571,7 @@ class ParquetWriter:
         self.writer.write_table(self.pa.Table.from_arrays(arrays, schema=self.schema))
         self.batch = [[] for _ in self.columns]
         self.rows = 0
+        self.batch_bytes = 0
 
     def close(self) -> None:
         self._flush()
