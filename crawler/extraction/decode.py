@@ -2,14 +2,19 @@
 
 Order of trust:
 1. a byte-order mark;
-2. the HTTP charset, then `<meta charset>` / `<meta http-equiv="Content-Type">`, then the XML
+2. bytes that are valid UTF-8 (or UTF-8 with a stray byte or two among many valid multi-byte
+   characters) are UTF-8, whatever the label: servers default to "iso-8859-1" for UTF-8 pages,
+   while other text that happens to be valid UTF-8 is vanishingly rare;
+3. the HTTP charset, then `<meta charset>` / `<meta http-equiv="Content-Type">`, then the XML
    declaration — each label mapped as browsers map it (WHATWG Encoding Standard: iso-8859-1,
-   latin-1 and ascii mean windows-1252; gb2312 and gbk mean gb18030; shift_jis means windows-31j);
-3. detection with charset-normalizer when nothing is declared or what is declared does not fit
-   the bytes: invalid UTF-8 said to be UTF-8, or Arabic/Cyrillic/CJK bytes said to be Latin-1.
+   latin-1 and ascii mean windows-1252; gb2312 and gbk mean gb18030; shift_jis means
+   windows-31j) and used when it decodes the bytes to plausible text (Arabic, Cyrillic or CJK
+   bytes labelled Latin-1 are not);
+4. detection with charset-normalizer on a bounded sample of the visible text, ties broken by
+   how common each encoding is on the web; windows-1252 as the last resort.
 
-Fast path: a declared encoding that decodes the bytes cleanly costs one `bytes.decode`; the
-detector only ever sees a bounded sample of the page's text (tags, scripts and styles removed).
+Fast path: a page that is valid UTF-8 costs one `bytes.decode`, a declared single-byte page a
+failed UTF-8 decode, one decode and a mojibake check; the detector runs only when nothing fits.
 
 The names returned are Python codec names that lxml (libxml2/iconv) accepts too, so the
 orchestrator can hand them to `lxml.html.HTMLParser(encoding=...)`.
