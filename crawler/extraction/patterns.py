@@ -403,6 +403,8 @@ BOILERPLATE_BLOCK_RE = re.compile(
     r"like this|like loading\W*|loading\W*|"
     r"comments?|\d+ comments?|leave a (?:comment|reply)|"
     r"(?:read|see) (?:more|also)|related(?: articles| stories| content| news)?|"
+    r"you (?:may|might) (?:also )?like(?: this)?|more stories|"
+    r"close|caption|text size|(?:image|photo|picture|slide) \d+ (?:of|/) \d+|\d+ of \d+|"
     r"also read|more on this(?: story| topic)?|"
     r"follow us(?: on \w+)?|subscribe(?: now)?|sign up|newsletter|"
     r"(?:image|photo|picture|video)(?: credit)?s?|"
@@ -414,6 +416,15 @@ BOILERPLATE_BLOCK_RE = re.compile(
 # A short block that is only a date, or a publication/update line: page furniture, the dates
 # themselves are metadata's.
 _MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
+# Contact and production lines under a story: "Write to X at x@paper.com", "Reporting by ...;
+# Editing by ...".
+CONTACT_LINE_RE = re.compile(
+    r"^\W*(?:(?i:write to|contact|e-?mail|reach|follow) [^.]{0,80}?\S+@\S+|"
+    r"[^.]{0,120}\b(?i:may be reached at)\b|"
+    # names, then ";", "," "and", "in <City>" or the end: not "Reporting by the BBC found ..."
+    r"(?i:(?:additional )?reporting|writing|editing|compiled) by "
+    r"[A-Z][\w.'-]+(?: [A-Z][\w.'-]+){0,3}(?:\s*(?:;|,|and\b|in [A-Z])|\W*$))"
+)
 DATELINE_RE = re.compile(
     r"^\W*(?:(?:updated|published|posted|last updated|first published|publicado|publié|"
     r"veröffentlicht|aktualisiert|pubblicato|опубликовано)\b:?\s*"

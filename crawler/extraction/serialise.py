@@ -144,6 +144,8 @@ def filter_blocks(
             continue
         if length < 160 and pt.DATELINE_RE.match(text):
             continue
+        if length < 300 and pt.CONTACT_LINE_RE.match(text):
+            continue
         if length < 400 and pt.PROMO_PREFIX_RE.match(text):
             continue
         if length < 300 and pt.FURNITURE_TEXT_RE.search(text):

@@ -67,6 +67,18 @@ CASES = {
         ["um elf Prozent", "Der Grundpreis bleibt unverändert."],
         ["Drucken", "Per E-Mail", "@context", "NewsArticle", "JavaScript", "pageProps"],
     ),
+    "wire_credits": (
+        ["Copper prices rose to their highest", "walked out after talks"],
+        [
+            "Image 1 of 5",
+            "Close",
+            "Text size",
+            "Reporting by",
+            "Editing by",
+            "Write to",
+            "You may also like",
+        ],
+    ),
     "breadcrumbs_captions": (
         ["More than 8,000 people gathered", "numbers peaking in late June"],
         [
