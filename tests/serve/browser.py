@@ -8,16 +8,23 @@
   connections anyone makes to it (the site is gone: only the archive can answer).
 * `Chromium`: Debian's `chromium` with the flags this machine needs, a fresh profile each run,
   all hosts but 127.0.0.1 unresolvable, and the recording proxy.
+* `DevTools`: the same browser driven over the DevTools protocol, to click through like a user.
 """
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import http.client
+import json
+import os
+import select
 import shutil
 import socket
 import subprocess
 import tempfile
 import threading
+import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -202,3 +209,124 @@ class Chromium:
             url, "--virtual-time-budget=5000", f"--window-size={size}", f"--screenshot={path}"
         )
         return path
+
+
+def _above_nine(fd: int) -> int:
+    high = fcntl.fcntl(fd, fcntl.F_DUPFD, 10)
+    os.close(fd)
+    return high
+
+
+class DevTools:
+    """Chromium driven over the DevTools protocol on a pipe (`--remote-debugging-pipe`).
+
+    No WebSocket library needed: Chromium reads commands on its fd 3 and writes answers and
+    events on its fd 4, one JSON message per NUL-terminated chunk. One page, flat session.
+    """
+
+    def __init__(self, proxy: RecordingProxy, timeout: float = 30) -> None:
+        assert CHROMIUM, "chromium is not installed (make test installs TEST_DEBS)"
+        self.timeout = timeout
+        self._profile = tempfile.TemporaryDirectory(prefix="chromium-profile-")
+        to_browser, self._commands = os.pipe()
+        self._answers, from_browser = os.pipe()
+        # Above 9, so that moving them to 3 and 4 cannot overwrite one with the other.
+        to_browser, from_browser = (_above_nine(to_browser), _above_nine(from_browser))
+        # bash (dash takes single-digit fds only) moves our pipe ends to the browser's fds 3
+        # and 4, as the protocol wants.
+        script = f'exec "$@" 3<&{to_browser} 4>&{from_browser} {to_browser}<&- {from_browser}>&-'
+        self.process = subprocess.Popen(
+            [
+                "/bin/bash", "-c", script, "bash",
+                CHROMIUM,
+                *BASE_FLAGS,
+                f"--user-data-dir={self._profile.name}",
+                f"--proxy-server=http://{proxy.address}",
+                "--proxy-bypass-list=<-loopback>",
+                "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
+                "--window-size=1280,900",
+                "--remote-debugging-pipe",
+                "about:blank",
+            ],
+            pass_fds=(to_browser, from_browser),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        os.close(to_browser)
+        os.close(from_browser)
+        self._buffer = b""
+        self._next_id = 0
+        self.events: list[dict] = []
+        target = self.send("Target.createTarget", {"url": "about:blank"})["targetId"]
+        self.session = self.send("Target.attachToTarget", {"targetId": target, "flatten": True})[
+            "sessionId"
+        ]
+        self.send("Page.enable", session=True)
+
+    def send(self, method: str, params: dict | None = None, session: bool = False) -> dict:
+        self._next_id += 1
+        message: dict = {"id": self._next_id, "method": method, "params": params or {}}
+        if session:
+            message["sessionId"] = self.session
+        os.write(self._commands, json.dumps(message).encode() + b"\0")
+        while True:
+            reply = self._read()
+            if reply.get("id") == self._next_id:
+                if "error" in reply:
+                    raise RuntimeError(f"{method}: {reply['error']}")
+                return reply.get("result", {})
+            self.events.append(reply)
+
+    def _read(self) -> dict:
+        deadline = time.monotonic() + self.timeout
+        while b"\0" not in self._buffer:
+            ready, _, _ = select.select([self._answers], [], [], deadline - time.monotonic())
+            if not ready:
+                raise TimeoutError("chromium did not answer")
+            chunk = os.read(self._answers, 65536)
+            if not chunk:
+                raise EOFError("chromium closed the pipe")
+            self._buffer += chunk
+        message, self._buffer = self._buffer.split(b"\0", 1)
+        return json.loads(message)
+
+    def wait_for(self, method: str) -> dict:
+        """The next event `method` of our page (earlier ones already received are dropped)."""
+        while True:
+            for index, event in enumerate(self.events):
+                if event.get("method") == method and event.get("sessionId") == self.session:
+                    del self.events[: index + 1]
+                    return event
+            self.events.clear()
+            self.events.append(self._read())
+
+    def evaluate(self, expression: str):
+        result = self.send(
+            "Runtime.evaluate", {"expression": expression, "returnByValue": True}, session=True
+        )
+        if "exceptionDetails" in result:
+            raise RuntimeError(f"{expression}: {result['exceptionDetails']}")
+        return result["result"].get("value")
+
+    def goto(self, url: str) -> None:
+        self.events.clear()
+        self.send("Page.navigate", {"url": url}, session=True)
+        self.wait_for("Page.loadEventFired")
+
+    def click_and_wait(self, selector: str) -> None:
+        """Click the element (as a script would) and wait for the page it leads to."""
+        self.events.clear()
+        self.evaluate(f"document.querySelector({json.dumps(selector)}).click()")
+        self.wait_for("Page.loadEventFired")
+
+    def close(self) -> None:
+        with contextlib.suppress(OSError, EOFError, TimeoutError, RuntimeError):
+            self.send("Browser.close")
+        try:
+            self.process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        os.close(self._commands)
+        os.close(self._answers)
+        self._profile.cleanup()

@@ -26,7 +26,7 @@ import pytest
 
 from archive.serve.startpage import wayback_timestamp
 from crawler.demo.server import SiteServer
-from tests.serve.browser import CHROMIUM, Chromium, RecordingProxy, Tripwire
+from tests.serve.browser import CHROMIUM, Chromium, DevTools, RecordingProxy, Tripwire
 from tests.serve.conftest import Served, start_server, stop_server
 from tests.support import TEST_SITE, articles, crawl
 
@@ -169,6 +169,27 @@ def test_replayed_article_renders_from_the_archive_alone(archive, served, browse
     ):
         assert f"{served.url}archive/{stamp}" in asked and foreign in asked, (foreign, asked)
     assert archive.tripwire.connections == [], "something tried the crawled site's port"
+
+
+def test_a_reader_clicks_from_the_list_to_the_article_and_back(archive, served, browser):
+    _, proxy = browser
+    doc = archive.doc(ARTICLE)
+    stamp = wayback_timestamp(doc["capture"]["fetched_at"])
+    devtools = DevTools(proxy)
+    try:
+        devtools.goto(served.url)
+        devtools.click_and_wait(f'tr[data-id="{doc["id"]}"] td.title a')
+        assert devtools.evaluate("location.href") == f"{served.url}archive/{stamp}/{doc['url']}"
+        text = devtools.evaluate("document.body.innerText")
+        assert doc["body"].split("\n\n")[0] in text
+
+        devtools.click_and_wait("#newsarchive-banner button")
+        assert devtools.evaluate("location.href") == served.url
+        assert devtools.evaluate("document.title").startswith("Archived articles")
+    finally:
+        devtools.close()
+    assert_only_archive(proxy, served)
+    assert archive.tripwire.connections == []
 
 
 def test_screenshot_of_the_replayed_article(archive, served, browser, tmp_path):
