@@ -120,6 +120,19 @@ def test_index_is_reused_and_extended_incrementally(tmp_path, server_factory):
     assert status == 200 and "The quay wall was rebuilt." in replay
 
 
+def test_unwritable_archive_is_indexed_in_a_temporary_directory(tmp_path, server_factory):
+    out = make_archive(tmp_path / "arch")
+    (out / ".pywb").write_text("in the way")  # mkdir fails, as on a read-only archive
+    served = server_factory(out)
+    status, replay = get(f"{served.url}archive/20261128172528/http://quay.example/story.html")
+    assert status == 200 and "The quay wall was rebuilt." in replay
+    temporary = served.log().split("indexing into ", 1)[1].split()[0]
+    assert Path(temporary).is_dir()
+    assert stop_server(served) == 0
+    assert not Path(temporary).exists(), "the temporary index outlived the server"
+    assert (out / ".pywb").read_text() == "in the way"
+
+
 def test_directory_without_warc_files(tmp_path, pywb_installed):
     (tmp_path / "articles").mkdir()
     result = newsarchive("serve", tmp_path, "--port", "0")
