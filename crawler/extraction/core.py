@@ -79,8 +79,11 @@ def _extract(root: etree._Element, url: str, rules: ExtractionRules | None) -> A
     blocks: list[serialise.Block] = []
     found_images = []
     coverage = 0.0
+    link_headings = region_paragraphs = 0
     if region is not None:
         coverage = region.coverage
+        link_headings = int(sum(_XP_LINK_HEADINGS(el) for el in region.elements))
+        region_paragraphs = int(sum(_XP_PROSE_PARAGRAPHS(el) for el in region.elements))
         found_images = images.extract_images(_image_scopes(region.elements), url, meta.lead_image)
         for el in region.elements:
             cleaning.drop_captions(el)
@@ -104,6 +107,8 @@ def _extract(root: etree._Element, url: str, rules: ExtractionRules | None) -> A
             coverage=coverage,
             page_link_density=page_link_density,
             body_text=body,
+            link_headings=link_headings,
+            region_paragraphs=region_paragraphs,
         )
     )
     return _article(url, meta, body, serialise.to_html(blocks), found_images, words, score)
@@ -151,6 +156,8 @@ def _image_scopes(elements: list[etree._Element]) -> list[etree._Element]:
     return list(elements)
 
 
+_XP_LINK_HEADINGS = etree.XPath("count(.//*[self::h2 or self::h3 or self::h4][.//a[@href]])")
+_XP_PROSE_PARAGRAPHS = etree.XPath("count(.//p[string-length(normalize-space()) > 25])")
 _XP_BODY_TEXT_LEN = etree.XPath("string-length(normalize-space(//body))")
 _XP_LINK_TEXT = etree.XPath("//body//a//text()", smart_strings=False)
 

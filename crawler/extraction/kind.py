@@ -25,6 +25,9 @@ class PageSignals:
     coverage: float  # share of the page's prose inside the body region
     page_link_density: float  # share of the page's text inside links
     body_text: str
+    # Teaser structure in the body region: headings that are links, prose paragraphs.
+    link_headings: int = 0
+    region_paragraphs: int = 0
 
 
 def article_score(s: PageSignals) -> float:
@@ -56,6 +59,10 @@ def article_score(s: PageSignals) -> float:
     if "LiveBlogPosting" in types and words < 400:
         score -= 0.3
 
+    # A stream of teasers (headline link + summary, repeated): a section front or tag page,
+    # however long the summaries are.
+    if s.link_headings >= 4 and s.link_headings >= 0.5 * s.region_paragraphs:
+        score -= 0.45
     if s.coverage < 0.35:
         score -= 0.2
     if s.page_link_density > 0.55:

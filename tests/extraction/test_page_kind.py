@@ -10,6 +10,7 @@ from tests.extraction.helpers import fixture_bytes
 
 NOT_ARTICLES = {
     "section_front": "https://www.dailyledger.example/world/",
+    "section_front_long_teasers": "https://www.northerncourier.example/business",
     "tag_page": "https://greenpost.example/tag/climate-change/",
     "author_page": "https://metrotribune.example/author/sarah-okonkwo/",
     "video_page": "https://news9.example/video/2024/01/18/firefighters-rescue-dog",
