@@ -1,7 +1,7 @@
 """Stage 4a — boilerplate removal on the lxml tree.
 
 Two passes. `prune_page` runs on the whole page before the article is looked for: it drops what
-is never article text (scripts and embedded JSON state, forms, hidden elements) and page
+is never article text (scripts and embedded JSON state, form controls, hidden elements) and page
 furniture recognised by semantics (nav/aside/footer, ARIA roles) and by class/id tokens (share
 widgets, related and most-read lists, newsletter and cookie boxes, ad slots, comments, author
 boxes, breadcrumbs), but never an element that holds the marked article body. `clean_region`
@@ -23,6 +23,10 @@ from crawler.extraction.rules import ExtractionRules
 
 _SPACES = re.compile(r"\s+")
 _COMMAS = re.compile(r"[,،、，]")
+_XP_STRING = etree.XPath("string()", smart_strings=False)
+_XP_LINK_TEXT = etree.XPath(".//a//text()", smart_strings=False)
+_XP_TEXT_LEN = etree.XPath("string-length(normalize-space())")
+_XP_P_TEXT = etree.XPath("descendant-or-self::p//text()", smart_strings=False)
 
 
 def drop(el: etree._Element) -> None:
@@ -38,13 +42,6 @@ def drop(el: etree._Element) -> None:
         else:
             parent.text = (parent.text or "") + tail
     parent.remove(el)
-
-
-_XP_STRING = etree.XPath("string()", smart_strings=False)
-_XP_LINK_TEXT = etree.XPath(".//a//text()", smart_strings=False)
-
-
-_XP_TEXT_LEN = etree.XPath("string-length(normalize-space())")
 
 
 def text_of(el: etree._Element) -> str:
@@ -192,9 +189,6 @@ def _prose_len(el: etree._Element) -> int:
     return len("".join(_XP_P_TEXT(el)))
 
 
-_XP_P_TEXT = etree.XPath("descendant-or-self::p//text()", smart_strings=False)
-
-
 def _is_caption(el: etree._Element) -> bool:
     return el.tag in ("figcaption", "figure") or attr_info(el).caption
 
@@ -211,7 +205,7 @@ def drop_captions(region: etree._Element) -> None:
     for el in list(region.iter("figure", "figcaption")):
         if el.getparent() is not None:
             drop(el)
-    for el in list(pt.XP_CLASSED(region)):
+    for el in list(pt.XP_CLASSED_BELOW(region)):
         if el.getparent() is not None and el is not region and _is_caption(el):
             drop(el)
 

@@ -67,7 +67,7 @@ def split_credit(caption: str) -> tuple[str, str | None]:
 def _figures(scope: etree._Element) -> list[etree._Element]:
     found = list(pt.XP_FIGURES(scope))
     # Caption boxes outside <figure>: an element with a caption class next to an <img>.
-    for el in pt.XP_CLASSED(scope):
+    for el in pt.XP_CLASSED_BELOW(scope):
         tokens = attr_info(el).tokens
         if any(t in ("caption", "captions") for t in tokens):
             box = el.getparent()

@@ -364,6 +364,8 @@ XP_HIDDEN = etree.XPath(
     "contains(translate(@style, 'VISIBLTYHD: ', 'visibltyhd'), 'visibilityhidden')]"
 )
 XP_CLASSED = etree.XPath("//*[@class or @id or @role or @itemprop]")
+# The same below one element (an absolute "//" path would search the whole document).
+XP_CLASSED_BELOW = etree.XPath(".//*[@class or @id]")
 XP_ROLE_FURNITURE = etree.XPath(
     "//*[@role='navigation' or @role='banner' or @role='contentinfo' or @role='complementary' "
     "or @role='search' or @role='dialog' or @role='alertdialog' or @role='menu' or "

@@ -124,3 +124,21 @@ def test_captions_become_image_metadata() -> None:
     assert crowd.caption == "Spectators line the cliffs at North Head."
     assert crowd.credit == "Janie Barrett"
     assert article.images[0].url.endswith("whales-1200.jpg")  # og:image first
+
+
+def test_figures_outside_the_article_are_not_its_images() -> None:
+    page = b"""<html><body>
+    <div class="promo-rail"><div class="thumb"><img src="/promo.jpg">
+      <p class="caption">Win a cruise with our summer competition</p></div></div>
+    <article><h1>Bridge reopens</h1>
+      <figure><img src="/bridge.jpg"><figcaption>The bridge at dawn. Photo: Ann Lee</figcaption>
+      </figure>
+      <p>The bridge reopened to traffic on Monday after six weeks of repairs, the council said,
+      and buses will return to their usual routes from Wednesday morning.</p>
+      <p>Engineers replaced two expansion joints and resurfaced the whole deck.</p>
+    </article></body></html>"""
+    article = extract(page, "https://news.example/2024/06/bridge")
+    assert [(i.url, i.caption, i.credit) for i in article.images] == [
+        ("https://news.example/bridge.jpg", "The bridge at dawn.", "Ann Lee")
+    ]
+    assert "Win a cruise" not in article.body and "The bridge at dawn" not in article.body
