@@ -404,7 +404,8 @@ BOILERPLATE_BLOCK_RE = re.compile(
     r"like this|like loading\W*|loading\W*|"
     r"like this|like loading\W*|loading\W*|"
     r"comments?|\d+ comments?|leave a (?:comment|reply)|"
-    r"(?:read|see) (?:more|also)|related(?: articles| stories| content| news)?|"
+    r"(?:read|see) (?:more|also)|related(?: articles| stories| content| news)?|more|"
+    r"don'?t miss|must read|editor'?s picks?|"
     r"you (?:may|might) (?:also )?like(?: this)?|more stories|"
     r"close|caption|text size|(?:image|photo|picture|slide) \d+ (?:of|/) \d+|\d+ of \d+|"
     r"also read|more on this(?: story| topic)?|"
@@ -423,6 +424,9 @@ _MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
 CONTACT_LINE_RE = re.compile(
     r"^\W*(?:(?i:write to|contact|e-?mail|reach|follow) [^.]{0,80}?\S+@\S+|"
     r"[^.]{0,120}\b(?i:may be reached at)\b|"
+    r"(?i:reach|follow) (?i:the )?(?i:reporters?|writers?|authors?|him|her|them)\b"
+    r"[^.]{0,40}(?i:twitter|@)|"
+    r"[^.]{0,100}\b(?i:contributed to this (?:report|story|article))|"
     # names, then ";", "," "and", "in <City>" or the end: not "Reporting by the BBC found ..."
     r"(?i:(?:additional )?reporting|writing|editing|compiled) by "
     r"[A-Z][\w.'-]+(?: [A-Z][\w.'-]+){0,3}(?:\s*(?:;|,|and\b|in [A-Z])|\W*$))"
@@ -432,7 +436,7 @@ DATELINE_RE = re.compile(
     r"veröffentlicht|aktualisiert|pubblicato|опубликовано)\b:?\s*"
     rf"(?:on|at|by|in|por|le|am|il|\d|{_MONTH}).{{0,100}}|"
     rf"(?:\w+,? )?(?:{_MONTH} \d{{1,2}},? \d{{4}}|\d{{1,2}}\.? {_MONTH},? \d{{4}}|"
-    r"\d{1,4}[./-]\d{1,2}[./-]\d{1,4})(?:,? (?:at )?\d{1,2}[:.]\d{2}(?: ?[ap]\.?m\.?)?"
+    r"\d{1,4}[./-]\d{1,2}[./-]\d{1,4})(?:(?:,| -)? (?:at )?\d{1,2}[:.]\d{2}(?: ?[ap]\.?m\.?)?"
     r"(?: \w{2,5})?)?)\W*$",
     re.I,
 )
@@ -445,15 +449,22 @@ PROMO_PREFIX_RE = re.compile(
     r"click here to|download (?:the|our) app)\b\s*[:|\-–—>»]",
     re.I,
 )
+# Imperative promos: a short block starting so is an invitation, not a sentence of the story.
+PROMO_START_RE = re.compile(
+    r"^\W*(?:subscribe to|sign up (?:for|to)|follow us on|download (?:the|our) app|"
+    r"click here (?:to|for)|listen to [^.]{0,40} live|get (?:our|the) [\w ]{0,30}newsletter)\b",
+    re.I,
+)
 # Lines of page furniture anywhere in the text ("alternate addresses" footers, share prompts,
 # copyright lines, app-store links).
 FURNITURE_TEXT_RE = re.compile(
     r"can also be accessed at the following alternate address|"
     r"share this article|share this story|share on facebook|share on twitter|"
-    r"all rights reserved|copyright ©|©\s*\d{4}|"
+    r"all rights reserved|copyright [©ⓒ]|[©ⓒ]\s*\d{4}|"
+    r"share (?:it|this) with (?:a|your) friends?|"
     r"we use cookies|cookie policy|accept (?:all )?cookies|"
     r"(?:this slideshow|javascript) (?:requires|is required)|please enable javascript|"
-    r"sign up for (?:our|the) [\w ]*newsletter|subscribe to (?:our|the) [\w ]*newsletter|"
+    r"sign up (?:for|to) (?:our|the) [\w ]*newsletter|subscribe to (?:our|the) [\w ]*newsletter|"
     r"get the app|download (?:the|our) app|"
     r"(?:facebook|twitter|instagram|youtube|telegram|roku|tiktok)\s*(?:\||·)",
     re.I,

@@ -148,6 +148,8 @@ def filter_blocks(
             continue
         if length < 400 and pt.PROMO_PREFIX_RE.match(text):
             continue
+        if length < 200 and pt.PROMO_START_RE.match(text):
+            continue
         if length < 300 and pt.FURNITURE_TEXT_RE.search(text):
             continue
         if any(p.search(text) for p in extra):

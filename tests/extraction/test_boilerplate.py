@@ -77,6 +77,8 @@ CASES = {
             "Editing by",
             "Write to",
             "You may also like",
+            "contributed to this report",
+            "Subscribe to Metals Weekly",
         ],
     ),
     "breadcrumbs_captions": (
