@@ -60,6 +60,7 @@ logger = logging.getLogger(__name__)
 WARC_SUFFIXES = (".warc", ".warc.gz")
 BATCH_PAGES = 16
 BATCH_BYTES = 2_000_000
+WINDOW_FACTOR = 4  # batches in flight per worker: keeps workers busy past a slow batch
 _OUR_NAME = re.compile(
     r"^(?P<prefix>.+)-(?P<stamp>\d{14,17})-(?P<serial>\d{5})-(?P<host>[^-]+)\.warc(?:\.gz)?$"
 )
@@ -301,7 +302,7 @@ def _stream_mode(
     if options.extract and options.jobs > 1:
         pool = ProcessPoolExecutor(options.jobs)
     pending: deque[Future[list[Outcome]] | list[Outcome] | None] = deque()
-    window = 3 * options.jobs
+    window = WINDOW_FACTOR * options.jobs
 
     def drain(keep: int) -> None:
         while len(pending) > keep:

@@ -195,6 +195,12 @@ def is_html(content_type: str, body: bytes | None, url: str) -> bool | None:
     return b"<html" in body[:2048].lower()
 
 
+def target_uri(headers: StatusAndHeaders) -> str:
+    """WARC-Target-URI, without the <...> some WARC 1.0 writers put around it."""
+    uri = (headers.get_header("WARC-Target-URI") or "").strip()
+    return uri[1:-1] if uri.startswith("<") and uri.endswith(">") else uri
+
+
 def _owed(record: Any) -> bool:
     """Whether a record read to its end still lacks bytes its Content-Length promised."""
     return getattr(record.raw_stream, "limit", 0) > 0
@@ -307,7 +313,7 @@ class WarcPages:
         status = _status(http)
         if not 200 <= status < 300:
             return None
-        url = record.rec_headers.get_header("WARC-Target-URI") or ""
+        url = target_uri(record.rec_headers)
         content_type = last_header(http, "Content-Type")
         if is_html(content_type, None, url) is False:
             return None
@@ -341,7 +347,7 @@ class WarcPages:
         if http is not None and own_status and not 200 <= own_status < 300:
             return None
         own_type = last_header(http, "Content-Type") if http is not None else ""
-        url = headers.get_header("WARC-Target-URI") or ""
+        url = target_uri(headers)
         if own_type and "html" not in own_type.lower():
             return None
         capture = self._capture(record, iterator, own_status)
