@@ -175,6 +175,7 @@ def prune_page(root: etree._Element, rules: ExtractionRules | None = None) -> No
             info.boilerplate
             and not info.caption
             and el.tag not in _NEVER_PRUNED
+            and not _in_sentence(el)
             and el not in keep
             and (info.large_boilerplate or _prose_len(el) < big)
         ):
@@ -182,6 +183,42 @@ def prune_page(root: etree._Element, rules: ExtractionRules | None = None) -> No
 
 
 _NEVER_PRUNED = frozenset({"html", "body", "figure", "figcaption"})
+_INLINE = frozenset(
+    {
+        "a",
+        "span",
+        "em",
+        "strong",
+        "b",
+        "i",
+        "u",
+        "small",
+        "abbr",
+        "cite",
+        "code",
+        "mark",
+        "sup",
+        "sub",
+        "time",
+        "q",
+        "s",
+        "font",
+        "bdi",
+        "bdo",
+        "dfn",
+        "kbd",
+    }
+)
+_TEXT_BLOCKS = frozenset({"p", "li", "h2", "h3", "h4", "h5", "h6", "blockquote", "dd", "td"})
+
+
+def _in_sentence(el: etree._Element) -> bool:
+    """An inline element inside a paragraph is part of its sentence ("deep <a class='tag'>space
+    travel</a>"), whatever its class says."""
+    if el.tag not in _INLINE:
+        return False
+    parent = el.getparent()
+    return parent is not None and parent.tag in _TEXT_BLOCKS
 
 
 def _prose_len(el: etree._Element) -> int:

@@ -80,3 +80,15 @@ def test_right_to_left_text_survives() -> None:
     )
     article = extract(page.encode("cp1256"), "https://arabic.example/news/1")
     assert article.body.split("\n\n") == [text, text]
+
+
+def test_inline_elements_with_widget_classes_stay_in_their_sentence() -> None:
+    page = b"""<html><body><article>
+    <p>Radiation from high-energy particles is a key hazard of deep
+    <a class="textTag" href="/tags/space+travel/">space travel</a>, the agency said on Monday,
+    and <span class="share-quote">shielding could be concentrated</span> around the pods.</p>
+    <p>Existing research into hibernation shows it also gives some radiation protection.</p>
+    </article></body></html>"""
+    article = extract(page, "https://news.example/2024/06/hibernation")
+    assert "a key hazard of deep space travel, the agency said" in article.body
+    assert "and shielding could be concentrated around the pods." in article.body
