@@ -74,6 +74,7 @@ ARTICLE_FIELDS = (
 
 _NAME_ID = re.compile(r"^([0-9a-f]{16})(?:\.[0-9-]+)?\.json$")
 _MISSING = object()
+_CHUNK = 1 << 16
 
 
 class ExportError(ArchiveError):
@@ -219,11 +220,22 @@ class Selected:
     raw: bytes
 
 
+def _read_bytes(path: str) -> bytes:
+    """The file's bytes; plain `os.read` costs half of `open().read()` on small files."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        chunks = [os.read(fd, _CHUNK)]
+        while len(chunks[-1]) == _CHUNK:
+            chunks.append(os.read(fd, _CHUNK))
+    finally:
+        os.close(fd)
+    return chunks[0] if len(chunks) == 1 else b"".join(chunks)
+
+
 def _read(path: str, stats: ExportStats, *, parse: bool = True) -> Selected | None:
     stats.read += 1
     try:
-        with open(path, "rb") as handle:
-            raw = handle.read()
+        raw = _read_bytes(path)
         if not parse:
             # Unparsed, a file is still checked to hold one whole object: what a
             # truncated or foreign file fails.
