@@ -243,7 +243,12 @@ def drop_captions(region: etree._Element) -> None:
         if el.getparent() is not None:
             drop(el)
     for el in list(pt.XP_CLASSED_BELOW(region)):
-        if el.getparent() is not None and el is not region and _is_caption(el):
+        if (
+            el.getparent() is not None
+            and el is not region
+            and _is_caption(el)
+            and not _in_sentence(el)
+        ):
             drop(el)
 
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from lxml import etree
 
 from crawler.extraction import patterns as pt
-from crawler.extraction.cleaning import class_weight, link_density, text_len, text_of
+from crawler.extraction.cleaning import attr_info, class_weight, link_density, text_len, text_of
 from crawler.extraction.rules import ExtractionRules
 
 _COMMAS = re.compile(r"[,،、，]")
@@ -103,9 +103,7 @@ def find_region(root: etree._Element, rules: ExtractionRules | None = None) -> R
     top = _promote(top, top_score, final)
     top_score = max(top_score, scores.get(top, 0.0) * (1 - link_density(top)))
 
-    elements = _with_siblings(top, top_score, scores)
-    if len(elements) == 1:
-        elements = _with_chunks(root, top, top_score, scores)
+    elements = _with_chunks(root, _with_siblings(top, top_score, scores), top_score, scores)
     covered = sum(text_len(el) for el in elements)
     coverage = min(1.0, covered / prose) if prose else 0.0
     return Region(elements, top_score, coverage)
@@ -180,25 +178,41 @@ def _with_siblings(top: etree._Element, top_score: float, scores: dict) -> list[
 
 
 def _with_chunks(
-    root: etree._Element, top: etree._Element, top_score: float, scores: dict
+    root: etree._Element, elements: list[etree._Element], top_score: float, scores: dict
 ) -> list[etree._Element]:
-    """Bodies cut into chunks ("article__body" repeated around ads): all same-class chunks."""
-    cls = top.get("class")
-    if not cls:
-        return [top]
+    """Bodies cut into chunks ("article__body" repeated around ads, a lead paragraph set apart
+    from the rest): elements elsewhere in the same story whose class is a content class of the
+    region and that hold prose themselves join it, in document order."""
+    classes = {
+        cls
+        for el in elements
+        if (cls := el.get("class")) and (attr_info(el).content or attr_info(el).body)
+    }
+    if not classes:
+        return elements
     threshold = max(10.0, top_score * 0.2)
-    story = _story_of(top)
-    chunks = [
-        el
-        for el in root.iter(top.tag)
-        if el is top
-        or (
-            el.get("class") == cls
-            and scores.get(el, 0.0) >= threshold
-            and _story_of(el) is story  # not the next story of an endless-scroll page
-        )
-    ]
-    return _outermost(chunks) if len(chunks) > 1 else [top]
+    story = _story_of(elements[0])
+    found: list[etree._Element] = []
+    for cls in classes:
+        for el in _XP_BY_CLASS(root, c=cls):
+            if el in elements or el in found or _story_of(el) is not story:
+                continue  # not the next story of an endless-scroll page
+            if scores.get(el, 0.0) >= threshold or _is_prose(el):
+                found.append(el)
+    if not found:
+        return elements
+    merged = _outermost(elements + found)
+    merged.sort(key=_XP_POSITION)
+    return merged
+
+
+_XP_BY_CLASS = etree.XPath("//*[@class = $c]")
+_XP_POSITION = etree.XPath("count(preceding::*) + count(ancestor::*)")
+
+
+def _is_prose(el: etree._Element) -> bool:
+    length = text_len(el)
+    return length > 80 and link_density(el, length) < 0.25
 
 
 def _story_of(el: etree._Element) -> etree._Element | None:

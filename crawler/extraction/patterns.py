@@ -231,7 +231,6 @@ CAPTION_TOKENS: tuple[str, ...] = (
     "copyright",
     "photocredit",
     "imagecredit",
-    "source",
 )
 
 # A class/id with one of these tokens says "this is the article body".
