@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from pathlib import Path
@@ -41,8 +42,11 @@ def run(args: argparse.Namespace) -> int:
             print(f"newsarchive index: no WARC files in {args.directory}", file=sys.stderr)
             return 1
         if args.output == "-":
-            count = write_index(warcs, sys.stdout)
-            sys.stdout.flush()
+            try:
+                write_index(warcs, sys.stdout)
+                sys.stdout.flush()
+            except BrokenPipeError:  # the reader (head, grep -m) went away: fine
+                os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             return 0
         target = Path(args.output) if args.output else args.directory / DEFAULT_INDEX_NAME
         count = write_index_file(warcs, target)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -39,6 +40,13 @@ def add_parser(subparsers: Any) -> None:
     parser.add_argument("--dir", type=Path, default=Path("data"), help="archive (default: data)")
     parser.add_argument("--raw", action="store_true", help="print the archived HTTP response")
     parser.add_argument(
+        "--warc-dir",
+        type=Path,
+        default=None,
+        help="where the WARCs are when not in DIR/warc (articles of a replay point into "
+        "the source WARCs)",
+    )
+    parser.add_argument(
         "--decode",
         action="store_true",
         help="with --raw: undo Content-Encoding (gzip, deflate) and chunking of the body",
@@ -61,6 +69,9 @@ def run(args: argparse.Namespace) -> int:
             return _show_url(args)
         found = article_by_id(args.dir, args.target)
         return _show_article(args, found)
+    except BrokenPipeError:  # the reader (head, less) went away: fine
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except Ambiguous as exc:
         listed = "\n  ".join(exc.candidates[:_SHOWN_CANDIDATES])
         more = len(exc.candidates) - _SHOWN_CANDIDATES
@@ -82,7 +93,19 @@ def _show_article(args: argparse.Namespace, found: StoredArticle) -> int:
         warc_file, offset = capture["warc_file"], int(capture["warc_offset"])
     except (KeyError, TypeError, ValueError):
         return _fail(f"{found.path} has no capture pointer into a WARC")
-    return _print_record(warc_path(args.dir, warc_file), offset, decode=args.decode)
+    path = _warc(args, warc_file)
+    if not path.is_file():
+        return _fail(
+            f"the WARC of this capture, {warc_file}, is not in {path.parent} "
+            "(for articles of a replay, give the source WARCs' folder with --warc-dir)"
+        )
+    return _print_record(path, offset, decode=args.decode)
+
+
+def _warc(args: argparse.Namespace, filename: str) -> Path:
+    if args.warc_dir is not None:
+        return args.warc_dir / filename
+    return warc_path(args.dir, filename)
 
 
 def _show_url(args: argparse.Namespace) -> int:
@@ -93,7 +116,7 @@ def _show_url(args: argparse.Namespace) -> int:
         return _show_article(args, found)
     entries = []
     for candidate in candidates:
-        entries = captures_of(args.dir, candidate)
+        entries = captures_of(args.warc_dir or args.dir, candidate)
         if entries:
             break
     if not entries:
@@ -110,7 +133,7 @@ def _show_url(args: argparse.Namespace) -> int:
             f"({last.timestamp})",
             file=sys.stderr,
         )
-    return _print_record(warc_path(args.dir, last.filename), last.offset, decode=args.decode)
+    return _print_record(_warc(args, last.filename), last.offset, decode=args.decode)
 
 
 def _print_record(path: Path, offset: int, *, decode: bool) -> int:

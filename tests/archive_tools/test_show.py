@@ -167,3 +167,25 @@ def test_url_not_in_the_archive(archive, docs):
     result = show(_base(docs) + "/never-fetched.html", "--raw", "--dir", archive)
     assert result.returncode == 1
     assert b"is not in the archive" in result.stderr
+
+
+def test_articles_whose_warcs_live_elsewhere(archive, docs, tmp_path):
+    """A replay writes articles that point into the source WARCs: --warc-dir finds them."""
+    shutil.copytree(archive / "articles", tmp_path / "articles")
+    doc = docs["school-roof.html"]
+    lost = show(doc["id"], "--raw", "--dir", tmp_path)
+    assert lost.returncode == 1 and b"--warc-dir" in lost.stderr
+    found = show(doc["id"], "--raw", "--dir", tmp_path, "--warc-dir", archive / "warc")
+    assert found.returncode == 0 and found.stdout.startswith(b"HTTP/1.1 200 OK\r\n")
+    robots = show(_base(docs) + "/robots.txt", "--raw", "--dir", tmp_path,
+                  "--warc-dir", archive / "warc")
+    assert robots.returncode == 0 and robots.stdout.startswith(b"HTTP/1.1 200 OK\r\n")
+
+
+def test_output_into_a_closed_pipe_is_not_an_error(archive, docs):
+    result = subprocess.run(
+        f"{sys.executable} -m crawler show {docs['harbour-bridge.html']['id']} --dir {archive}"
+        " --raw --decode | head -c 10",
+        shell=True, capture_output=True, check=False,
+    )
+    assert result.stdout == b"HTTP/1.1 2" and b"Traceback" not in result.stderr
