@@ -32,12 +32,20 @@ def load_pywb() -> None:
     try:
         from gevent import monkey
     except ImportError as exc:
-        raise ReplayNotInstalledError(str(exc)) from exc
+        raise _import_error(exc) from exc
     monkey.patch_all()
     try:
         import pywb.apps.frontendapp  # noqa: F401
     except ImportError as exc:
-        raise ReplayNotInstalledError(str(exc)) from exc
+        raise _import_error(exc) from exc
+
+
+def _import_error(exc: ImportError) -> ServeError:
+    if (exc.name or "").split(".")[0] in ("gevent", "pywb"):
+        return ReplayNotInstalledError(str(exc))
+    # Installed, but something it imports is missing: pywb 2.10 imports `cgi`, which
+    # Python 3.13 removed.
+    return ServeError(f"pywb is installed but cannot be imported on this Python: {exc}")
 
 
 class StartPageApp:

@@ -157,17 +157,34 @@ def test_bad_port_number(tmp_path):
     assert result.returncode == 2 and "not a port number" in result.stderr
 
 
+def fake_modules(directory: Path, missing: dict[str, str]) -> Path:
+    """Modules named like the keys that fail to import as if the values were missing."""
+    directory.mkdir()
+    for module, name in missing.items():
+        message = f"No module named '{name}'"
+        (directory / f"{module}.py").write_text(
+            f"raise ModuleNotFoundError({message!r}, name={name!r})"
+        )
+    return directory
+
+
 def test_pywb_not_installed(tmp_path):
-    # Modules that fail to import the way missing ones do, ahead of the real ones on the path.
-    fake = tmp_path / "fake"
-    fake.mkdir()
-    for name in ("gevent", "pywb"):
-        (fake / f"{name}.py").write_text(f"raise ModuleNotFoundError(\"No module named '{name}'\")")
+    fake = fake_modules(tmp_path / "fake", {"gevent": "gevent", "pywb": "pywb"})
     out = make_archive(tmp_path / "arch")
     result = newsarchive_with_path(fake, "serve", out, "--port", "0")
     assert result.returncode == 2
     assert "pip install 'newsarchive[replay]'" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_pywb_installed_but_broken(tmp_path, pywb_installed):
+    # What pywb 2.10 does on Python 3.13, which removed the `cgi` module it imports.
+    fake = fake_modules(tmp_path / "fake", {"pywb": "cgi"})
+    out = make_archive(tmp_path / "arch")
+    result = newsarchive_with_path(fake, "serve", out, "--port", "0")
+    assert result.returncode == 2
+    assert "pywb is installed but cannot be imported" in result.stderr
+    assert "'cgi'" in result.stderr and "Traceback" not in result.stderr
 
 
 def newsarchive_with_path(path: Path, *args: str | Path) -> subprocess.CompletedProcess[str]:
