@@ -89,7 +89,9 @@ def _extract(root: etree._Element, url: str, rules: ExtractionRules | None) -> A
             cleaning.drop_captions(el)
             cleaning.clean_region(el)
         extra = _compiled(rules.remove_patterns) if rules else ()
-        blocks = serialise.filter_blocks(serialise.blocks_of(region.elements), meta.title, extra)
+        blocks = serialise.filter_blocks(
+            serialise.blocks_of(region.elements, url), meta.title, extra
+        )
     elif meta.lead_image is not None:
         found_images = [meta.lead_image]
 

@@ -13,6 +13,7 @@ import html
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from urllib.parse import urljoin
 
 from lxml import etree
 
@@ -34,7 +35,7 @@ _KIND = {
     "blockquote": "blockquote",
     "pre": "pre",
 }
-_SAFE_SCHEMES = ("http:", "https:", "mailto:", "ftp:", "/", "#", "?", ".")
+_SAFE_SCHEMES = ("http:", "https:", "mailto:", "ftp:")
 
 
 @dataclass
@@ -60,14 +61,15 @@ class _Buffer:
             self.link_chars += len(text.strip())
 
 
-def blocks_of(elements: Iterable[etree._Element]) -> list[Block]:
+def blocks_of(elements: Iterable[etree._Element], base_url: str = "") -> list[Block]:
+    """The region's blocks; links are made absolute against `base_url`."""
     blocks: list[Block] = []
     for root in elements:
-        _walk(root, blocks)
+        _walk(root, blocks, base_url)
     return blocks
 
 
-def _walk(root: etree._Element, blocks: list[Block]) -> None:
+def _walk(root: etree._Element, blocks: list[Block], base_url: str) -> None:
     buf = _Buffer()
     kinds: list[str] = ["p"]
     lists: list[str] = ["ul"]
@@ -97,7 +99,7 @@ def _walk(root: etree._Element, blocks: list[Block]) -> None:
                     if tag in ("ul", "ol"):
                         lists.append(tag)
             elif tag == "a":
-                href = (el.get("href") or "").strip()
+                href = _absolute(base_url, (el.get("href") or "").strip())
                 ok = bool(href) and href.lower().startswith(_SAFE_SCHEMES)
                 if ok:
                     buf.html.append(f'<a href="{html.escape(href, quote=True)}">')
@@ -120,6 +122,15 @@ def _walk(root: etree._Element, blocks: list[Block]) -> None:
             if el.tail and el is not root:
                 buf.add(el.tail, links > 0)
     flush()
+
+
+def _absolute(base_url: str, href: str) -> str:
+    if not href or href.startswith("#") or ":" in href.split("/", 1)[0]:
+        return href  # empty, in-page, or already has a scheme (checked by the caller)
+    try:
+        return urljoin(base_url, href)
+    except ValueError:
+        return ""
 
 
 def filter_blocks(

@@ -92,3 +92,15 @@ def test_inline_elements_with_widget_classes_stay_in_their_sentence() -> None:
     article = extract(page, "https://news.example/2024/06/hibernation")
     assert "a key hazard of deep space travel, the agency said" in article.body
     assert "and shielding could be concentrated around the pods." in article.body
+
+
+def test_links_in_body_html_are_absolute() -> None:
+    page = b"""<html><body><article>
+    <p>The council published <a href="/docs/budget-2024.pdf">its budget</a> and the
+    <a href="minutes.html">minutes</a> of Monday's meeting, <a href="#fn1">with notes</a>.</p>
+    <p>Residents have until 6 January to comment on the plans, the council said on Monday.</p>
+    </article></body></html>"""
+    article = extract(page, "https://news.example/2024/06/council/budget.html")
+    assert '<a href="https://news.example/docs/budget-2024.pdf">its budget</a>' in article.body_html
+    assert '<a href="https://news.example/2024/06/council/minutes.html">' in article.body_html
+    assert "#fn1" not in article.body_html and "with notes" in article.body_html
