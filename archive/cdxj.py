@@ -20,18 +20,18 @@ temporary files, so indexing any number of WARCs takes bounded memory.
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import heapq
 import json
 import os
 import re
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
-import surt
 from warcio.archiveiterator import ArchiveIterator
 from warcio.recordloader import ArcWarcRecord
 from warcio.timeutils import iso_date_to_timestamp
@@ -85,10 +85,22 @@ class CdxjEntry:
         return cls(urlkey, timestamp, json.loads(data))
 
 
+@functools.cache
+def _surt() -> Callable[[str], str]:
+    # Imported on first use: every `newsarchive` command imports this module, and only
+    # indexing needs surt.
+    try:
+        from surt import surt
+    except ImportError as exc:
+        raise CdxjError("CDXJ indexing needs the surt package: pip install surt") from exc
+    return surt
+
+
 def url_key(url: str) -> str:
     """The SURT key pywb looks `url` up by (the URL itself when it cannot be parsed)."""
+    to_surt = _surt()
     try:
-        return surt.surt(url)
+        return to_surt(url)
     except Exception:  # surt raises assorted errors on odd URLs, as cdxj-indexer tolerates
         return url
 

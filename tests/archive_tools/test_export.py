@@ -17,8 +17,10 @@ from archive.export import ARTICLE_FIELDS, ArticleFilter, export_articles
 from tests.archive_tools.conftest import demo_crawls
 from tests.support import articles, newsarchive
 
-pa = pytest.importorskip("pyarrow")
-pq = pytest.importorskip("pyarrow.parquet")
+
+def arrow():
+    """pyarrow and pyarrow.parquet (the `parquet` extra): only the Parquet tests need it."""
+    return pytest.importorskip("pyarrow"), pytest.importorskip("pyarrow.parquet")
 
 
 @pytest.fixture(scope="module")
@@ -151,6 +153,7 @@ def test_csv_cells_with_quotes_commas_and_line_breaks(tmp_path):
 
 
 def test_parquet_is_typed(archive, latest, tmp_path):
+    pa, pq = arrow()
     target = tmp_path / "articles.parquet"
     result = export(archive, "--format", "parquet", "-o", target)
     assert result.returncode == 0, result.stderr
@@ -181,6 +184,7 @@ def test_parquet_is_typed(archive, latest, tmp_path):
 
 
 def test_parquet_row_groups_and_stdout(archive):
+    _, pq = arrow()
     out = io.BytesIO()
     stats = export_articles(archive, out, fmt="parquet", row_group_size=10)
     assert stats.written == 24
