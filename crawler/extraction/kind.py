@@ -9,6 +9,7 @@ section listings, video hubs, print versions, live-blog stubs, soft 404 and erro
 from __future__ import annotations
 
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from crawler.extraction import patterns as pt
 
@@ -73,6 +74,8 @@ def article_score(s: PageSignals) -> float:
         score -= 0.6
     elif pt.NON_ARTICLE_URL_RE.search(url):
         score -= 0.25
+    elif pt.ARTICLE_URL_RE.search(_path(url)):
+        score += 0.1
     title = s.title or ""
     if pt.SOFT_404_RE.search(title) and words < 400:
         score -= 0.6
@@ -81,3 +84,10 @@ def article_score(s: PageSignals) -> float:
     if (pt.LIVE_BLOG_RE.search(title) or pt.LIVE_BLOG_RE.search(url)) and words < 300:
         score -= 0.35
     return max(0.0, min(1.0, score))
+
+
+def _path(url: str) -> str:
+    try:
+        return urlsplit(url).path
+    except ValueError:
+        return ""

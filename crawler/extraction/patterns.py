@@ -539,7 +539,6 @@ NON_ARTICLE_SCHEMA_TYPES: frozenset[str] = frozenset(
         "VideoObject",
         "LiveBlogPosting",
         "ItemList",
-        "WebSite",
         "AboutPage",
         "ContactPage",
     }
@@ -548,6 +547,12 @@ NON_ARTICLE_SCHEMA_TYPES: frozenset[str] = frozenset(
 NON_ARTICLE_URL_RE = re.compile(
     r"/(?:tags?|topics?|authors?|category|categories|section|sections|search|archive|video|videos|"
     r"watch|live|print|amp/print)(?:/|$|\?)|[?&](?:print|output)=(?:1|true|print)|/page/\d+/?$",
+    re.I,
+)
+# URL paths shaped like a story: a date, a long slug, a long numeric id.
+ARTICLE_URL_RE = re.compile(
+    r"/(?:19|20)\d{2}/\d{1,2}/|/(?:19|20)\d{2}-?\d{2}-?\d{2}[/-]|"
+    r"/[^/]*[a-z0-9]+(?:[-_][a-z0-9]+){3,}[^/]*/?$|\d{6,}",
     re.I,
 )
 PRINT_URL_RE = re.compile(
