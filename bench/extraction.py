@@ -218,9 +218,13 @@ def run_tools(names: list[str], pages: list[Page], passes: int) -> list[Result]:
     machine during the run weighs on all tools alike."""
     tools = []
     for name in names:
-        version, fn = TOOLS[name]()
+        try:
+            version, fn = TOOLS[name]()
+        except ImportError as exc:
+            print(f"{name}: not installed ({exc}); pip install -e '.[bench]'", file=sys.stderr)
+            continue
         tools.append((Result(name, version), fn, getattr(fn, "postprocess", None)))
-    totals = {name: [0.0] * passes for name in names}
+    totals = {result.tool: [0.0] * passes for result, _, _ in tools}
     for i in range(passes):
         for page in pages:
             for result, fn, post in tools:
@@ -304,6 +308,10 @@ def main(argv: list[str] | None = None) -> int:
     results = run_tools(names, pages, args.passes)
     print(f"{len(pages)} pages, {args.passes} timing pass(es)")
     print_table(results, len(pages))
+    speeds = {r.tool: len(pages) / r.seconds for r in results if r.seconds}
+    if "newsarchive" in speeds and "trafilatura" in speeds:
+        ratio = speeds["newsarchive"] / speeds["trafilatura"]
+        print(f"newsarchive runs at {ratio:.2f}x trafilatura's pages/s in this run")
     for res in results:
         if args.show_worst:
             show_worst(res, pages, args.show_worst)
