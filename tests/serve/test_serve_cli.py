@@ -120,6 +120,24 @@ def test_index_is_reused_and_extended_incrementally(tmp_path, server_factory):
     assert status == 200 and "The quay wall was rebuilt." in replay
 
 
+def test_each_capture_link_replays_its_own_capture(tmp_path, server_factory):
+    out = make_archive(tmp_path / "arch")
+    url = "http://quay.example/story.html"
+    write_warc(out, "two.warc.gz", url, "The quay wall was rebuilt again.", "2026-12-05T09:30:00Z")
+    later = out / "articles" / "quay" / "2026" / "11" / "s1.20261205093000.json"
+    doc = json.loads((later.parent / "s1.json").read_text("utf-8"))
+    doc.update(title="Quay rebuilt again", capture={"fetched_at": "2026-12-05T09:30:00Z"})
+    later.write_text(json.dumps(doc), "utf-8")
+    served = server_factory(out)
+    _, page = get(served.url)
+    assert page.count('<tr class="article"') == 1 and "Quay rebuilt again" in page
+    assert ">2026-12-05 09:30</a> <a href=" in page and ">2026-11-28 17:25</a>" in page
+    _, old = get(f"{served.url}archive/20261128172528/{url}")
+    _, new = get(f"{served.url}archive/20261205093000/{url}")
+    assert "The quay wall was rebuilt." in old and "again" not in old
+    assert "The quay wall was rebuilt again." in new
+
+
 def test_unwritable_archive_is_indexed_in_a_temporary_directory(tmp_path, server_factory):
     out = make_archive(tmp_path / "arch")
     (out / ".pywb").write_text("in the way")  # mkdir fails, as on a read-only archive
