@@ -455,11 +455,11 @@ PROMO_START_RE = re.compile(
     re.I,
 )
 # Lines of page furniture anywhere in the text ("alternate addresses" footers, share prompts,
-# copyright lines, app-store links).
+# app-store links).
 FURNITURE_TEXT_RE = re.compile(
     r"can also be accessed at the following alternate address|"
     r"share this article|share this story|share on facebook|share on twitter|"
-    r"all rights reserved|copyright [©ⓒ]|[©ⓒ]\s*\d{4}|"
+    # (not copyright lines: a wire story's "© 2019 Associated Press" belongs to its text)
     r"share (?:it|this) with (?:a|your) friends?|"
     r"we use cookies|cookie policy|accept (?:all )?cookies|"
     r"(?:this slideshow|javascript) (?:requires|is required)|please enable javascript|"
