@@ -89,6 +89,9 @@ def main(argv: list[str] | None = None) -> int:
     except ServeError as exc:
         print(f"newsarchive serve: {exc}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:  # before the server was up, e.g. while indexing
+        print("newsarchive serve: interrupted", file=sys.stderr)
+        return 130
 
 
 def _serve(directory: Path, host: str, port: int) -> int:
@@ -112,8 +115,8 @@ def _serve(directory: Path, host: str, port: int) -> int:
             len(collection.warc_files),
             collection.out,
         )
-        print(server.url, flush=True)
         with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C is how one stops a server
+            print(server.url, flush=True)
             server.serve_forever(app)
         logging.info("stopped")
         return 0

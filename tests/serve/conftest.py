@@ -110,3 +110,5 @@ def server_factory(tmp_path: Path, pywb_installed: None) -> Iterator:
     for served in started:
         if served.process.poll() is None:
             stop_server(served)
+        elif served.process.stdout:
+            served.process.stdout.close()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -97,6 +98,14 @@ def test_serves_start_page_and_replay_then_stops_on_sigterm(tmp_path, server_fac
     assert stop_server(served) == 0
     assert "stopped" in served.log()
     assert (out / ".pywb" / "index.cdxj").is_file()
+
+
+def test_ctrl_c_stops_quietly(tmp_path, server_factory):
+    served = server_factory(make_archive(tmp_path / "arch"))
+    served.process.send_signal(signal.SIGINT)
+    assert served.process.wait(timeout=20) == 0
+    log = served.log()
+    assert "stopped" in log and "Traceback" not in log
 
 
 def test_index_is_reused_and_extended_incrementally(tmp_path, server_factory):
