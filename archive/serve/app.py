@@ -34,6 +34,10 @@ def load_pywb() -> None:
     except ImportError as exc:
         raise _import_error(exc) from exc
     monkey.patch_all()
+    # pywb's cookie code uses tldextract, which downloads the Public Suffix List on first use
+    # unless this is set (read at import): replay must not reach for the web. The snapshot
+    # tldextract ships is used instead (as crawler/__init__.py does for Scrapy).
+    os.environ.setdefault("TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS", "")
     try:
         import pywb.apps.frontendapp  # noqa: F401
     except ImportError as exc:
