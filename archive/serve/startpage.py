@@ -72,7 +72,8 @@ def load_articles(out: Path) -> list[ArticleEntry]:
     first (undated articles last), then by title. A file that is not an article JSON is skipped
     with a warning: one bad file must not hide the others.
     """
-    docs: dict[str, list[tuple[Capture, dict]]] = {}
+    # Only what the page shows is kept: bodies are dropped as each file is read.
+    by_id: dict[str, list[tuple[Capture, ArticleEntry]]] = {}
     for path in sorted((out / ARTICLES_DIR).rglob("*.json")):
         if path.name.startswith("."):
             continue  # a store's temporary file
@@ -82,20 +83,19 @@ def load_articles(out: Path) -> list[ArticleEntry]:
         except (OSError, ValueError, TypeError, KeyError) as exc:
             logger.warning("skipping %s: not an article JSON (%s)", path, exc)
             continue
-        docs.setdefault(str(doc["id"]), []).append((capture, doc))
-    entries = []
-    for article_id, captures in docs.items():
-        captures.sort(key=lambda pair: pair[0].fetched_at, reverse=True)
-        newest = captures[0][1]
-        entries.append(
-            ArticleEntry(
-                id=article_id,
-                title=str(newest.get("title") or newest["url"]),
-                site=str(newest.get("site_name") or newest.get("site") or ""),
-                published=str(newest["published"]) if newest.get("published") else None,
-                captures=[capture for capture, _ in captures],
-            )
+        summary = ArticleEntry(
+            id=str(doc["id"]),
+            title=str(doc.get("title") or doc["url"]),
+            site=str(doc.get("site_name") or doc.get("site") or ""),
+            published=str(doc["published"]) if doc.get("published") else None,
         )
+        by_id.setdefault(summary.id, []).append((capture, summary))
+    entries = []
+    for captures in by_id.values():
+        captures.sort(key=lambda pair: pair[0].fetched_at, reverse=True)
+        entry = captures[0][1]
+        entry.captures = [capture for capture, _ in captures]
+        entries.append(entry)
     # Two stable sorts: by title, then newest published first ("" for undated sorts last).
     entries.sort(key=lambda e: e.title.casefold())
     entries.sort(key=lambda e: e.published or "", reverse=True)
