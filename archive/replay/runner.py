@@ -274,8 +274,8 @@ class Progress:
 
 
 def _page_tasks(
-    pages: WarcPages, chooser: ProfileChooser, progress: Progress
-) -> Iterator[tuple[Page, SiteProfile] | PendingRevisit]:
+    pages: WarcPages, chooser: ProfileChooser | None, progress: Progress
+) -> Iterator[tuple[Page, SiteProfile | None] | PendingRevisit]:
     last_records = last_bytes = 0
     for item in pages:
         stats = pages.stats
@@ -285,10 +285,12 @@ def _page_tasks(
             yield item
             continue
         progress.add(pages=1)
+        progress.draw()
+        if chooser is None:  # not extracting
+            continue
         profile = chooser(item.url)
         if profile is not None:
             yield item, profile
-        progress.draw()
     stats = pages.stats
     progress.add(stats.records - last_records, stats.bytes_read - last_bytes)
 
@@ -330,11 +332,9 @@ def _stream_mode(
             batch: list[tuple[Page, SiteProfile]] = []
             size = 0
             try:
-                for task in _page_tasks(pages, chooser, progress):
+                for task in _page_tasks(pages, chooser if options.extract else None, progress):
                     if isinstance(task, PendingRevisit):
                         continue  # no file read so far holds its original
-                    if not options.extract:
-                        continue
                     batch.append(task)
                     size += len(task[0].body)
                     if len(batch) >= BATCH_PAGES or size >= BATCH_BYTES:

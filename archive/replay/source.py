@@ -36,7 +36,6 @@ from urllib.parse import urlsplit
 from warcio.archiveiterator import ArchiveIterator
 from warcio.statusandheaders import StatusAndHeaders
 
-from archive.capture import Capture
 from archive.errors import WarcReadError
 from archive.replay.pages import Page
 
@@ -123,7 +122,16 @@ def dechunk(data: bytes) -> bytes:
 
 
 def _gunzip(data: bytes) -> bytes:
-    # scrapy.utils.gz.gunzip: keep what decompresses before a CRC error or truncation.
+    """scrapy.utils.gz.gunzip: every member, keeping what decompresses before damage."""
+    # Fast path, one zlib call for the usual single intact member; GzipFile (as Scrapy)
+    # for several members, a CRC error or a cut-off stream.
+    decompressor = zlib.decompressobj(31)
+    try:
+        body = decompressor.decompress(data)
+    except zlib.error:
+        body = None
+    if body is not None and decompressor.eof and not decompressor.unused_data:
+        return body
     stream = gzip.GzipFile(fileobj=io.BytesIO(data))
     out = io.BytesIO()
     while True:
@@ -290,16 +298,17 @@ class WarcPages:
         return f"{self.path}: unreadable{where} (truncated or corrupt?): {reason}"
 
     def _capture(self, record: Any, iterator: ArchiveIterator, status: int) -> dict[str, Any]:
+        """`archive.capture.Capture.to_dict()` of this record (built directly: it is hot)."""
         headers = record.rec_headers
-        return Capture(
-            warc_file=self.name,
-            warc_offset=iterator.get_record_offset(),
-            warc_length=iterator.get_record_length(),
-            warc_record_id=headers.get_header("WARC-Record-ID"),
-            fetched_at=headers.get_header("WARC-Date"),
-            status=status,
-            payload_digest=headers.get_header("WARC-Payload-Digest"),
-        ).to_dict()
+        return {
+            "warc_file": self.name,
+            "warc_offset": iterator.get_record_offset(),
+            "warc_length": iterator.get_record_length(),
+            "warc_record_id": headers.get_header("WARC-Record-ID"),
+            "fetched_at": headers.get_header("WARC-Date"),
+            "status": status,
+            "payload_digest": headers.get_header("WARC-Payload-Digest"),
+        }
 
     def _item(self, record: Any, iterator: ArchiveIterator) -> Page | PendingRevisit | None:
         if record.rec_type == "response":

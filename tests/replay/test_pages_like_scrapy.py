@@ -99,3 +99,33 @@ def test_text_canonical_and_refresh_match_scrapy(case: str):
 def test_http_charset_as_the_spider_reads_it(content_type: str, charset: str | None):
     assert http_charset(content_type) == charset
     assert _http_charset(_response(content_type, b"")) == charset
+
+
+def _gzip_cases() -> dict[str, bytes]:
+    import gzip
+
+    one = gzip.compress(b"<html>" + bytes(range(256)) * 200 + b"</html>")
+    bad_crc = one[:-8] + b"\0\0\0\0" + one[-4:]
+    return {
+        "one member": one,
+        "two members": gzip.compress(b"<html>first ") + gzip.compress(b"second</html>"),
+        "bad CRC": bad_crc,
+        "cut short": one[: len(one) // 2],
+        "cut in the header": one[:5],
+    }
+
+
+@pytest.mark.parametrize("case", list(_gzip_cases()))
+def test_gunzip_keeps_what_scrapy_keeps(case: str):
+    from scrapy.utils.gz import gunzip
+
+    from archive.replay.source import _gunzip
+
+    def outcome(function):  # the bytes, or the exception's type
+        try:
+            return function(data)
+        except Exception as exc:
+            return type(exc)
+
+    data = _gzip_cases()[case]
+    assert outcome(_gunzip) == outcome(gunzip)
