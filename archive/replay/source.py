@@ -266,6 +266,8 @@ class WarcPages:
             if previous is not None and _owed(previous):
                 raise WarcReadError(self._describe_failure(EOFError("a record is cut short")))
             if record is None:
+                if previous is None:
+                    raise WarcReadError(f"{self.path}: not a WARC file (no records in it)")
                 self._check_end(stream, end)
                 return
             if previous is None and record.format != "warc":

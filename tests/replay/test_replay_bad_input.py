@@ -39,18 +39,21 @@ def test_bad_files_are_named_and_the_good_ones_replayed(tmp_path: Path, keep: fl
     not_warc.write_text("this is not a WARC file\n")
     truncated = _truncated(tmp_path / "cut.warc.gz", keep)
     missing = tmp_path / "missing.warc.gz"
+    empty = tmp_path / "empty.warc"
+    empty.write_bytes(b"")
     for jobs in ("1", "2"):
         out = tmp_path / f"out{jobs}"
-        result = replay(missing, not_warc, truncated, good, "--out", out, "--jobs", jobs)
+        result = replay(missing, not_warc, truncated, empty, good, "--out", out, "--jobs", jobs)
         assert result.returncode == 1
         assert f"{missing}: no such file or directory" in result.stderr
         assert f"{not_warc}: not a WARC file" in result.stderr
         assert f"{truncated}: unreadable after" in result.stderr
+        assert f"{empty}: not a WARC file (no records in it)" in result.stderr
         assert "Traceback" not in result.stderr
         urls = {d["url"] for d in article_tree(out).values()}
         assert URL in urls  # the good file
         assert "http://news.example/news/2026/01/05/0.html" in urls  # before the cut
-        assert "2 file(s) failed" in result.stdout
+        assert "3 file(s) failed" in result.stdout
 
 
 def test_directory_without_warcs_and_bad_profile(tmp_path: Path):
