@@ -83,7 +83,6 @@ def _walk(root: etree._Element, blocks: list[Block], base_url: str) -> None:
             markup = _SPACES.sub(" ", "".join(buf.html) + "</a>" * buf.open_links).strip()
             blocks.append(Block(kinds[-1], text, markup, buf.link_chars, lists[-1]))
         buf = _Buffer()
-        buf.open_links = 0
 
     for event, el in etree.iterwalk(root, events=("start", "end")):
         tag = el.tag
