@@ -430,6 +430,12 @@ CONTACT_LINE_RE = re.compile(
     r"(?i:(?:additional )?reporting|writing|editing|compiled) by "
     r"[A-Z][\w.'-]+(?: [A-Z][\w.'-]+){0,3}(?:\s*(?:;|,|and\b|in [A-Z])|\W*$))"
 )
+# A byline on its own line: "By Jane Smith", "By Jane Smith and Ali Khan, Reuters".
+BYLINE_RE = re.compile(
+    # (a sentence ends with a full stop, a byline does not: "By Monday, the council agreed.")
+    r"^(?!.*[.!?]\s*$)\W*(?i:by|von|par|por|di|door)\s+[A-Z][\w.'’-]+(?:\s+[A-Z][\w.'’-]+){0,3}"
+    r"(?:\s*(?:,|and|&|\||-|–|—)\s*[\w.'’, -]{0,60})?\W*$"
+)
 DATELINE_RE = re.compile(
     r"^\W*(?:(?:updated|published|posted|last updated|first published|publicado|publié|"
     r"veröffentlicht|aktualisiert|pubblicato|опубликовано)\b:?\s*"

@@ -156,6 +156,8 @@ def filter_blocks(
             continue
         if length < 300 and pt.CONTACT_LINE_RE.match(text):
             continue
+        if length < 100 and pt.BYLINE_RE.match(text):
+            continue
         if length < 400 and pt.PROMO_PREFIX_RE.match(text):
             continue
         if length < 200 and pt.PROMO_START_RE.match(text):

@@ -68,7 +68,11 @@ CASES = {
         ["Drucken", "Per E-Mail", "@context", "NewsArticle", "JavaScript", "pageProps"],
     ),
     "wire_credits": (
-        ["Copper prices rose to their highest", "walked out after talks"],
+        [
+            "Copper prices rose to their highest",
+            "walked out after talks",
+            "By Tuesday afternoon, prices had eased slightly",
+        ],
         [
             "Image 1 of 5",
             "Close",
@@ -79,6 +83,7 @@ CASES = {
             "You may also like",
             "contributed to this report",
             "Subscribe to Metals Weekly",
+            "By Julia Payne",
         ],
     ),
     "breadcrumbs_captions": (
