@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from lxml import etree
 
 from crawler.extraction import patterns as pt
-from crawler.extraction.cleaning import attr_info, class_weight, link_density, text_len, text_of
+from crawler.extraction.cleaning import _attr_info, class_weight, link_density, text_len, text_of
 from crawler.extraction.rules import ExtractionRules
 
 _COMMAS = re.compile(r"[,،、，]")
@@ -131,12 +131,12 @@ def _credit(p: etree._Element, text: str, density: float, scores: dict) -> None:
 def _promote(top: etree._Element, top_score: float, final: list) -> etree._Element:
     """If several strong candidates sit in one ancestor, that ancestor is the body."""
     strong = [el for s, el in final[1:6] if s >= 0.75 * top_score and el is not top]
-    if len(strong) < 2:
+    if len(strong) < 3:
         return top
     node = top.getparent()
     while node is not None and node.tag not in ("body", "html"):
         inside = sum(1 for el in strong if _is_ancestor(node, el))
-        if inside >= 2:
+        if inside >= 3:
             return node
         node = node.getparent()
     return top
@@ -181,33 +181,52 @@ def _with_chunks(
     root: etree._Element, elements: list[etree._Element], top_score: float, scores: dict
 ) -> list[etree._Element]:
     """Bodies cut into chunks ("article__body" repeated around ads, a lead paragraph set apart
-    from the rest): elements elsewhere in the same story whose class is a content class of the
-    region and that hold prose themselves join it, in document order."""
-    classes = {
-        cls
-        for el in elements
-        if (cls := el.get("class")) and (attr_info(el).content or attr_info(el).body)
-    }
-    if not classes:
+    from the rest): elements elsewhere in the same story that hold prose and share the region's
+    content class join it, in document order."""
+    keys = {key for el in elements if (key := _chunk_key(el))}
+    if not keys:
         return elements
     threshold = max(10.0, top_score * 0.2)
     story = _story_of(elements[0])
     found: list[etree._Element] = []
-    for cls in classes:
-        for el in _XP_BY_CLASS(root, c=cls):
-            if el in elements or el in found or _story_of(el) is not story:
-                continue  # not the next story of an endless-scroll page
-            if scores.get(el, 0.0) >= threshold or _is_prose(el):
-                found.append(el)
+    for el in _XP_CLASSED_ANY(root):
+        if (
+            _chunk_key(el) in keys
+            and el not in elements
+            and el not in found
+            and _story_of(el) is story  # not the next story of an endless-scroll page
+            and (scores.get(el, 0.0) >= threshold or _is_prose(el))
+        ):
+            found.append(el)
     if not found:
         return elements
     merged = _outermost(elements + found)
-    merged.sort(key=_XP_POSITION)
+    merged.sort(key=_XP_POSITION)  # document order
     return merged
 
 
-_XP_BY_CLASS = etree.XPath("//*[@class = $c]")
+def _chunk_key(el: etree._Element) -> str | None:
+    """What chunks of one body share: the first class name when it names content on its own
+    ("article-body-text component version-2" ~ "article-body-text component"), else the whole
+    class attribute when that does ("grid--item body article__body")."""
+    cls = " ".join((el.get("class") or "").split())
+    if not cls:
+        return None
+    first = cls.split(" ", 1)[0]
+    info = _attr_info(first, "")
+    if info.content or info.body:
+        return first
+    info = _attr_info(cls, "")
+    return cls if info.content or info.body else None
+
+
+_XP_CLASSED_ANY = etree.XPath("//*[@class]")
 _XP_POSITION = etree.XPath("count(preceding::*) + count(ancestor::*)")
+
+
+def _first_class(el: etree._Element) -> str:
+    names = (el.get("class") or "").split()
+    return names[0] if names else ""
 
 
 def _is_prose(el: etree._Element) -> bool:

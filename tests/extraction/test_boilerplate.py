@@ -86,6 +86,21 @@ CASES = {
             "By Julia Payne",
         ],
     ),
+    "split_body": (
+        [
+            "began in Madrid on Monday",
+            "Only a few hundred spectators",
+            "Players were divided",
+            "lift the trophy in the main stadium",
+        ],
+        [
+            "Related",
+            "Nadal fit",
+            "Listen to The Tennis Podcast",
+            "Andy Murray has been named",
+            "Next story",
+        ],
+    ),
     "breadcrumbs_captions": (
         ["More than 8,000 people gathered", "numbers peaking in late June"],
         [
@@ -149,3 +164,15 @@ def test_figures_outside_the_article_are_not_its_images() -> None:
         ("https://news.example/bridge.jpg", "The bridge at dawn.", "Ann Lee")
     ]
     assert "Win a cruise" not in article.body and "The bridge at dawn" not in article.body
+
+
+def test_split_body_keeps_document_order() -> None:
+    article = extract(fixture_bytes("boilerplate/split_body.html"), "https://news.example/t/1")
+    starts = [p[:20] for p in article.body.split("\n\n")]
+    assert starts == [
+        "The new-look Davis C",
+        "Only a few hundred s",
+        "The organisers said ",
+        "Players were divided",
+        "The finals run until",
+    ]
