@@ -416,7 +416,7 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def nginx_server(root: Path, workdir: Path) -> Iterator[str]:
+def nginx_server(root: Path, workdir: Path, nice: int = 0) -> Iterator[str]:
     """Serve ``root`` with a private nginx on 127.0.0.1; yields the base URL, stops it after."""
     binary = ensure_nginx()
     prefix = workdir / "nginx"
@@ -438,7 +438,7 @@ def nginx_server(root: Path, workdir: Path) -> Iterator[str]:
         )
     )
     proc = subprocess.Popen(
-        [binary, "-p", str(prefix), "-c", str(conf)],
+        [*_nice(nice), binary, "-p", str(prefix), "-c", str(conf)],
         stdout=subprocess.DEVNULL,
         stderr=open(prefix / "stderr.log", "wb"),  # noqa: SIM115 - closed with the process
     )
@@ -476,6 +476,11 @@ def nginx_version(binary: str) -> str:
 # --------------------------------------------------------------------------------------------
 # 3. Running the crawlers
 # --------------------------------------------------------------------------------------------
+
+
+def _nice(level: int) -> list[str]:
+    """Command prefix running a program at niceness ``level`` (0: unchanged)."""
+    return ["nice", "-n", str(level)] if level else []
 
 
 def _children(pid: int) -> list[int]:
@@ -555,7 +560,7 @@ def parse_stats(log_text: str) -> dict[str, float]:
     return {key: float(value) for key, value in _STAT.findall(block)}
 
 
-def run_measured(name: str, cmd: list[str], log: Path, cwd: Path) -> RunResult:
+def run_measured(name: str, cmd: list[str], log: Path, cwd: Path, nice: int = 0) -> RunResult:
     """Run ``cmd``; wall time, rusage of that child and sampled peak RSS of its process tree."""
     env = {k: v for k, v in os.environ.items() if k != "SCRAPY_SETTINGS_MODULE"}
     env["PYTHONHASHSEED"] = "0"
@@ -565,7 +570,9 @@ def run_measured(name: str, cmd: list[str], log: Path, cwd: Path) -> RunResult:
     stop = threading.Event()
     with open(log, "wb") as out:
         start = time.perf_counter()
-        proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, cwd=cwd, env=env)
+        proc = subprocess.Popen(
+            [*_nice(nice), *cmd], stdout=out, stderr=subprocess.STDOUT, cwd=cwd, env=env
+        )
 
         def sample() -> None:
             nonlocal peak
@@ -599,11 +606,13 @@ def run_measured(name: str, cmd: list[str], log: Path, cwd: Path) -> RunResult:
     )
 
 
-def run_bare(base: str, settings: dict[str, str], workdir: Path, tag: str) -> RunResult:
+def run_bare(
+    base: str, settings: dict[str, str], workdir: Path, tag: str, nice: int = 0
+) -> RunResult:
     cmd = [sys.executable, str(Path(__file__).resolve()), "_bare", base + "/"]
     for name, value in settings.items():
         cmd += ["-s", f"{name}={value}"]
-    return run_measured("bare scrapy", cmd, workdir / f"bare-{tag}.log", cwd=workdir)
+    return run_measured("bare scrapy", cmd, workdir / f"bare-{tag}.log", cwd=workdir, nice=nice)
 
 
 def newsarchive_command() -> list[str]:
@@ -612,7 +621,7 @@ def newsarchive_command() -> list[str]:
 
 
 def run_newsarchive(
-    base: str, settings: dict[str, str], workdir: Path, tag: str, max_pages: int
+    base: str, settings: dict[str, str], workdir: Path, tag: str, max_pages: int, nice: int = 0
 ) -> RunResult:
     out = workdir / f"newsarchive-{tag}"
     shutil.rmtree(out, ignore_errors=True)
@@ -620,7 +629,8 @@ def run_newsarchive(
     cmd += ["--max-pages", str(max_pages)]
     for name, value in settings.items():
         cmd += ["-s", f"{name}={value}"]
-    result = run_measured("newsarchive", cmd, workdir / f"newsarchive-{tag}.log", cwd=REPO)
+    log = workdir / f"newsarchive-{tag}.log"
+    result = run_measured("newsarchive", cmd, log, cwd=REPO, nice=nice)
     warcs = sorted(out.glob("warc/*.warc.gz"))
     result.warc_files = len(warcs)
     result.warc_bytes = sum(p.stat().st_size for p in warcs)
@@ -760,6 +770,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", choices=("bare", "newsarchive"), help="run one side only")
     parser.add_argument("--json", type=Path, metavar="FILE", help="also write results as JSON")
     parser.add_argument(
+        "--nice",
+        type=int,
+        default=0,
+        metavar="N",
+        help="run nginx and both crawlers at niceness N; a negative N (root only) shields "
+        "the figures from other work on a shared machine",
+    )
+    parser.add_argument(
         "-s",
         "--set",
         dest="extra",
@@ -802,20 +820,22 @@ def main(argv: list[str] | None = None) -> int:
                 f"compete for the {os.cpu_count()} CPUs and the figures will be noisy",
                 flush=True,
             )
-        with nginx_server(site.root, workdir) as base:
+        with nginx_server(site.root, workdir, args.nice) as base:
             print(f"{nginx_version(ensure_nginx())} serving at {base}/ (gzip on)")
             print(f"settings: {' '.join(f'{k}={v}' for k, v in settings.items())}", flush=True)
             if args.extra:
                 print(f"newsarchive only: {' '.join(args.extra)}", flush=True)
+            if args.nice:
+                print(f"nginx and the crawlers run at niceness {args.nice}", flush=True)
             for i in range(args.repeat):
                 tag = str(i + 1)
                 if args.only != "newsarchive":
-                    res = run_bare(base, settings, workdir, tag)
+                    res = run_bare(base, settings, workdir, tag, args.nice)
                     _check(res)
                     bare.append(res)
                     _progress(tag, res)
                 if args.only != "bare":
-                    res = run_newsarchive(base, news_settings, workdir, tag, max_pages)
+                    res = run_newsarchive(base, news_settings, workdir, tag, max_pages, args.nice)
                     _check(res)
                     news.append(res)
                     _progress(tag, res)
