@@ -24,9 +24,11 @@ from crawler.extraction.rules import ExtractionRules
 _SPACES = re.compile(r"\s+")
 _COMMAS = re.compile(r"[,،、，]")
 _XP_STRING = etree.XPath("string()", smart_strings=False)
-_XP_LINK_TEXT = etree.XPath(".//a//text()", smart_strings=False)
+# Text nodes under links / paragraphs. Written as one descendant step with a predicate: the
+# "//a//text()" form makes libxml2 merge one node-set per link, quadratic on link-heavy pages.
+_XP_LINK_TEXT = etree.XPath("descendant::text()[ancestor::a]", smart_strings=False)
 _XP_TEXT_LEN = etree.XPath("string-length(normalize-space())")
-_XP_P_TEXT = etree.XPath("descendant-or-self::p//text()", smart_strings=False)
+_XP_P_TEXT = etree.XPath("descendant::text()[ancestor::p]", smart_strings=False)
 
 
 def drop(el: etree._Element) -> None:

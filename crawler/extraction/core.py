@@ -161,7 +161,7 @@ def _image_scopes(elements: list[etree._Element]) -> list[etree._Element]:
 _XP_LINK_HEADINGS = etree.XPath("count(.//*[self::h2 or self::h3 or self::h4][.//a[@href]])")
 _XP_PROSE_PARAGRAPHS = etree.XPath("count(.//p[string-length(normalize-space()) > 25])")
 _XP_BODY_TEXT_LEN = etree.XPath("string-length(normalize-space(//body))")
-_XP_LINK_TEXT = etree.XPath("//body//a//text()", smart_strings=False)
+_XP_LINK_TEXT = etree.XPath("body/descendant::text()[ancestor::a]", smart_strings=False)
 
 
 def _page_link_density(root: etree._Element) -> float:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import html
 import re
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from urllib.parse import urljoin
@@ -197,7 +198,11 @@ def _drop_repeats(blocks: list[Block]) -> list[Block]:
 
     Repeated paragraphs are kept (recipes and lists repeat lines on purpose)."""
     keys = [_key(b.text) for b in blocks]
+    counts = Counter(keys)
     everything = "\n".join(keys)
+    # The containment test scans the whole text per block: on very long pages (transcripts,
+    # live pages) only quotes are tested.
+    test_paragraphs = len(blocks) <= 400
     seen: set[str] = set()
     out = []
     for block, key in zip(blocks, keys, strict=True):
@@ -206,9 +211,9 @@ def _drop_repeats(blocks: list[Block]) -> list[Block]:
         seen.add(key)
         # Found elsewhere than in its own block: part of a longer paragraph.
         if (
-            block.kind in ("blockquote", "p")
+            (block.kind == "blockquote" or (block.kind == "p" and test_paragraphs))
             and 20 < len(key) < 300
-            and everything.count(key) > keys.count(key)
+            and everything.count(key) > counts[key]
         ):
             continue
         out.append(block)
