@@ -380,7 +380,8 @@ XP_SCORED = etree.XPath("//p | //pre")
 XP_TEXT_DIVS = etree.XPath(
     "//div[text()[string-length(normalize-space()) > 60]] | "
     "//span[text()[string-length(normalize-space()) > 120]] | "
-    "//section[text()[string-length(normalize-space()) > 60]]"
+    "//section[text()[string-length(normalize-space()) > 60]] | "
+    "//td[text()[string-length(normalize-space()) > 60]]"
 )
 XP_LINK_TEXT = etree.XPath("string-length(normalize-space(string(.//a)))")
 XP_LINKS = etree.XPath(".//a")
@@ -489,6 +490,12 @@ CREDIT_RES: tuple[re.Pattern[str], ...] = (
         r"\s*(?:photo|image|picture|credit|source|foto)s?\s*(?:by|:)\s*([^:]{1,60}?)\s*$", re.I
     ),
     re.compile(r"\s*\|\s*([\w.&/' -]{1,40}(?:/(?:AFP|AP|Reuters|Getty Images?|EPA))?)\s*$", re.I),
+    # "(NASA/JPL-Caltech/ASU)", "(Reuters)", "(Getty Images)": a trailing agency in brackets
+    re.compile(r"\s*\(([A-Z][\w.&' -]{0,40}(?:/[\w.&' -]{1,40})+)\)\s*$"),
+    re.compile(
+        r"\s*\(((?:AFP|AP|Reuters|Getty Images?|EPA|Xinhua|Anadolu|Shutterstock|Alamy|IRNA|"
+        r"dpa|ANSA|PA|Bloomberg|NASA|ESA)(?:[\w.&' -]{0,30}))\)\s*$"
+    ),
 )
 
 # Page-kind text signals.

@@ -63,6 +63,9 @@ def test_body_html_keeps_structure_and_safe_links(article) -> None:
         ("The new bridge at dusk. Photo: Jane Smith", ("The new bridge at dusk.", "Jane Smith")),
         ("Crowds in the square (Reuters Photo)", ("Crowds in the square", "Reuters Photo")),
         ("A caption without any credit.", ("A caption without any credit.", None)),
+        ("Map of Titan. (NASA/JPL-Caltech/ASU)", ("Map of Titan.", "NASA/JPL-Caltech/ASU")),
+        ("Protesters in Hong Kong. (Reuters)", ("Protesters in Hong Kong.", "Reuters")),
+        ("A map of the region (in red).", ("A map of the region (in red).", None)),
     ],
 )
 def test_split_credit(caption: str, expected: tuple[str, str | None]) -> None:
