@@ -103,7 +103,6 @@ def _extract(root: etree._Element, url: str, rules: ExtractionRules | None) -> A
             title=meta.title,
             og_type=meta.og_type,
             schema_types=tuple(meta.schema_types),
-            canonical_url=meta.canonical_url,
             words=words,
             paragraphs=sum(1 for b in blocks if b.kind == "p"),
             coverage=coverage,

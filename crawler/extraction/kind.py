@@ -20,7 +20,6 @@ class PageSignals:
     title: str | None
     og_type: str | None
     schema_types: tuple[str, ...]
-    canonical_url: str | None
     words: int
     paragraphs: int
     coverage: float  # share of the page's prose inside the body region
