@@ -108,25 +108,39 @@ def page_lines(
         yield page
 
 
+def _add_stored(zf: zipfile.ZipFile, name: str, source: IO[bytes], size: int) -> dict[str, Any]:
+    """Copy `size` bytes of `source` into the ZIP uncompressed; returns the resource entry.
+
+    The size is given up front so that zipfile writes ZIP64 headers only for members that
+    need them (over 4 GB): ReplayWeb.page 2.5.3 cannot read a small member that has them.
+    """
+    info = _entry(name, stored=True)
+    info.file_size = size
+    with zf.open(info, "w") as raw:
+        sink = _Hashing(raw)
+        while chunk := source.read(_COPY):
+            sink.write(chunk)
+    return sink.resource(name)
+
+
 def _write_index(zf: zipfile.ZipFile, lines: Iterable[str]) -> tuple[list[dict[str, Any]], int]:
     """Write indexes/index.cdx.gz and indexes/index.idx; the resources and line count."""
     idx = io.StringIO()
     idx.write('!meta 0 {"format": "cdxj-gzip-1.0", "filename": "index.cdx.gz"}\n')
     count = 0
-    with zf.open(_entry("indexes/index.cdx.gz", stored=True), "w", force_zip64=True) as raw:
-        data = _Hashing(raw)
+    with tempfile.TemporaryFile(prefix="newsarchive-cdx-") as blocks:
         block: list[str] = []
 
         def flush() -> None:
             member = gzip.compress("".join(block).encode("utf-8"), mtime=0)
             prefix = block[0].split(" {", 1)[0]
             entry = {
-                "offset": data.size,
+                "offset": blocks.tell(),
                 "length": len(member),
                 "digest": "sha256:" + hashlib.sha256(member).hexdigest(),
             }
             idx.write(f"{prefix} {json.dumps(entry)}\n")
-            data.write(member)
+            blocks.write(member)
             block.clear()
 
         for line in lines:
@@ -136,11 +150,14 @@ def _write_index(zf: zipfile.ZipFile, lines: Iterable[str]) -> tuple[list[dict[s
                 flush()
         if block:
             flush()
+        size = blocks.tell()
+        blocks.seek(0)
+        cdx = _add_stored(zf, "indexes/index.cdx.gz", blocks, size)
     idx_bytes = idx.getvalue().encode("utf-8")
     zf.writestr(_entry("indexes/index.idx", stored=False), idx_bytes)
     idx_hash = _Hashing(io.BytesIO())
     idx_hash.write(idx_bytes)
-    return [data.resource("indexes/index.cdx.gz"), idx_hash.resource("indexes/index.idx")], count
+    return [cdx, idx_hash.resource("indexes/index.idx")], count
 
 
 def write_wacz(
@@ -167,14 +184,9 @@ def write_wacz(
         resources: list[dict[str, Any]] = []
         with zipfile.ZipFile(tmp, "w", allowZip64=True) as zf:
             for warc in warcs:
-                path = f"archive/{warc.name}"
-                with open(warc, "rb") as source, zf.open(
-                    _entry(path, stored=True), "w", force_zip64=True
-                ) as raw:
-                    sink = _Hashing(raw)
-                    while chunk := source.read(_COPY):
-                        sink.write(chunk)
-                resources.append(sink.resource(path))
+                with open(warc, "rb") as source:
+                    size = os.fstat(source.fileno()).st_size
+                    resources.append(_add_stored(zf, f"archive/{warc.name}", source, size))
 
             lines = (entry.line() for warc in warcs for entry in index_warc(warc))
             index_resources, captures = _write_index(zf, sorted_lines(lines))

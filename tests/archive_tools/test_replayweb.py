@@ -1,0 +1,116 @@
+"""The WACZ opens in ReplayWeb.page: headless Chromium replays an archived article from it."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import time
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+from tests.archive_tools.conftest import demo_crawls
+from tests.archive_tools.replayweb import REPLAYWEBPAGE, StaticServer, fetch_replaywebpage
+from tests.serve.browser import CHROMIUM, DevTools
+from tests.support import articles, newsarchive
+
+# All the text of a document, shadow roots included (ReplayWeb.page is web components).
+DEEP_TEXT = """(() => {
+  const out = [];
+  const walk = (node) => {
+    if (node.shadowRoot) walk(node.shadowRoot);
+    for (const child of node.childNodes) {
+      if (child.nodeType === 3) out.push(child.textContent);
+      else if (child.nodeType === 1) walk(child);
+    }
+  };
+  walk(document.documentElement);
+  return out.join(" ");
+})()"""
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[dict]]:
+    if CHROMIUM is None:
+        pytest.skip("chromium is not installed (make test installs it)")
+    assets = fetch_replaywebpage(tmp_path_factory.mktemp("replaywebpage"))
+    if assets is None:
+        pytest.skip(f"npm could not fetch {REPLAYWEBPAGE}")
+    out = tmp_path_factory.mktemp("replayweb") / "data"
+    demo_crawls(out)
+    root = tmp_path_factory.mktemp("replayweb-site")
+    result = newsarchive("wacz", out, "-o", root / "archive.wacz", "--text")
+    assert result.returncode == 0, result.stderr
+    (root / "replay").mkdir()
+    shutil.copy(assets / "ui.js", root / "ui.js")
+    for name in ("ui.js", "sw.js"):  # the replay frame loads both from replayBase
+        shutil.copy(assets / name, root / "replay" / name)
+    return root, articles(out)
+
+
+def _frames(node: dict):
+    yield node["frame"]
+    for child in node.get("childFrames", []):
+        yield from _frames(child)
+
+
+def replayed_text(devtools: DevTools, timeout: float = 90) -> str:
+    """The text of the archived page once ReplayWeb.page shows it (its `mp_` frame)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        tree = devtools.send("Page.getFrameTree", session=True)["frameTree"]
+        for frame in _frames(tree):
+            if "mp_/" not in frame["url"]:
+                continue
+            world = devtools.send(
+                "Page.createIsolatedWorld", {"frameId": frame["id"]}, session=True
+            )
+            result = devtools.send(
+                "Runtime.evaluate",
+                {
+                    "expression": DEEP_TEXT,
+                    "contextId": world["executionContextId"],
+                    "returnByValue": True,
+                },
+                session=True,
+            )
+            text = result["result"].get("value") or ""
+            if text.strip():
+                return " ".join(text.split())
+        time.sleep(0.5)
+    raise AssertionError("ReplayWeb.page showed no archived page")
+
+
+def test_replaywebpage_replays_an_article_from_the_wacz(site):
+    root, docs = site
+    doc = next(d for d in docs if "utm_" not in d["url"] and d["body"])
+    page = root / "index.html"
+    page.write_text(
+        '<!doctype html><html><head><script src="/ui.js"></script></head><body>'
+        f'<replay-web-page style="display:block;height:800px" source="/archive.wacz" '
+        f'url="{doc["url"]}" replayBase="/replay/" embed="replayonly"></replay-web-page>'
+        "</body></html>",
+        "utf-8",
+    )
+    with StaticServer(root) as server:
+        devtools = DevTools(server, timeout=60)
+        try:
+            devtools.goto(f"http://{server.netloc}/index.html")
+            text = replayed_text(devtools)
+        finally:
+            devtools.close()
+    assert "Archived Page Not Found" not in text
+    assert " ".join(doc["title"].split()) in text
+    first_sentence = " ".join(doc["body"].split("\n\n")[0].split())[:60]
+    assert first_sentence in text
+    # The archive came from our one server; nothing asked for the crawled site or the web.
+    assert any(urlsplit(r).path == "/archive.wacz" for r in server.requests)
+    others = [r for r in server.refused if not _chromium_service(r)]
+    assert others == [], json.dumps(others)
+
+
+def _chromium_service(request: str) -> bool:
+    """Chromium's own calls home (updates, autofill, sign-in), refused like all the rest."""
+    host = request.rsplit(":", 1)[0] if "://" not in request else urlsplit(request).hostname
+    return (host or "").endswith((".googleapis.com", ".google.com"))
