@@ -180,3 +180,75 @@ def test_same_captures_as_pywb_wb_manager_without_article_records(site_archive, 
 
 def articles_in(out: Path) -> list[Path]:
     return list((out / "articles").rglob("*.json"))
+
+
+def _foreign_warc(path: Path, *, compress: bool) -> None:
+    """Every record type, as other tools write them (a resource without a payload digest)."""
+    import io
+
+    from warcio.statusandheaders import StatusAndHeaders
+    from warcio.warcwriter import WARCWriter
+
+    with open(path, "wb") as out:
+        writer = WARCWriter(out, gzip=compress, warc_version="WARC/1.1")
+        writer.write_record(writer.create_warcinfo_record(path.name, {"software": "test"}))
+        body = b"<html><title>x</title></html>"
+        http = StatusAndHeaders(
+            "200 OK", [("Content-Type", "text/html; charset=UTF-8")], protocol="HTTP/1.1"
+        )
+        response = writer.create_warc_record(
+            "https://www.example.com/a?b=1&a=2", "response", payload=io.BytesIO(body),
+            length=len(body), http_headers=http,
+            warc_headers_dict={"WARC-Date": "2024-03-01T10:00:00Z"},
+        )
+        request = writer.create_warc_record(
+            "https://www.example.com/a?b=1&a=2", "request", payload=io.BytesIO(b""), length=0,
+            http_headers=StatusAndHeaders(
+                "GET /a?b=1&a=2 HTTP/1.1", [("Host", "www.example.com")], is_http_request=True
+            ),
+            warc_headers_dict={"WARC-Date": "2024-03-01T10:00:00Z"},
+        )
+        writer.write_request_response_pair(request, response)
+        revisit = writer.create_revisit_record(
+            "https://www.example.com/a?b=1&a=2",
+            digest=response.rec_headers.get_header("WARC-Payload-Digest"),
+            refers_to_uri="https://www.example.com/a?b=1&a=2",
+            refers_to_date="2024-03-01T10:00:00Z",
+            http_headers=http,
+            warc_headers_dict={"WARC-Date": "2024-03-02T10:00:00Z"},
+        )
+        writer.write_record(revisit)
+        for kind, content_type, data in (
+            ("metadata", "application/warc-fields", b"outlink: https://x.example/\r\n"),
+            ("metadata", "application/json", b'{"a": 1}'),
+            ("conversion", "application/json", b'{"b": 2}'),
+        ):
+            writer.write_record(writer.create_warc_record(
+                "https://www.example.com/a?b=1&a=2", kind, payload=io.BytesIO(data),
+                length=len(data), warc_content_type=content_type,
+                warc_headers_dict={"WARC-Date": "2024-03-03T10:00:00Z"},
+            ))
+        # A resource record from a tool that writes no payload digest.
+        data = b"plain text resource"
+        head = (
+            "WARC/1.1\r\nWARC-Type: resource\r\nWARC-Target-URI: http://example.org/r.txt\r\n"
+            "WARC-Date: 2024-03-04T10:00:00Z\r\n"
+            "WARC-Record-ID: <urn:uuid:00000000-0000-4000-8000-000000000001>\r\n"
+            f"Content-Type: text/plain\r\nContent-Length: {len(data)}\r\n\r\n"
+        ).encode()
+        raw = head + data + b"\r\n\r\n"
+        out.write(gzip.compress(raw) if compress else raw)
+
+
+@pytest.mark.parametrize("name", ["foreign.warc.gz", "foreign.warc"])
+def test_foreign_record_types_index_as_cdxj_indexer_does(tmp_path, name):
+    _foreign_warc(tmp_path / name, compress=name.endswith(".gz"))
+    ours = newsarchive("index", tmp_path, "-o", "-")
+    assert ours.returncode == 0, ours.stderr
+    reference = subprocess.run(
+        [str(Path(sys.executable).with_name("cdxj-indexer")), "--sort", str(tmp_path / name)],
+        capture_output=True, text=True, check=True,
+    ).stdout
+    assert ours.stdout == reference
+    kinds = [json.loads(line.split(" ", 2)[2]).get("mime") for line in ours.stdout.splitlines()]
+    assert sorted(kinds) == ["application/json", "text/html", "text/plain", "warc/revisit"]
