@@ -20,7 +20,6 @@ from crawler.extraction.rules import ExtractionRules
 
 _COMMAS = re.compile(r"[,،、，]")
 _SPACES_RE = re.compile(r"\s+")
-_XP_OWN_TEXT = etree.XPath("text()", smart_strings=False)
 _SENTENCE_END = re.compile(r"[.!?。！？…»\"”]\s*$|[.!?]\s")
 _MIN_PARAGRAPH = 25
 _TAG_WEIGHT = {
@@ -82,15 +81,23 @@ def find_region(root: etree._Element, rules: ExtractionRules | None = None) -> R
             continue
         prose += len(text)
         _credit(p, text, density, scores)
-    for div in pt.XP_TEXT_DIVS(root):
-        text = _SPACES_RE.sub(" ", " ".join(_XP_OWN_TEXT(div))).strip()
-        if len(text) < _MIN_PARAGRAPH:
-            continue
-        prose += len(text)
-        # Direct text counts for the element itself as if it were a paragraph inside it.
-        score = 1 + len(_COMMAS.findall(text)) + min(len(text) / 100, 3)
-        scores[div] = scores.get(div, _initial(div)) + score
-        _credit(div, text, 0.0, scores)
+    loose: dict[etree._Element, list[str]] = {}
+    for node in pt.XP_LOOSE_TEXT(root):
+        block = node.getparent()  # the text's element (or, for a tail, its sibling's parent)
+        if node.is_tail and block is not None:
+            block = block.getparent()
+        while block is not None and block.tag in pt.INLINE_TAGS:
+            block = block.getparent()
+        if block is not None and block.tag not in ("body", "html"):
+            loose.setdefault(block, []).append(str(node))
+    for block, texts in loose.items():
+        for raw in texts:
+            text = _SPACES_RE.sub(" ", raw).strip()
+            prose += len(text)
+            # Loose text counts for its block as if it were a paragraph inside it.
+            score = 1 + len(_COMMAS.findall(text)) + min(len(text) / 100, 3)
+            scores[block] = scores.get(block, _initial(block)) + score
+            _credit(block, text, 0.0, scores)
     if not scores:
         return None
 

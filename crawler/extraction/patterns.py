@@ -377,11 +377,42 @@ XP_ITEMPROP_BODY = etree.XPath(
 # Paragraphs the content detector scores (a <blockquote>'s own <p>s score, not the quote).
 XP_SCORED = etree.XPath("//p | //pre")
 # <div>s that hold text directly (sites that write <div>text<br>text</div> instead of <p>).
-XP_TEXT_DIVS = etree.XPath(
-    "//div[text()[string-length(normalize-space()) > 60]] | "
-    "//span[text()[string-length(normalize-space()) > 120]] | "
-    "//section[text()[string-length(normalize-space()) > 60]] | "
-    "//td[text()[string-length(normalize-space()) > 60]]"
+# Prose outside <p>: text nodes of some length not inside a paragraph or a link (pages that
+# write <div>text<br>text</div>, <td><font>text</font></td>, <div><span>text</span></div>).
+XP_LOOSE_TEXT = etree.XPath(
+    "descendant::text()[string-length(normalize-space()) > 60]"
+    "[not(ancestor::p or ancestor::pre or ancestor::a or ancestor::li or ancestor::h1 or "
+    "ancestor::h2 or ancestor::h3 or ancestor::blockquote)]",
+    smart_strings=True,
+)
+# Inline elements: loose text belongs to the nearest enclosing element that is not one of these.
+INLINE_TAGS: frozenset[str] = frozenset(
+    {
+        "span",
+        "font",
+        "b",
+        "i",
+        "em",
+        "strong",
+        "u",
+        "small",
+        "big",
+        "sup",
+        "sub",
+        "abbr",
+        "cite",
+        "code",
+        "mark",
+        "q",
+        "s",
+        "time",
+        "bdi",
+        "bdo",
+        "dfn",
+        "kbd",
+        "nobr",
+        "tt",
+    }
 )
 XP_LINK_TEXT = etree.XPath("string-length(normalize-space(string(.//a)))")
 XP_LINKS = etree.XPath(".//a")
