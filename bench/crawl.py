@@ -746,6 +746,15 @@ def report(bare: list[RunResult], news: list[RunResult]) -> str:
         verdict = "meets" if ratio >= 0.6 else "below"
         lines.append("")
         lines.append(f"ratio newsarchive/bare pages/s: {ratio:.2f}x ({verdict} the 0.6x target)")
+
+        def bound(r: RunResult) -> float:
+            return r.responses / r.main_cpu_s if r.main_cpu_s else 0.0
+
+        cpu_ratio = _median([bound(r) for r in news]) / max(_median([bound(r) for r in bare]), 1e-9)
+        lines.append(
+            f"ratio of CPU-bound estimates: {cpu_ratio:.2f}x (each crawl process on a core of "
+            "its own, extraction on another)"
+        )
     return "\n".join(lines)
 
 
