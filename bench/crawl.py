@@ -33,7 +33,6 @@ import contextlib
 import gzip
 import html
 import json
-import logging
 import os
 import random
 import re
@@ -53,16 +52,16 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-logger = logging.getLogger("bench.crawl")
-
 REPO = Path(__file__).resolve().parent.parent
 SECTIONS = ("news", "politics", "business", "culture")
 
 
-#: Scrapy settings given to both sides (newsarchive via ``-s``): loopback benchmark values.
-#: CONCURRENT_REQUESTS_PER_DOMAIN defaults to 8 and would cap a one-site crawl whatever
-#: CONCURRENT_REQUESTS says (see notes/scrapy-pitfalls.md).
 def crawl_settings(concurrency: int) -> dict[str, str]:
+    """Scrapy settings given to both sides (newsarchive via ``-s``): loopback benchmark values.
+
+    CONCURRENT_REQUESTS_PER_DOMAIN defaults to 8 and would cap a one-site crawl whatever
+    CONCURRENT_REQUESTS says, so both are raised.
+    """
     return {
         "CONCURRENT_REQUESTS": str(concurrency),
         "CONCURRENT_REQUESTS_PER_DOMAIN": str(concurrency),
