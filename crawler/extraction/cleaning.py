@@ -268,11 +268,19 @@ def clean_region(region: etree._Element) -> None:
             drop(el)
 
 
+def is_comment_thread(el: etree._Element) -> bool:
+    """A block that opens with a "12 responses" / "Leave a reply" heading, whatever its
+    classes (a heading further down, after the block's own paragraphs, does not count)."""
+    for first in el.iter("h2", "h3", "h4", "h5", "h6", "p"):
+        return first.tag != "p" and bool(pt.COMMENTS_HEADING_RE.match(text_of(first)))
+    return False
+
+
 def _should_drop(el: etree._Element) -> bool:
     text = _XP_STRING(el)
     length = text_len(el)
     weight = class_weight(el)
-    if weight < 0:
+    if weight < 0 or is_comment_thread(el):
         return True
     if length == 0:
         return not len(pt.XP_IMAGES(el))

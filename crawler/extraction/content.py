@@ -15,7 +15,14 @@ from dataclasses import dataclass
 from lxml import etree
 
 from crawler.extraction import patterns as pt
-from crawler.extraction.cleaning import _attr_info, class_weight, link_density, text_len, text_of
+from crawler.extraction.cleaning import (
+    _attr_info,
+    class_weight,
+    is_comment_thread,
+    link_density,
+    text_len,
+    text_of,
+)
 from crawler.extraction.rules import ExtractionRules
 
 _COMMAS = re.compile(r"[,،、，]")
@@ -106,6 +113,8 @@ def find_region(root: etree._Element, rules: ExtractionRules | None = None) -> R
     for el, raw in ranked:
         final.append((raw * (1 - link_density(el)), el))
     final.sort(key=lambda se: se[0], reverse=True)
+    # A comment thread can hold more prose than the story it comments on.
+    final = [se for se in final if not _in_comment_thread(se[1])] or final
     top_score, top = final[0]
     top = _promote(top, top_score, final)
     top_score = max(top_score, scores.get(top, 0.0) * (1 - link_density(top)))
@@ -171,6 +180,8 @@ def _with_siblings(top: etree._Element, top_score: float, scores: dict) -> list[
         if sib is top:
             out.append(sib)
             continue
+        if _is_other_content(sib):
+            continue
         bonus = top_score * 0.2 if top_class and sib.get("class") == top_class else 0.0
         if sib in scores and scores[sib] + bonus >= threshold:
             out.append(sib)
@@ -203,6 +214,7 @@ def _with_chunks(
             and el not in found
             and _story_of(el) is story  # not the next story of an endless-scroll page
             and (scores.get(el, 0.0) >= threshold or _is_prose(el))
+            and not _is_other_content(el)
         ):
             found.append(el)
     if not found:
@@ -229,6 +241,24 @@ def _chunk_key(el: etree._Element) -> str | None:
 
 _XP_CLASSED_ANY = etree.XPath("//*[@class]")
 _XP_POSITION = etree.XPath("count(preceding::*) + count(ancestor::*)")
+
+
+def _in_comment_thread(el: etree._Element) -> bool:
+    node: etree._Element | None = el
+    while node is not None and node.tag not in ("body", "html"):
+        if is_comment_thread(node):
+            return True
+        node = node.getparent()
+    return False
+
+
+def _is_other_content(el: etree._Element) -> bool:
+    """Prose next to the body that is not the body: a list of teasers (headline links with
+    summaries) or a comment thread (under a "12 comments" heading)."""
+    link_headings = pt.XP_LINK_HEADINGS(el)
+    if link_headings >= 3 and 2 * link_headings >= pt.XP_PROSE_PARAGRAPHS(el):
+        return True
+    return is_comment_thread(el)
 
 
 def _first_class(el: etree._Element) -> str:

@@ -29,6 +29,7 @@ import re
 from lxml import etree
 
 from crawler.extraction import cleaning, images, kind, serialise
+from crawler.extraction import patterns as pt
 from crawler.extraction.article import Article, ExtractionError
 from crawler.extraction.content import find_region
 from crawler.extraction.metadata import Metadata, extract_metadata
@@ -82,8 +83,8 @@ def _extract(root: etree._Element, url: str, rules: ExtractionRules | None) -> A
     link_headings = region_paragraphs = 0
     if region is not None:
         coverage = region.coverage
-        link_headings = int(sum(_XP_LINK_HEADINGS(el) for el in region.elements))
-        region_paragraphs = int(sum(_XP_PROSE_PARAGRAPHS(el) for el in region.elements))
+        link_headings = int(sum(pt.XP_LINK_HEADINGS(el) for el in region.elements))
+        region_paragraphs = int(sum(pt.XP_PROSE_PARAGRAPHS(el) for el in region.elements))
         found_images = images.extract_images(_image_scopes(region.elements), url, meta.lead_image)
         for el in region.elements:
             cleaning.drop_captions(el)
@@ -157,8 +158,6 @@ def _image_scopes(elements: list[etree._Element]) -> list[etree._Element]:
     return list(elements)
 
 
-_XP_LINK_HEADINGS = etree.XPath("count(.//*[self::h2 or self::h3 or self::h4][.//a[@href]])")
-_XP_PROSE_PARAGRAPHS = etree.XPath("count(.//p[string-length(normalize-space()) > 25])")
 _XP_BODY_TEXT_LEN = etree.XPath("string-length(normalize-space(//body))")
 _XP_LINK_TEXT = etree.XPath("body/descendant::text()[ancestor::a]", smart_strings=False)
 

@@ -529,6 +529,17 @@ CREDIT_RES: tuple[re.Pattern[str], ...] = (
     ),
 )
 
+# The heading of a comment thread: "12 responses", "3 thoughts on ...", "Leave a reply".
+COMMENTS_HEADING_RE = re.compile(
+    r"^\W*(?:\d+\s+(?:comments?|responses?|replies|reactions|thoughts on)|"
+    r"(?:leave a|post a|add a) (?:comment|reply)|comments?|reader comments|join the discussion|"
+    r"what do you think\??|discussion)\b",
+    re.I,
+)
+# Headings that are links (teaser lists) and prose paragraphs, counted below an element.
+XP_LINK_HEADINGS = etree.XPath("count(.//*[self::h2 or self::h3 or self::h4][.//a[@href]])")
+XP_PROSE_PARAGRAPHS = etree.XPath("count(.//p[string-length(normalize-space()) > 25])")
+
 # Page-kind text signals.
 SOFT_404_RE = re.compile(
     r"\b(?:page (?:you (?:are|were) looking for|not found|cannot be found|could not be found|"

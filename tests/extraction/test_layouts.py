@@ -33,3 +33,39 @@ def test_layout(name: str) -> None:
     for sentence in (S1, S2, S3):
         assert sentence in article.body, (name, article.body)
     assert "Section 3" not in article.body and "Other headline" not in article.body
+
+
+BODY = "".join(
+    f"<p>Body paragraph {i}: the council voted on Tuesday to approve the plan, which includes "
+    "new parks, wider pavements and a tram stop near the station.</p>"
+    for i in range(5)
+)
+TEASERS = "".join(
+    f'<article class="card"><h3><a href="/n/{i}">Teaser headline {i}</a></h3><p>Teaser '
+    f"summary {i}: a different story about something else entirely, with commas, clauses, and "
+    "enough words to look like prose.</p></article>"
+    for i in range(6)
+)
+COMMENTS = "".join(
+    f'<div class="c"><p>Reader {i} wrote: I have lived here for thirty years, and honestly, '
+    "nobody asked us, the residents, what we wanted for the square.</p></div>"
+    for i in range(12)
+)
+TRAPS = {
+    # a teaser list next to the body, as a sibling of the body's container
+    "teasers": f"""<html><body><main><h1>Plan approved</h1><div class="x">{BODY}</div>
+        <div class="y">{TEASERS}</div></main></body></html>""",
+    # an unlabelled comment thread with more prose than the story
+    "comments": f"""<html><body><div><h1>Plan approved</h1><div class="t">{BODY}</div>
+        <div class="r"><h3>12 responses</h3>{COMMENTS}</div></div></body></html>""",
+    "comments-inside": f"""<html><body><div class="wrap">{BODY}<div><h3>3 comments</h3>
+        {COMMENTS}</div></div></body></html>""",
+}
+
+
+@pytest.mark.parametrize("name", sorted(TRAPS))
+def test_neighbouring_prose_is_not_the_story(name: str) -> None:
+    article = extract(TRAPS[name].encode(), "https://news.example/2024/06/plan-approved")
+    assert article.body.count("Body paragraph") == 5
+    assert "Teaser" not in article.body and "Reader" not in article.body
+    assert article.is_article
