@@ -381,7 +381,7 @@ XP_SCORED = etree.XPath("//p | //pre")
 # write <div>text<br>text</div>, <td><font>text</font></td>, <div><span>text</span></div>).
 XP_LOOSE_TEXT = etree.XPath(
     "descendant::text()[string-length(normalize-space()) > 60]"
-    "[not(ancestor::p or ancestor::pre or ancestor::a or ancestor::li or ancestor::h1 or "
+    "[not(ancestor::p or ancestor::pre or ancestor::a or ancestor::h1 or "
     "ancestor::h2 or ancestor::h3 or ancestor::blockquote)]",
     smart_strings=True,
 )

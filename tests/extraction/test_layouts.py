@@ -69,3 +69,18 @@ def test_neighbouring_prose_is_not_the_story(name: str) -> None:
     assert article.body.count("Body paragraph") == 5
     assert "Teaser" not in article.body and "Reader" not in article.body
     assert article.is_article
+
+
+def test_listicle_written_as_list_items() -> None:
+    items = "".join(
+        f"<li>Tip {i}: keep a spare key with a neighbour you trust, and check the batteries of "
+        f"your smoke alarms every month, especially before going away on holiday.</li>"
+        for i in range(6)
+    )
+    page = f"""<html><body><nav><ul><li><a href="/">Home</a></li><li><a href="/tips">Tips</a>
+        </li></ul></nav><h1>Six home safety tips</h1><ol class="tips">{items}</ol>
+        <footer><ul><li><a href="/about">About us</a></li></ul></footer></body></html>"""
+    article = extract(page.encode(), "https://news.example/2024/06/six-home-safety-tips")
+    assert article.body.count("Tip ") == 6
+    assert "<ol>\n<li>Tip 0: keep a spare key" in article.body_html
+    assert "About us" not in article.body and "Home" not in article.body
