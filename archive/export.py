@@ -15,8 +15,9 @@ the capture that is exported.
 Formats:
 - JSON Lines: each document on one line, as stored (or only the chosen fields).
 - CSV (RFC 4180): CRLF line ends, minimal quoting, newlines kept inside quoted cells, lists
-  of plain values joined with "; ", objects and lists of objects as JSON; UTF-8, with a
-  byte order mark on request so that spreadsheet programs detect it.
+  of plain values joined with "; ", objects and lists of objects as JSON; UTF-8. For
+  spreadsheets (`excel=True`): a byte order mark, so that they detect UTF-8, and text that
+  would start a formula (=, +, -, @) prefixed with an apostrophe.
 - Parquet (needs pyarrow): a typed schema — dates as UTC timestamps, lists as lists,
   `images` as list<struct<url, caption, credit>>, `capture` as a struct — written in row
   groups of at most 10,000 articles or 16 MB of input JSON, whichever comes first.
@@ -75,6 +76,7 @@ ARTICLE_FIELDS = (
 _NAME_ID = re.compile(r"^([0-9a-f]{16})(?:\.[0-9-]+)?\.json$")
 _MISSING = object()
 _CHUNK = 1 << 16
+_FORMULA_START = frozenset("=+-@\t\r")
 
 
 class ExportError(ArchiveError):
@@ -407,16 +409,29 @@ def csv_cell(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
+def defuse_formula(cell: str) -> str:
+    """A text cell a spreadsheet would run as a formula, made plain text with a leading `'`.
+
+    Titles and bodies come from the web: "=HYPERLINK(...)" must not become a live formula
+    (CSV injection). Only for `--excel`, the export meant for spreadsheet programs.
+    """
+    return "'" + cell if cell[:1] in _FORMULA_START else cell
+
+
 class CsvWriter:
     def __init__(self, out: IO[bytes], columns: Sequence[str], *, excel: bool = False) -> None:
         encoding = "utf-8-sig" if excel else "utf-8"
         self.text = io.TextIOWrapper(out, encoding=encoding, newline="")
         self.columns = list(columns)
+        self.excel = excel
         self.writer = csv.writer(self.text, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
         self.writer.writerow(self.columns)
 
     def write(self, document: dict[str, Any], raw: bytes | None = None) -> None:
-        self.writer.writerow([csv_cell(get_field(document, name)) for name in self.columns])
+        cells = [csv_cell(get_field(document, name)) for name in self.columns]
+        if self.excel:
+            cells = [defuse_formula(cell) for cell in cells]
+        self.writer.writerow(cells)
 
     def close(self) -> None:
         self.text.flush()

@@ -49,7 +49,10 @@ def add_parser(subparsers: Any) -> None:
         "--all-versions", action="store_true", help="every stored capture, not only the latest"
     )
     parser.add_argument(
-        "--excel", action="store_true", help="CSV: start with a UTF-8 byte order mark"
+        "--excel",
+        action="store_true",
+        help="CSV for spreadsheets: a UTF-8 byte order mark, and text that would start a "
+        "formula (=, +, -, @) prefixed with an apostrophe",
     )
     parser.set_defaults(run=run)
 

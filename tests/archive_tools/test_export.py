@@ -131,6 +131,19 @@ def test_csv_excel_has_a_bom_and_quotes_what_needs_it(archive, tmp_path):
     assert len(rows) == 25 and all(len(r) == 3 for r in rows)
 
 
+def test_csv_for_spreadsheets_does_not_run_formulas(tmp_path):
+    doc = {"id": "0123456789abcdef", "title": '=HYPERLINK("http://x.example","y")',
+           "section": "-1", "body": "plain", "capture": {}}
+    folder = tmp_path / "articles" / "example.org" / "2026" / "01"
+    folder.mkdir(parents=True)
+    (folder / f"{doc['id']}.json").write_text(json.dumps(doc), "utf-8")
+    for excel, title, section in ((True, "'" + doc["title"], "'-1"), (False, doc["title"], "-1")):
+        out = io.BytesIO()
+        export_articles(tmp_path, out, fmt="csv", fields=["title", "section", "body"], excel=excel)
+        rows = list(csv.reader(io.StringIO(out.getvalue().decode("utf-8-sig"), newline="")))
+        assert rows[1] == [title, section, "plain"]
+
+
 def test_csv_cells_with_quotes_commas_and_line_breaks(tmp_path):
     doc = {
         "id": "0123456789abcdef",
