@@ -265,7 +265,34 @@ def clean_region(region: etree._Element) -> None:
         if el.getparent() is None:
             continue
         if _should_drop(el):
+            title = _widget_title(el)
             drop(el)
+            if title is not None:
+                drop(title)
+
+
+_TITLE_TAGS = frozenset({"h2", "h3", "h4", "h5", "h6", "div", "p", "span", "strong", "b"})
+
+
+def _widget_title(el: etree._Element) -> etree._Element | None:
+    """The title line just before a dropped list or box ("More Great Stories", "Related"):
+    short, no child elements, no sentence punctuation, no text between it and the box."""
+    prev = el.getprevious()
+    if prev is None or prev.tag not in _TITLE_TAGS or len(prev) or (prev.tail or "").strip():
+        return None
+    text = text_of(prev)
+    if not text or len(text) > 80 or text[-1] in '.!?:;,"”…':
+        return None
+    return prev
+
+
+def _headline_list(el: etree._Element) -> bool:
+    """Most items are short lines, each carrying a link."""
+    items = [li for li in el if li.tag == "li"]
+    if len(items) < 3:
+        return False
+    linked = sum(1 for li in items if pt.XP_LINKS(li) and text_len(li) < 120)
+    return linked >= 0.75 * len(items)
 
 
 def is_comment_thread(el: etree._Element) -> bool:
@@ -284,16 +311,16 @@ def _should_drop(el: etree._Element) -> bool:
         return True
     if length == 0:
         return not len(pt.XP_IMAGES(el))
+    density = link_density(el, length)
+    if el.tag in ("ul", "ol"):
+        # A list whose items are mostly links is a related/more list; so is one where every
+        # item is a short line carrying a link ("How Facebook <a>gets it backward</a>").
+        return length < 2000 and (density > 0.5 or (density > 0.35 and _headline_list(el)))
     if len(_COMMAS.findall(text)) >= 10:
         return False
-    density = link_density(el, length)
     paragraphs = sum(1 for _ in el.iter("p"))
     items = sum(1 for _ in el.iter("li"))
     images = len(pt.XP_IMAGES(el))
-    is_list = el.tag in ("ul", "ol")
-    if is_list:
-        # A list whose items are mostly links is a related/more list.
-        return density > 0.5 and length < 2000
     # A gallery or a link list, unless it carries real prose (text written with <br>s
     # rather than <p>s counts no paragraphs).
     if images > 1 and paragraphs / images < 0.5 and (length < 300 or density > 0.3):

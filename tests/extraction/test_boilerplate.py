@@ -21,6 +21,9 @@ CASES = {
             "Bypass opening",
             "Recommended for you",
             "Doctors stunned",
+            "clock tower has stopped",
+            "restored 1930s lido",
+            "More Great Courier Stories",
         ],
     ),
     "newsletter_cookie": (
