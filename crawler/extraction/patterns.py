@@ -499,6 +499,9 @@ FURNITURE_TEXT_RE = re.compile(
     r"share this article|share this story|share on facebook|share on twitter|"
     # (not copyright lines: a wire story's "© 2019 Associated Press" belongs to its text)
     r"share (?:it|this) with (?:a|your) friends?|"
+    # reader-funding appeals
+    r"support (?:independent|quality|our) journalism|made possible by (?:our )?readers|"
+    r"(?:donate|contribute) (?:now|today)|become a (?:member|supporter|patron)|"
     r"we use cookies|cookie policy|accept (?:all )?cookies|"
     r"(?:this slideshow|javascript) (?:requires|is required)|please enable javascript|"
     r"sign up (?:for|to) (?:our|the) [\w ]*newsletter|subscribe to (?:our|the) [\w ]*newsletter|"
@@ -518,7 +521,9 @@ CREDIT_RES: tuple[re.Pattern[str], ...] = (
     ),
     re.compile(r"\s*(?:©|\(c\)|copyright)\s*([^©]{1,60}?)\s*$", re.I),
     re.compile(
-        r"\s*(?:photo|image|picture|credit|source|foto)s?\s*(?:by|:)\s*([^:]{1,60}?)\s*$", re.I
+        r"\s*(?:photo(?:graph)?|image|picture|illustration|credit|source|foto|bild)s?\s*(?:by|:)"
+        r"\s*([^:]{1,60}?)\s*$",
+        re.I,
     ),
     re.compile(r"\s*\|\s*([\w.&/' -]{1,40}(?:/(?:AFP|AP|Reuters|Getty Images?|EPA))?)\s*$", re.I),
     # "(NASA/JPL-Caltech/ASU)", "(Reuters)", "(Getty Images)": a trailing agency in brackets

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from crawler.extraction import extract
+from tests.extraction.helpers import fixture_bytes
 
 S1 = "The regional parliament approved the new water law on Thursday by 61 votes to 12."
 S2 = "Farmers' unions, which had opposed the first draft, said the final text was a fair deal."
@@ -84,3 +85,46 @@ def test_listicle_written_as_list_items() -> None:
     assert article.body.count("Tip ") == 6
     assert "<ol>\n<li>Tip 0: keep a spare key" in article.body_html
     assert "About us" not in article.body and "Home" not in article.body
+
+
+def _layout(name: str):
+    path = f"layouts/{name}.html"
+    return extract(fixture_bytes(path), f"https://news.example/2024/11/12/{name}")
+
+
+def test_component_blocks_page() -> None:
+    # Every paragraph in its own <div data-component="text-block">, link blocks in between.
+    article = _layout("component_blocks")
+    paragraphs = article.body.split("\n\n")
+    assert len(paragraphs) == 5
+    assert paragraphs[0].startswith("A ferry operator has cancelled its winter timetable")
+    assert paragraphs[-1].endswith('restore a full service," he said.')
+    for junk in (
+        "Related topics",
+        "Scottish islands",
+        "More on this story",
+        "Top Stories",
+        "By Morag Campbell",
+        "Copyright 2024",
+    ):
+        assert junk not in article.body
+    assert article.images[0].caption == "The MV Loch Seaforth has been out of service since October"
+
+
+def test_reader_funding_appeal_and_photograph_credits() -> None:
+    article = _layout("commercial_selector")
+    assert article.body.startswith("Thirty-two countries have now called for a pause")
+    assert article.body.endswith("also cause environmental damage.")
+    for junk in (
+        "Before you move on",
+        "Support independent journalism",
+        "Thousands of new species",
+        "Share on Facebook",
+        "Most viewed",
+        "Oceans",
+    ):
+        assert junk not in article.body
+    assert [(i.caption, i.credit) for i in article.images] == [
+        ("A deep-sea mining vehicle being tested off the coast of Japan.", "Kyodo/Reuters"),
+        ("Polymetallic nodules collected from the Clarion-Clipperton zone.", "Handout"),
+    ]
