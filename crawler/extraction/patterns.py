@@ -443,6 +443,8 @@ BOILERPLATE_BLOCK_RE = re.compile(
     r"follow us(?: on \w+)?|subscribe(?: now)?|sign up|newsletter|"
     r"(?:image|photo|picture|video)(?: credit)?s?|"
     r"skip to (?:main )?content|back to top|click here|continue reading|"
+    r"(?:story|article|content) continues (?:below|after)(?: (?:this )?(?:advertisement|ad))?|"
+    r"continue reading (?:below|the main story)|"
     r"this (?:article|story) (?:has been|was) (?:corrected|updated)"
     r")\W*$",
     re.I,

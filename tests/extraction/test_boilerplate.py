@@ -49,6 +49,7 @@ CASES = {
             "Heatwave grips",
             "ALSO READ",
             "Kharif sowing outlook",
+            "Story continues below",
         ],
     ),
     "author_bio_comments": (
