@@ -286,3 +286,19 @@ def test_missing_directory(tmp_path):
     assert result.returncode == 2 and "not a directory" in result.stderr
     empty = newsarchive("export", tmp_path)
     assert empty.returncode == 1 and "no articles/ directory" in empty.stderr
+
+
+def test_the_export_benchmark_runs():
+    """bench/export.py, tiny: it keeps working (its real figures are in the README)."""
+    bench = Path(__file__).parents[2] / "bench" / "export.py"
+    result = subprocess.run(
+        [sys.executable, str(bench), "--articles", "400", "--small", "100",
+         "--formats", "jsonl,csv"],
+        capture_output=True, text=True, timeout=300, check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    rows = [line.split() for line in result.stdout.splitlines() if line.strip()[:1].isdigit()]
+    assert [(row[0], row[1]) for row in rows] == [
+        ("100", "jsonl"), ("100", "csv"), ("400", "jsonl"), ("400", "csv")
+    ]
+    assert all(float(row[3].replace(",", "")) > 0 for row in rows)
