@@ -302,3 +302,20 @@ def test_the_export_benchmark_runs():
         ("100", "jsonl"), ("100", "csv"), ("400", "jsonl"), ("400", "csv")
     ]
     assert all(float(row[3].replace(",", "")) > 0 for row in rows)
+
+
+def test_parquet_is_not_written_to_a_terminal(site_archive):
+    import os
+    import pty
+
+    main, terminal = pty.openpty()
+    try:
+        result = subprocess.run(
+            [sys.executable, "-m", "crawler", "export", str(site_archive), "--format", "parquet"],
+            stdout=terminal, stderr=subprocess.PIPE, timeout=120, check=False,
+        )
+    finally:
+        os.close(terminal)
+        os.close(main)
+    assert result.returncode == 2
+    assert b"Parquet is binary: give -o FILE or redirect stdout" in result.stderr
