@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 # Debian packages the test suite drives for real (installed when missing; CI runs as root).
-TEST_DEBS ?= wget chromium
+TEST_DEBS ?= wget chromium jq
 
 .PHONY: demo test lint bench-crawl bench-extraction clean system-deps
 
@@ -18,6 +18,13 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $@ $(VENV)/.installed
+
+# ReplayWeb.page (the browser replay tool) from the npm registry, for the WACZ browser test.
+REPLAYWEBPAGE ?= replaywebpage@2.5.3
+$(VENV)/replaywebpage/sw.js: | $(BIN)/python
+	rm -rf $(VENV)/replaywebpage && mkdir -p $(VENV)/replaywebpage
+	cd $(VENV)/replaywebpage && tar -xzf "$$(npm pack $(REPLAYWEBPAGE) --silent | tail -n 1)" \
+	  --strip-components=1 package/ui.js package/sw.js
 
 $(VENV)/.installed-bench: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[test,bench]'
@@ -34,7 +41,7 @@ system-deps:
 demo: $(VENV)/.installed
 	$(BIN)/newsarchive demo
 
-test: system-deps $(VENV)/.installed-test
+test: system-deps $(VENV)/.installed-test $(VENV)/replaywebpage/sw.js
 	$(BIN)/ruff check crawler archive tests bench
 	$(BIN)/python -m pytest -q
 

@@ -10,9 +10,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
-import subprocess
-import tarfile
 import threading
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -22,25 +19,17 @@ REPLAYWEBPAGE = "replaywebpage@2.5.3"
 _RANGE = re.compile(r"bytes=(\d*)-(\d*)$")
 
 
-def fetch_replaywebpage(into: Path) -> Path | None:
-    """`ui.js` and `sw.js` of ReplayWeb.page in `into` (from npm), or None without npm."""
-    npm = shutil.which("npm")
-    if npm is None:
-        return None
-    into.mkdir(parents=True, exist_ok=True)
-    packed = subprocess.run(
-        [npm, "pack", REPLAYWEBPAGE, "--silent"],
-        cwd=into, capture_output=True, text=True, timeout=300, check=False,
-    )
-    if packed.returncode != 0:
-        return None
-    with tarfile.open(into / packed.stdout.strip().splitlines()[-1]) as tar:
-        for name in ("ui.js", "sw.js"):
-            member = tar.getmember(f"package/{name}")
-            source = tar.extractfile(member)
-            assert source is not None
-            (into / name).write_bytes(source.read())
-    return into
+# `make test` unpacks the package's `ui.js` and `sw.js` here (npm pack, an install step).
+REPLAYWEBPAGE_DIR = Path(
+    os.environ.get("REPLAYWEBPAGE_DIR", Path(__file__).resolve().parents[2] / ".venv/replaywebpage")
+)
+
+
+def replaywebpage_assets() -> Path | None:
+    """The folder holding ReplayWeb.page's `ui.js` and `sw.js`, or None when not installed."""
+    if all((REPLAYWEBPAGE_DIR / name).is_file() for name in ("ui.js", "sw.js")):
+        return REPLAYWEBPAGE_DIR
+    return None
 
 
 class _Handler(SimpleHTTPRequestHandler):

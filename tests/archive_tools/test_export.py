@@ -20,7 +20,10 @@ from tests.support import articles, newsarchive
 
 def arrow():
     """pyarrow and pyarrow.parquet (the `parquet` extra): only the Parquet tests need it."""
-    return pytest.importorskip("pyarrow"), pytest.importorskip("pyarrow.parquet")
+    import pyarrow
+    import pyarrow.parquet
+
+    return pyarrow, pyarrow.parquet
 
 
 @pytest.fixture(scope="module")
@@ -80,8 +83,7 @@ def test_all_versions_keeps_every_capture(archive):
 
 def test_jsonl_pipes_into_jq(archive, latest):
     jq = shutil.which("jq")
-    if jq is None:
-        pytest.skip("jq is not installed")
+    assert jq is not None, "jq is not installed (make test installs it)"
     result = subprocess.run(
         f"{sys.executable} -m crawler export {archive} --format jsonl | {jq} -r .title",
         shell=True, capture_output=True, text=True, check=True,

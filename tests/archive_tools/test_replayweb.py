@@ -11,7 +11,12 @@ from urllib.parse import urlsplit
 import pytest
 
 from tests.archive_tools.conftest import demo_crawls
-from tests.archive_tools.replayweb import REPLAYWEBPAGE, StaticServer, fetch_replaywebpage
+from tests.archive_tools.replayweb import (
+    REPLAYWEBPAGE,
+    REPLAYWEBPAGE_DIR,
+    StaticServer,
+    replaywebpage_assets,
+)
 from tests.serve.browser import CHROMIUM, DevTools
 from tests.support import articles, newsarchive
 
@@ -33,10 +38,10 @@ DEEP_TEXT = """(() => {
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[dict]]:
     if CHROMIUM is None:
-        pytest.skip("chromium is not installed (make test installs it)")
-    assets = fetch_replaywebpage(tmp_path_factory.mktemp("replaywebpage"))
+        pytest.fail("chromium is not installed (make test installs it)")
+    assets = replaywebpage_assets()
     if assets is None:
-        pytest.skip(f"npm could not fetch {REPLAYWEBPAGE}")
+        pytest.fail(f"{REPLAYWEBPAGE} is not in {REPLAYWEBPAGE_DIR} (make test installs it)")
     out = tmp_path_factory.mktemp("replayweb") / "data"
     demo_crawls(out)
     root = tmp_path_factory.mktemp("replayweb-site")
