@@ -1,8 +1,10 @@
 """Published and modified dates of a page: JSON-LD and date metas, checked against what the
 reader sees (<time>, itemprop dates, dateline text read with the site's `date_format`) and the
 URL. The visible page wins when they disagree on the day — CMS metas are often the date of a
-re-save, an update or the template — but only a date inside the article region does: a
-header clock or a sidebar's dates fill in when the metas are missing, never overrule them."""
+re-save, an update or the template — but only a dateline does: a date near the headline, inside
+the article region (or anywhere when the page marks none). Page chrome — a header, top bar or
+navigation with a "today" clock widget — is not read at all; other dates (a sidebar's, a date
+far below the headline) fill in when the metas are missing, never overrule them."""
 
 from __future__ import annotations
 
@@ -59,6 +61,15 @@ _UPDATED = re.compile(
 )
 _MAX_DATELINE_CHARS = 250
 _MAX_HEADLINE_BLOCK_CHARS = 1500
+# A dateline sits next to the headline: at most this much text (a standfirst, a byline) between.
+_MAX_HEADLINE_GAP_CHARS = 600
+# Site chrome above or around the article: its dates are today's (a clock widget), not the story's.
+_CHROME = re.compile(
+    r"(?:^|[\s_-])(?:top-?bar|topbar|masthead|site-?header|global-?header|header-?(?:top|bar|date)|"
+    r"nav-?bar|navbar|menu|ticker|clock|today|todays-?date|date-?now|current-?date|weather)",
+    re.I,
+)
+_CHROME_TAGS = frozenset({"header", "nav"})
 
 
 def _dayfirst(page: Page) -> bool | None:
@@ -128,9 +139,13 @@ def _dated_text(
 @dataclass(frozen=True)
 class _Visible:
     date: ParsedDate
-    # Inside the article (or the page marks no article region): such a date overrules the
-    # metas. A date elsewhere (a header clock, a sidebar) only fills in when they are missing.
+    # A dateline: near the headline (or marked up as the item's date with itemprop), inside the
+    # article (or the page marks no article region). Such a date overrules the metas; any other
+    # only fills in when they are missing.
     trusted: bool
+    # Inside the article, if far from the headline ("First published ..." under the body): it may
+    # add the time of day to metas that agree on the day.
+    in_article: bool = False
 
 
 def _visible_dates(
@@ -138,27 +153,29 @@ def _visible_dates(
 ) -> dict[str, _Visible]:
     """Dates the reader sees — <time>, itemprop dates, dateline text — the first of each kind,
     in this order: <time> in the article, datelines in the article, then the same outside
-    (only when `need_outside`: outside dates cannot overrule the metas)."""
+    (only when `need_outside`: outside dates cannot overrule the metas). A dateline near the
+    headline is preferred to the first date found."""
     fmt = page.date_format
     regions = [
         e
         for e in page.elements["article"] + page.elements["main"]
         if not any(a.tag in ("article", "main") for a in e.iterancestors())
     ]
+    headline = _headline(page)
+    seen = _Seen(headline, fmt, dayfirst)
     marked = [e for e in page.marked("date")[:MAX_CANDIDATES] if e.tag != "meta"]
     times = marked + page.elements["time"][:MAX_CANDIDATES]
     inside = [e for e in times if _in_article(e)]
-    found: dict[str, _Visible] = {}
-    _visible_in(inside, True, found, fmt, dayfirst)
-    if "published" in found:
-        return found
+    seen.read(inside, True)
+    if seen.settled("published"):
+        return seen.found
     # Dateline text: a class search, run on the article region alone when there is one.
     inside_datelines = [
         e for r in regions for e in owners(_DATELINE_IN(r), _DATELINE_TAGS)[:MAX_CANDIDATES]
     ]
-    _visible_in(inside_datelines, True, found, fmt, dayfirst)
-    if regions and ("published" in found or not need_outside):
-        return found
+    seen.read(inside_datelines, True)
+    if regions and ("published" in seen.found or not need_outside):
+        return seen.found
     in_regions = set(inside_datelines)
     datelines = [
         e
@@ -166,38 +183,56 @@ def _visible_dates(
         if e not in in_regions
     ]
     outside = [e for e in times if e not in inside] + datelines
-    _visible_in(outside, not regions, found, fmt, dayfirst)
-    return found
+    seen.read(outside, not regions)
+    return seen.found
 
 
-def _visible_in(
-    elements: list[etree._Element],
-    trusted: bool,
-    found: dict[str, _Visible],
-    fmt: str | None,
-    dayfirst: bool | None,
-) -> None:
-    """Add to `found` the first date of each kind that `elements` show."""
-    for element in elements:
-        if "published" in found and "modified" in found:
-            return
-        if elsewhere(element):
-            continue
+class _Seen:
+    """The visible dates found so far: per kind, the first dateline, else the first date."""
+
+    def __init__(
+        self, headline: etree._Element | None, fmt: str | None, dayfirst: bool | None
+    ) -> None:
+        self.found: dict[str, _Visible] = {}
+        self.headline = headline
+        self.fmt = fmt
+        self.dayfirst = dayfirst
+
+    def settled(self, kind: str) -> bool:
+        return kind in self.found and self.found[kind].trusted
+
+    def read(self, elements: list[etree._Element], in_article: bool) -> None:
+        """Take the dates `elements` show; `in_article`: whether they may be datelines."""
+        for element in elements:
+            if self.settled("published") and self.settled("modified"):
+                return
+            if elsewhere(element) or _chrome(element, self.headline):
+                continue
+            near: bool | None = None  # computed once, when it matters
+            for kind, parsed in self._dates_of(element):
+                current = self.found.get(kind)
+                if current is not None and (current.trusted or not in_article):
+                    continue
+                if near is None:
+                    marked = element.get("itemprop") in ("datePublished", "dateModified")
+                    near = in_article and (marked or _near(self.headline, element))
+                if current is None or near:
+                    self.found[kind] = _Visible(parsed, near, in_article)
+
+    def _dates_of(self, element: etree._Element) -> list[tuple[str, ParsedDate]]:
         itemprop = element.get("itemprop")
         if element.tag == "time" or itemprop in ("datePublished", "dateModified"):
-            parsed = _time_element(element, fmt, dayfirst)
+            parsed = _time_element(element, self.fmt, self.dayfirst)
             if parsed is None:
-                continue
+                return []
             kind = {"datePublished": "published", "dateModified": "modified"}.get(
                 itemprop or "", ""
             ) or _time_kind(element)
-            found.setdefault(kind, _Visible(parsed, trusted))
-        else:
-            text = text_of(element)
-            if not text or len(text) > _MAX_DATELINE_CHARS:
-                continue
-            for kind, parsed in _dated_text(text, fmt, dayfirst):
-                found.setdefault(kind, _Visible(parsed, trusted))
+            return [(kind, parsed)]
+        text = text_of(element)
+        if not text or len(text) > _MAX_DATELINE_CHARS:
+            return []
+        return list(_dated_text(text, self.fmt, self.dayfirst))
 
 
 def _in_article(element: etree._Element) -> bool:
@@ -205,6 +240,81 @@ def _in_article(element: etree._Element) -> bool:
         a.tag in ("article", "main") or a.get("itemprop") == "articleBody"
         for a in element.iterancestors()
     )
+
+
+def _headline(page: Page) -> etree._Element | None:
+    """The article's <h1>: the first of the page's first three that is neither in another block
+    nor in the site's chrome (a logo as <h1> in the site header)."""
+    for heading in page.elements["h1"][:3]:
+        if not elsewhere(heading) and not any(_site_chrome(a) for a in _up_to_body(heading)):
+            return heading
+    return None
+
+
+def _up_to_body(element: etree._Element) -> Iterator[etree._Element]:
+    """`element` and its ancestors, up to the <body>, an <article> or <main> (excluded)."""
+    node: etree._Element | None = element
+    while node is not None and node.tag not in ("body", "article", "main"):
+        yield node
+        node = node.getparent()
+
+
+def _site_chrome(node: etree._Element) -> bool:
+    """A top bar, masthead, menu or clock widget by its class or id, or a <header> with the
+    site's navigation."""
+    marker = f"{node.get('class', '')} {node.get('id', '')}"
+    if marker.strip() and _CHROME.search(marker):
+        return True
+    return node.tag == "header" and node.find(".//nav") is not None
+
+
+def _chrome(element: etree._Element, headline: etree._Element | None) -> bool:
+    """In the page's chrome: `_site_chrome`, or a <header>/<nav> (or a block with the id or class
+    "header") outside the article that does not hold the headline. The article's own <header>
+    is the article's."""
+    for node in _up_to_body(element):
+        if _site_chrome(node):
+            return True
+        marker = f"{node.get('class', '')} {node.get('id', '')}".lower().split()
+        weak = node.tag in _CHROME_TAGS or "header" in marker
+        if weak and (headline is None or not _contains(node, headline)):
+            return True
+    return False
+
+
+def _contains(ancestor: etree._Element, element: etree._Element) -> bool:
+    return element is ancestor or any(a is ancestor for a in element.iterancestors())
+
+
+_SKIPPED_TEXT = frozenset({"script", "style", "noscript", "template"})
+
+
+def _near(headline: etree._Element | None, element: etree._Element) -> bool:
+    """Whether `element` is next to the headline: at most `_MAX_HEADLINE_GAP_CHARS` of text
+    between them, before or after it. Without a headline, every date is near."""
+    if headline is None or _contains(headline, element) or _contains(element, headline):
+        return True
+    ancestors = set(element.iterancestors())
+    common = next((a for a in headline.iterancestors() if a in ancestors), None)
+    if common is None:
+        return False
+    gap: int | None = None  # counting from the end of the first of the two
+    for event, node in etree.iterwalk(common, events=("start", "end")):
+        tag = node.tag if isinstance(node.tag, str) else ""
+        if event == "start":
+            if node is headline or node is element:
+                if gap is not None:
+                    return True
+            elif gap is not None and node.text and tag and tag not in _SKIPPED_TEXT:
+                gap += len(node.text.strip())
+        else:
+            if node is headline or node is element:
+                gap = 0
+            if gap is not None and node.tail:
+                gap += len(node.tail.strip())
+        if gap is not None and gap > _MAX_HEADLINE_GAP_CHARS:
+            return False
+    return False
 
 
 def _time_kind(element: etree._Element) -> str:
@@ -256,6 +366,14 @@ def _choose(
         if visible.precision > structured[0].precision:
             return visible, "visible"
         return structured
+    if (
+        seen is not None
+        and structured is not None
+        and seen.in_article
+        and _same_day(structured[0], seen.date)
+        and seen.date.precision > structured[0].precision
+    ):
+        return seen.date, "visible"
     if from_url is not None and (structured is None or not _same_day(structured[0], from_url)):
         return from_url, "url"
     return structured
@@ -263,11 +381,12 @@ def _choose(
 
 def _near_headline(page: Page, dayfirst: bool | None) -> ParsedDate | None:
     """The last resort: a date written next to the headline, in a block with no telling
-    class ("<p class="h6"><em>November 15, 2019</em></p>" under the <h1>)."""
-    headings = [h for h in page.elements["h1"][:3] if not elsewhere(h)]
-    if not headings:
+    class ("<p class="h6"><em>November 15, 2019</em></p>" under the <h1>); not the clock of a
+    site header that shares the block."""
+    headline = _headline(page)
+    if headline is None:
         return None
-    block = headings[0]
+    block = headline
     for _ in range(3):  # the headline's block: up to three levels up, while it stays small
         parent = block.getparent()
         if parent is None or len(text_of(parent)) > _MAX_HEADLINE_BLOCK_CHARS:
@@ -279,7 +398,7 @@ def _near_headline(page: Page, dayfirst: bool | None) -> ParsedDate | None:
         text = (element.text or "").strip()
         if 6 <= len(text) <= _MAX_DATELINE_CHARS:
             found = parse_date(text, page.date_format, dayfirst=dayfirst)
-            if found:
+            if found and not _chrome(element, headline) and _near(headline, element):
                 return found
     return None
 

@@ -133,3 +133,37 @@ def test_press_tv_page_with_site_date_format() -> None:
     assert meta.canonical_url == (
         "http://www.presstv.ir/Detail/2016/03/26/457824/Iran-Russia-Syria-truce-Zarif-Lavrov"
     )
+
+
+HEADER_CLOCK_URL = "https://www.baysidecourier.example/news/harbour-ferry-service-to-resume"
+
+
+def test_header_clock_is_not_the_dateline() -> None:
+    # No <article>/<main> on the page: the top bar's "today" (May 4) is page chrome, not the
+    # visible dateline; the dateline next to the headline agrees with the meta, which stays.
+    meta = metadata_of("header_clock.html", HEADER_CLOCK_URL)
+    assert meta.published == "2024-05-02T09:15:00+10:00"
+    assert meta.published_source == "meta"
+
+
+def test_date_far_from_the_headline_does_not_overrule_the_meta() -> None:
+    # Without the dateline, the next visible date is an info box under the body (May 6): not a
+    # dateline, so the meta stays.
+    data = (FIXTURES / "header_clock.html").read_bytes()
+    root = lxml.html.fromstring(data, parser=lxml.html.HTMLParser(encoding="utf-8"))
+    for dateline in root.find_class("story-meta"):
+        dateline.drop_tree()
+    meta = extract_metadata(root, HEADER_CLOCK_URL, None)
+    assert meta.published == "2024-05-02T09:15:00+10:00"
+    assert meta.published_source == "meta"
+
+
+def test_header_clock_does_not_fill_in_missing_metas() -> None:
+    # No date metas and no dateline: the clock's "today" is still not the article's date.
+    data = (FIXTURES / "header_clock.html").read_bytes()
+    root = lxml.html.fromstring(data, parser=lxml.html.HTMLParser(encoding="utf-8"))
+    for element in root.find_class("story-meta") + root.find_class("info-box"):
+        element.drop_tree()
+    for meta_tag in root.xpath("//meta[@property='article:published_time']"):
+        meta_tag.drop_tree()
+    assert extract_metadata(root, HEADER_CLOCK_URL, None).published is None

@@ -85,6 +85,14 @@ def test_it_is_an_article(article) -> None:
     assert article.word_count == 313
 
 
+def test_published_is_the_article_date_not_the_header_clock(article) -> None:
+    # article:published_time and JSON-LD say 2016-03-25T18:41:00+03:30; the dateline next to the
+    # headline ("Fri Mar 25, 2016 6:41PM") agrees. The header's "Sat Mar 26, 2016 | 08:12" is
+    # the site's today-clock, not a dateline.
+    assert article.published == "2016-03-25T18:41:00+03:30"
+    assert article.published_raw == "2016-03-25T18:41:00+03:30"
+
+
 def test_section_from_breadcrumb(article) -> None:
     # The page has no article:section meta: the section comes from "News / Politics / News".
     assert article.breadcrumbs == EXPECTED["breadcrumbs"]
