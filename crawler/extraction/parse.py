@@ -7,7 +7,6 @@ an XML encoding declaration can make libxml2 decode the page differently.
 
 from __future__ import annotations
 
-import re
 import threading
 
 import lxml.html
@@ -16,7 +15,9 @@ from lxml import etree
 from crawler.extraction.article import ExtractionError
 from crawler.extraction.decode import detect_encoding
 
-_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# C0 controls (but tab, LF, CR) and DEL. In UTF-8 these bytes never occur inside a multi-byte
+# sequence, so deleting them from the encoded page deletes exactly those characters.
+_CONTROL_BYTES = bytes([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])
 
 # lxml parsers must not be shared between threads: one per thread.
 _LOCAL = threading.local()
@@ -62,12 +63,11 @@ def parse(html: bytes | str, http_charset: str | None = None) -> etree._Element:
     text = decode(html, http_charset)
     if text.startswith("\ufeff"):
         text = text[1:]
-    if _CONTROL.search(text):
-        # C0 controls are not HTML text, and lxml refuses them when text is moved around.
-        text = _CONTROL.sub("", text)
-    if not text.strip():
+    # C0 controls are not HTML text, and lxml refuses them when text is moved around. Deleted
+    # from the bytes with bytes.translate: a regex over the text cost 0.4 ms a page.
+    data = text.encode("utf-8", errors="replace").translate(None, _CONTROL_BYTES)
+    if not data.strip() or not text.strip():  # the text's strip knows Unicode spaces too
         raise ExtractionError("empty document")
-    data = text.encode("utf-8", errors="replace")
     try:
         root = lxml.html.document_fromstring(data, parser=_parser())
     except (etree.ParserError, etree.XMLSyntaxError, ValueError) as exc:
