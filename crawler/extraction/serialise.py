@@ -5,6 +5,11 @@ or <br> ends a block. A block is a paragraph, a subheading (h2-h4), a list item,
 preformatted text; only links survive as inline markup. Blocks that are boilerplate by their text
 (share prompts, "Advertisement", inline "Read more:" promos, alternate-domain footers, pull quotes
 repeating the body) are dropped here, where the text is known.
+
+`body_html` then goes through one sanitiser, written with BeautifulSoup on the small extracted
+fragment (5 KB on average, not the page): an allow-list of tags, links made absolute and kept
+only with a safe scheme, every other attribute dropped, empty elements removed, whitespace
+normalised. It is the one place that decides what HTML may reach the output.
 """
 
 from __future__ import annotations
@@ -16,6 +21,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from urllib.parse import urljoin
 
+from bs4 import BeautifulSoup
+from bs4.element import NavigableString, PreformattedString, Tag
 from lxml import etree
 
 from crawler.extraction import patterns as pt
@@ -62,26 +69,25 @@ class _Buffer:
             self.link_chars += len(text.strip())
 
 
-def blocks_of(elements: Iterable[etree._Element], base_url: str = "") -> list[Block]:
-    """The region's blocks; links are made absolute against `base_url`."""
+def blocks_of(elements: Iterable[etree._Element]) -> list[Block]:
+    """The region's blocks. Links keep their href as written: `to_html` resolves and vets them."""
     blocks: list[Block] = []
     for root in elements:
-        _walk(root, blocks, base_url)
+        _walk(root, blocks)
     return blocks
 
 
-def _walk(root: etree._Element, blocks: list[Block], base_url: str) -> None:
+def _walk(root: etree._Element, blocks: list[Block]) -> None:
     buf = _Buffer()
     kinds: list[str] = ["p"]
     lists: list[str] = ["ul"]
     links = 0
-    opened: list[bool] = []  # per open <a>: whether its start tag went into the HTML
 
     def flush() -> None:
         nonlocal buf
         text = _SPACES.sub(" ", "".join(buf.text)).strip()
         if text:
-            markup = _SPACES.sub(" ", "".join(buf.html) + "</a>" * buf.open_links).strip()
+            markup = "".join(buf.html) + "</a>" * buf.open_links  # spaced by the sanitiser
             blocks.append(Block(kinds[-1], text, markup, buf.link_chars, lists[-1]))
         buf = _Buffer()
 
@@ -99,12 +105,9 @@ def _walk(root: etree._Element, blocks: list[Block], base_url: str) -> None:
                     if tag in ("ul", "ol"):
                         lists.append(tag)
             elif tag == "a":
-                href = _absolute(base_url, (el.get("href") or "").strip())
-                ok = bool(href) and href.lower().startswith(_SAFE_SCHEMES)
-                if ok:
-                    buf.html.append(f'<a href="{html.escape(href, quote=True)}">')
-                    buf.open_links += 1
-                opened.append(ok)
+                href = html.escape(el.get("href") or "", quote=True)
+                buf.html.append(f'<a href="{href}">')
+                buf.open_links += 1
                 links += 1
             if el.text:
                 buf.add(el.text, links > 0)
@@ -116,7 +119,7 @@ def _walk(root: etree._Element, blocks: list[Block], base_url: str) -> None:
                     lists.pop()
             elif tag == "a":
                 links = max(0, links - 1)
-                if opened and opened.pop() and buf.open_links:
+                if buf.open_links:  # not when the link began in an earlier block
                     buf.html.append("</a>")
                     buf.open_links -= 1
             if el.tail and el is not root:
@@ -224,7 +227,12 @@ def to_text(blocks: list[Block]) -> str:
     return "\n\n".join(b.text for b in blocks)
 
 
-def to_html(blocks: list[Block]) -> str:
+def to_html(blocks: list[Block], base_url: str = "") -> str:
+    """The blocks as minimal HTML, through `sanitise_html`."""
+    return sanitise_html(_markup(blocks), base_url)
+
+
+def _markup(blocks: list[Block]) -> str:
     parts: list[str] = []
     open_list: str | None = None
     for block in blocks:
@@ -244,3 +252,91 @@ def to_html(blocks: list[Block]) -> str:
     if open_list:
         parts.append(f"</{open_list}>")
     return "\n".join(parts)
+
+
+# --- the body_html sanitiser ------------------------------------------------------------------
+
+ALLOWED_TAGS = frozenset({"p", "h2", "h3", "h4", "ul", "ol", "li", "blockquote", "a"})
+# Not unwrapped but dropped with their content: it is code or markup, not text.
+DROPPED_TAGS = frozenset({"script", "style", "template", "noscript", "iframe", "object", "svg"})
+# Blocks: whitespace at their edges goes; between them, one line break.
+_BLOCK_TAGS = frozenset({"p", "h2", "h3", "h4", "li", "blockquote"})
+_CONTAINERS = frozenset({"body", "ul", "ol"})
+
+
+def sanitise_html(fragment: str, base_url: str = "") -> str:
+    """`fragment` reduced to `ALLOWED_TAGS`: links resolved against `base_url` and kept only
+    with a safe scheme (in-page, javascript: and data: links lose their tag, not their text),
+    other tags unwrapped (their text stays; scripts, styles, embeds and comments go whole),
+    attributes other than href dropped, empty elements removed, runs of ASCII whitespace
+    collapsed to one space (a no-break space stays inside a block), whitespace between blocks
+    one line break.
+
+    BeautifulSoup does this on the extracted fragment only (5 KB on average): 0.85 ms a page on
+    the Zyte set, parse 0.47 and serialisation 0.28 of it."""
+    if not fragment.strip():
+        return ""
+    root = BeautifulSoup(fragment, "lxml").body
+    if root is None:
+        return ""
+    nodes = list(root.descendants)
+    reshaped = False
+    # Innermost first: an element's children are settled before it is judged empty.
+    for node in reversed(nodes):
+        if not isinstance(node, Tag):
+            if isinstance(node, PreformattedString):  # comments, CDATA, declarations
+                node.extract()
+                reshaped = True
+            continue
+        name = node.name
+        if name in DROPPED_TAGS:
+            node.decompose()
+            reshaped = True
+            continue
+        href = _safe_href(base_url, node.get("href")) if name == "a" else None
+        if name not in ALLOWED_TAGS or (name == "a" and href is None):
+            node.unwrap()
+            reshaped = True
+            continue
+        node.attrs = {"href": href} if href else {}
+        if _is_empty(node):
+            reshaped = True
+            if node.contents:
+                node.replace_with(" ")  # a link around a space still separates two words
+            else:
+                node.decompose()
+    if reshaped:
+        root.smooth()  # unwrapping leaves neighbouring strings: one string each
+        nodes = list(root.descendants)
+    _normalise_space([n for n in nodes if type(n) is NavigableString])
+    return root.decode_contents().strip()
+
+
+def _safe_href(base_url: str, href: str | None) -> str | None:
+    href = _absolute(base_url, (href or "").strip())
+    return href if href and href.lower().startswith(_SAFE_SCHEMES) else None
+
+
+def _is_empty(tag: Tag) -> bool:
+    return all(isinstance(child, NavigableString) and not child.strip() for child in tag.contents)
+
+
+def _normalise_space(strings: list[NavigableString]) -> None:
+    for string in strings:
+        parent = string.parent
+        if parent is None:
+            continue
+        if parent.name in _CONTAINERS:
+            text = "\n" if not string.strip() else _SPACES.sub(" ", string)
+        else:
+            text = _SPACES.sub(" ", string)
+            if parent.name in _BLOCK_TAGS:
+                if string is parent.contents[0]:
+                    text = text.lstrip()
+                if string is parent.contents[-1]:
+                    text = text.rstrip()
+        if text != string:
+            if text:
+                string.replace_with(text)
+            else:
+                string.extract()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from crawler.extraction import extract
+from crawler.extraction import extract, serialise
 from crawler.extraction.images import split_credit
 
 PAGE = """<!DOCTYPE html><html><head><title>Rail strike called off</title></head><body>
@@ -107,3 +107,52 @@ def test_links_in_body_html_are_absolute() -> None:
     assert '<a href="https://news.example/docs/budget-2024.pdf">its budget</a>' in article.body_html
     assert '<a href="https://news.example/2024/06/council/minutes.html">' in article.body_html
     assert "#fn1" not in article.body_html and "with notes" in article.body_html
+
+
+BASE = "https://news.example/2024/06/council/budget.html"
+
+
+@pytest.mark.parametrize(
+    ("fragment", "expected"),
+    [
+        # Tags off the allow-list lose their tag, not their text; attributes other than href go.
+        (
+            '<p class="lead" style="x">A <span><b>bold</b> <em>move</em></span>.</p>',
+            "<p>A bold move.</p>",
+        ),
+        ("<div><h2 id='s1'>Heading</h2><h5>Small</h5></div>", "<h2>Heading</h2>Small"),
+        # Scripts, styles, embeds and comments go with their content.
+        ("<p>Text<script>track()</script><style>p{}</style></p>", "<p>Text</p>"),
+        ("<p>Text<!-- ad slot --> <iframe src='x'>frame</iframe>more</p>", "<p>Text more</p>"),
+        # Links: made absolute; in-page, javascript: and data: links keep only their text.
+        (
+            '<p><a href="../docs/b.pdf" target="_blank" rel="nofollow">budget</a></p>',
+            '<p><a href="https://news.example/2024/06/docs/b.pdf">budget</a></p>',
+        ),
+        (
+            '<p><a href="#fn1">note</a> <a href="javascript:go()">go</a> <a>bare</a></p>',
+            "<p>note go bare</p>",
+        ),
+        # Empty elements go; a link around a space still separates two words.
+        (
+            '<p><a href="/x"></a>Lead</p>\n<p> </p>\n'
+            '<ul><li><a href="/y"><img src="i.jpg"></a></li></ul>',
+            "<p>Lead</p>",
+        ),
+        ('<p>strategically <a href="/y"> </a>located</p>', "<p>strategically located</p>"),
+        # Whitespace: runs collapse, block edges are trimmed, a no-break space stays inside.
+        (
+            "<p>\n  one\t two  </p>\n\n\n<p>three\u00a0four</p>",
+            "<p>one two</p>\n<p>three\u00a0four</p>",
+        ),
+        ("<ul>\n\n<li> a </li>  <li>b</li>\n</ul>", "<ul>\n<li>a</li>\n<li>b</li>\n</ul>"),
+        ("", ""),
+        ("   ", ""),
+    ],
+)
+def test_sanitise_html(fragment: str, expected: str) -> None:
+    assert serialise.sanitise_html(fragment, BASE) == expected
+
+
+def test_sanitise_html_is_idempotent_on_the_output(article) -> None:
+    assert serialise.sanitise_html(article.body_html, BASE) == article.body_html
