@@ -44,6 +44,11 @@ def _year_month(record: dict[str, Any]) -> tuple[str, str]:
     return "unknown", "unknown"
 
 
+def encode_article(record: dict[str, Any]) -> bytes:
+    """The one byte encoding of an article document: the stored file and the WARC record."""
+    return json.dumps(record, ensure_ascii=False, indent=2).encode("utf-8") + b"\n"
+
+
 class ArticleStore:
     """Writes article JSON documents under `OUT/articles` without ever overwriting one."""
 
@@ -55,11 +60,12 @@ class ArticleStore:
         year, month = _year_month(record)
         return self.root / safe_segment(record["site"]) / year / month
 
-    def write(self, record: dict[str, Any]) -> Path:
-        """Store `record`; returns the path it was written to."""
+    def write(self, record: dict[str, Any], data: bytes | None = None) -> Path:
+        """Store `record` (`data`: its `encode_article` bytes, when already made)."""
         directory = self.directory_for(record)
         directory.mkdir(parents=True, exist_ok=True)
-        data = json.dumps(record, ensure_ascii=False, indent=2).encode("utf-8") + b"\n"
+        if data is None:
+            data = encode_article(record)
         fd, tmp = tempfile.mkstemp(dir=directory, prefix=".tmp-", suffix=".json")
         try:
             with os.fdopen(fd, "wb") as handle:

@@ -9,11 +9,9 @@ with its `Content-Encoding`), `Content-Length` is set to the stored length, and
 from __future__ import annotations
 
 import io
-import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
 from urllib.parse import urlsplit
 
 from warcio.recordbuilder import RecordBuilder
@@ -118,13 +116,13 @@ def build_request_record(
 def build_conversion_record(
     builder: RecordBuilder,
     url: str,
-    document: dict[str, Any],
+    payload: bytes,
     refers_to: str,
     *,
     created_at: datetime | None = None,
 ) -> ArcWarcRecord:
-    """The article JSON as a `conversion` record derived from the response it refers to."""
-    payload = json.dumps(document, ensure_ascii=False, sort_keys=False).encode("utf-8")
+    """An article JSON document (`payload`) as a `conversion` record derived from the
+    response it refers to."""
     return builder.create_warc_record(
         url,
         "conversion",

@@ -10,12 +10,32 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from archive.layout import article_id
+from archive.layout import article_id, encode_article
 from crawler import __version__
 from crawler.extraction import ExtractionRules, extract
 from crawler.urls import absolute, strip_tracking
 
 EXTRACTOR = f"newsarchive/{__version__}"
+
+
+class ArticleDocument(dict):
+    """An article JSON document that carries its encoded bytes (`encoded`).
+
+    Encoding happens once, where extraction runs (a worker process), so the crawl process
+    only writes bytes: to OUT/articles and as the WARC conversion record.
+    """
+
+    encoded: bytes = b""
+
+
+def build_article_document(html: bytes, url: str, **kwargs: Any) -> ArticleDocument | None:
+    """`build_article_record`, plus the document's bytes (see `ArticleDocument`)."""
+    record = build_article_record(html, url, **kwargs)
+    if record is None:
+        return None
+    document = ArticleDocument(record)
+    document.encoded = encode_article(record)
+    return document
 
 
 def canonical_url(declared: str | None, url: str) -> str:

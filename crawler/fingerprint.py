@@ -23,6 +23,8 @@ class TrackingFreeFingerprinter:
         return cls()
 
     def fingerprint(self, request: Request) -> bytes:
+        if "?" not in request.url:  # no query, nothing to strip (most article URLs)
+            return fingerprint(request)
         cleaned = strip_tracking(request.url)
         if cleaned != request.url:
             request = request.replace(url=cleaned)

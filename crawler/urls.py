@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 # Query parameters that only track where a reader came from; they never select content.
@@ -36,14 +37,25 @@ def strip_tracking(url: str) -> str:
     return urlunsplit((parts.scheme, parts.netloc, parts.path or "/", urlencode(query), ""))
 
 
+# scheme://[userinfo@]host — enough to read the host without a full urlsplit (hot path).
+_HOST = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://(?:[^@/?#]*@)?(\[[^\]/?#]*\]|[^:/?#]*)")
+
+
 def host_of(url: str) -> str:
-    return (urlsplit(url).hostname or "").lower()
+    match = _HOST.match(url)
+    if match is None:
+        return (urlsplit(url).hostname or "").lower()
+    return match.group(1).strip("[]").lower()
+
+
+@lru_cache(maxsize=4096)
+def _host_in(host: str, domains: tuple[str, ...]) -> bool:
+    return any(host == d or host.endswith("." + d) for d in domains)
 
 
 def in_domains(url: str, domains: Iterable[str]) -> bool:
     """Whether the URL's host (port ignored) is one of `domains` or a subdomain of one."""
-    host = host_of(url)
-    return any(host == d or host.endswith("." + d) for d in domains)
+    return _host_in(host_of(url), tuple(domains))
 
 
 def absolute(url: str | None, base: str) -> str | None:

@@ -30,7 +30,7 @@ from scrapy.http import Response
 
 from archive.capture import write_exchange
 from archive.errors import WarcWriteError
-from archive.layout import WARC_DIR
+from archive.layout import WARC_DIR, encode_article
 from archive.records import HttpExchange, build_conversion_record, header_pairs
 from archive.warc_writer import RotatingWarcWriter
 from crawler import __version__
@@ -113,7 +113,7 @@ class WarcCapture:
             prefix=settings.get("WARC_PREFIX", "newsarchive"),
             max_size=settings.getint("WARC_MAX_SIZE", 1_000_000_000),
             warcinfo=warcinfo_fields(settings),
-            compress_level=settings.getint("WARC_GZIP_LEVEL", 6),
+            compress_level=settings.getint("WARC_GZIP_LEVEL", 1),
         )
         extension = cls(writer, crawler.stats, crawler)
         crawler.signals.connect(extension.response_downloaded, signals.response_downloaded)
@@ -137,8 +137,9 @@ class WarcCapture:
         capture = item.get("capture") if isinstance(item, dict) else None
         if self.failed or not capture:
             return
+        payload = getattr(item, "encoded", None) or encode_article(item)
         record = build_conversion_record(
-            self.writer.builder, item["url"], item, refers_to=capture["warc_record_id"]
+            self.writer.builder, item["url"], payload, refers_to=capture["warc_record_id"]
         )
         try:
             self.writer.write(record)

@@ -25,7 +25,7 @@ class ArticleStorePipeline:
 
     def process_item(self, item: Any) -> Any:
         if isinstance(item, dict) and "capture" in item and "id" in item:
-            path = self.store.write(item)
+            path = self.store.write(item, getattr(item, "encoded", None) or None)
             self.stats.inc_value("newsarchive/articles")
             logger.debug("article %s -> %s", item["url"], path)
         return item

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from scrapy.exceptions import DropItem
 
-from crawler.article_record import build_article_record
+from crawler.article_record import build_article_document
 from crawler.extraction import ExtractionError
 from crawler.items import ArticlePage
 
@@ -59,9 +59,9 @@ class ExtractionPipeline:
         }
         try:
             if self._pool is None:
-                record = build_article_record(item.body, item.url, **kwargs)
+                record = build_article_document(item.body, item.url, **kwargs)
             else:
-                future = self._pool.submit(build_article_record, item.body, item.url, **kwargs)
+                future = self._pool.submit(build_article_document, item.body, item.url, **kwargs)
                 record = await asyncio.wrap_future(future)
         except ExtractionError as exc:
             self.stats.inc_value("newsarchive/extraction_errors")
