@@ -80,6 +80,20 @@ def _drop_traceback(record: logging.LogRecord) -> bool:
     return True
 
 
+def add_settings_option(parser: argparse.ArgumentParser) -> None:
+    """`-s NAME=VALUE`, repeatable, as in `scrapy crawl`."""
+    parser.add_argument(
+        "-s",
+        "--set",
+        dest="settings",
+        action="append",
+        type=parse_setting,
+        default=[],
+        metavar="NAME=VALUE",
+        help="override a Scrapy setting (repeatable)",
+    )
+
+
 def run_crawl(
     profile: SiteProfile,
     out: Path,
@@ -131,16 +145,7 @@ def add_parser(subparsers: Any) -> None:
     parser.add_argument("--out", "-o", type=Path, required=True, metavar="DIR")
     parser.add_argument("--max-pages", type=int, metavar="N", help="stop after N responses")
     parser.add_argument("--max-depth", type=int, metavar="N", help="follow links N deep")
-    parser.add_argument(
-        "-s",
-        "--set",
-        dest="settings",
-        action="append",
-        type=parse_setting,
-        default=[],
-        metavar="NAME=VALUE",
-        help="override a Scrapy setting (repeatable)",
-    )
+    add_settings_option(parser)
     parser.set_defaults(run=run)
 
 

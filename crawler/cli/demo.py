@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from crawler.cli.crawl import exit_code, parse_setting, run_crawl
+from crawler.cli.crawl import add_settings_option, exit_code, run_crawl
 from crawler.siteprofile import resolve_profile
 
 # Our own server on loopback: no politeness delay needed, and a quiet log for a clean summary.
@@ -26,16 +26,7 @@ def add_parser(subparsers: Any) -> None:
         description="Serve the bundled demo site on 127.0.0.1 (free port) and crawl it.",
     )
     parser.add_argument("--out", "-o", type=Path, default=Path("data/demo"), metavar="DIR")
-    parser.add_argument(
-        "-s",
-        "--set",
-        dest="settings",
-        action="append",
-        type=parse_setting,
-        default=[],
-        metavar="NAME=VALUE",
-        help="override a Scrapy setting (repeatable)",
-    )
+    add_settings_option(parser)
     parser.set_defaults(run=run)
 
 
