@@ -22,6 +22,7 @@ class CrawlSummary:
     articles: int
     warc_files: int
     warc_bytes: int
+    warc_write_errors: int
     errors: int
 
     @classmethod
@@ -41,6 +42,7 @@ class CrawlSummary:
             articles=stats.get("newsarchive/articles", 0),
             warc_files=stats.get("warc/files", 0),
             warc_bytes=stats.get("warc/bytes", 0),
+            warc_write_errors=stats.get("warc/write_errors", 0),
             errors=errors,
         )
 
@@ -131,7 +133,10 @@ def run_crawl(
 
 
 def exit_code(summary: CrawlSummary) -> int:
-    """0 when something was archived and parsed; 1 when the crawl got nowhere."""
+    """0 when pages were crawled and archived; 1 when the crawl got nowhere or could not
+    write its WARC files."""
+    if summary.warc_write_errors:
+        return 1
     return 0 if summary.html_pages or summary.articles else 1
 
 
@@ -171,7 +176,13 @@ def run(args: argparse.Namespace) -> int:
     )
     print(summary.render())
     code = exit_code(summary)
-    if code:
+    if summary.warc_write_errors:
+        print(
+            "newsarchive crawl: WARC files could not be written (see the error above); "
+            "the crawl was stopped so that nothing is fetched without being archived",
+            file=sys.stderr,
+        )
+    elif code:
         print(
             "newsarchive crawl: no page could be crawled (see the errors above); "
             "anything fetched is in the WARC files",

@@ -27,6 +27,7 @@ import scrapy
 from scrapy import Request, Spider, signals
 from scrapy.exceptions import NotConfigured
 from scrapy.http import Response
+from scrapy.utils.defer import deferred_from_coro
 
 from archive.capture import write_exchange
 from archive.errors import WarcWriteError
@@ -161,4 +162,4 @@ class WarcCapture:
         self.failed = True
         self.stats.inc_value("warc/write_errors")
         logger.error("WARC writing failed, stopping the crawl: %s", exc, exc_info=True)
-        self.crawler.engine.close_spider(spider, "warc_write_error")
+        deferred_from_coro(self.crawler.engine.close_spider_async(reason="warc_write_error"))

@@ -121,3 +121,13 @@ def test_non_html_start_url_is_archived_not_parsed(site_dir: Path, out_with_data
 def test_bad_setting_syntax(tmp_path: Path):
     result = newsarchive("crawl", "demo", "--out", tmp_path, "-s", "NOEQUALS")
     assert result.returncode == 2 and "expected NAME=VALUE" in result.stderr
+
+
+def test_unwritable_warc_directory_stops_the_crawl(test_site: SiteServer, tmp_path: Path):
+    (tmp_path / "warc").write_text("a file where the WARC directory should be")
+    result = crawl(test_site.url("/"), tmp_path)
+    assert result.returncode == 1
+    assert "cannot create a WARC file in" in result.stderr
+    assert "WARC files could not be written" in result.stderr
+    assert "finished (warc_write_error)" in result.stdout
+    assert not (tmp_path / "articles").exists()
