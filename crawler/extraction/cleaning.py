@@ -110,22 +110,14 @@ def attr_info(el: etree._Element) -> AttrInfo:
     return _attr_info(el.get("class") or "", el.get("id") or "")
 
 
-def is_boilerplate_attr(el: etree._Element) -> bool:
-    return attr_info(el).boilerplate
-
-
 def class_weight(el: etree._Element) -> int:
     return attr_info(el).weight
-
-
-def marked_bodies(root: etree._Element) -> list[etree._Element]:
-    """Elements the page marks as its article body (itemprop or a body-like class)."""
-    return _marked_bodies(root, [(el, attr_info(el)) for el in pt.XP_CLASSED(root)])
 
 
 def _marked_bodies(
     root: etree._Element, classed: list[tuple[etree._Element, AttrInfo]]
 ) -> list[etree._Element]:
+    """Elements the page marks as its article body (itemprop or a body-like class)."""
     found = list(pt.XP_ITEMPROP_BODY(root))
     found += [el for el, info in classed if info.body and el not in found]
     return [el for el in found if text_len(el) >= 200]

@@ -261,11 +261,6 @@ def _is_other_content(el: etree._Element) -> bool:
     return is_comment_thread(el)
 
 
-def _first_class(el: etree._Element) -> str:
-    names = (el.get("class") or "").split()
-    return names[0] if names else ""
-
-
 def _is_prose(el: etree._Element) -> bool:
     length = text_len(el)
     return length > 80 and link_density(el, length) < 0.25

@@ -273,23 +273,6 @@ BODY_CLASS_RE = re.compile(
     re.I,
 )
 
-# Page-kind tokens: class/id of the <body>/<article> of non-article pages.
-NON_ARTICLE_BODY_TOKENS: tuple[str, ...] = (
-    "error404",
-    "error-404",
-    "page-404",
-    "not-found",
-    "notfound",
-    "archive",
-    "category",
-    "tag-archive",
-    "author-archive",
-    "section-front",
-    "home",
-    "homepage",
-    "search-results",
-)
-
 # Class names that describe the element's state or the page (WordPress adds "tag-<slug>",
 # "category-<slug>", "has-<feature>" to the article and <body>): not a boilerplate signal.
 IGNORED_CLASS_RE = re.compile(
@@ -336,7 +319,6 @@ def _token_set(words: tuple[str, ...]) -> frozenset[str]:
 BOILERPLATE_TOKEN_SET = _token_set(BOILERPLATE_TOKENS)
 CAPTION_TOKEN_SET = _token_set(CAPTION_TOKENS)
 CONTENT_TOKEN_SET = _token_set(CONTENT_TOKENS)
-NON_ARTICLE_TOKEN_SET = _token_set(NON_ARTICLE_BODY_TOKENS)
 
 # Whole class/id values (joined, lower-cased, separators dropped) that are boilerplate even though
 # no single token is ("author-box", "most-read", "related-content").
@@ -354,8 +336,6 @@ BOILERPLATE_COMPOUND_RE = re.compile(
 
 # --- XPath --------------------------------------------------------------------------------------
 
-XP_JUNK = etree.XPath(" | ".join(f"//{t}" for t in JUNK_TAGS))
-XP_FURNITURE = etree.XPath(" | ".join(f"//{t}" for t in FURNITURE_TAGS))
 # Elements that are hidden from readers (and so not article text).
 XP_HIDDEN = etree.XPath(
     "//*[@hidden or @aria-hidden='true' or "
@@ -376,7 +356,6 @@ XP_ITEMPROP_BODY = etree.XPath(
 )
 # Paragraphs the content detector scores (a <blockquote>'s own <p>s score, not the quote).
 XP_SCORED = etree.XPath("//p | //pre")
-# <div>s that hold text directly (sites that write <div>text<br>text</div> instead of <p>).
 # Prose outside <p>: text nodes of some length not inside a paragraph or a link (pages that
 # write <div>text<br>text</div>, <td><font>text</font></td>, <div><span>text</span></div>).
 XP_LOOSE_TEXT = etree.XPath(
@@ -414,7 +393,6 @@ INLINE_TAGS: frozenset[str] = frozenset(
         "tt",
     }
 )
-XP_LINK_TEXT = etree.XPath("string-length(normalize-space(string(.//a)))")
 XP_LINKS = etree.XPath(".//a")
 XP_FIGURES = etree.XPath(".//figure | .//*[contains(@class, 'wp-caption')]")
 XP_IMAGES = etree.XPath(".//img")
@@ -432,7 +410,6 @@ BOILERPLATE_BLOCK_RE = re.compile(
     r"share(?: this(?: article| story| post| page)?)?(?: on \w+)?|"
     r"share on (?:facebook|twitter|x|whatsapp|linkedin|telegram|email|reddit|pinterest)|"
     r"tweet|email|print|print this(?: article| page)?|e-?mail this(?: article| page)?|"
-    r"like this|like loading\W*|loading\W*|"
     r"like this|like loading\W*|loading\W*|"
     r"comments?|\d+ comments?|leave a (?:comment|reply)|"
     r"(?:read|see) (?:more|also)|related(?: articles| stories| content| news)?|more|"
