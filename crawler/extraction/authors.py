@@ -19,8 +19,8 @@ from crawler.extraction.metasources import (
     guard,
     owners,
     strings,
-    text_of,
 )
+from crawler.extraction.text import text_of
 
 MAX_NAME_WORDS = 5
 MAX_NAME_CHARS = 60

@@ -11,14 +11,13 @@ from lxml import etree
 from crawler.extraction.metasources import (
     MAX_CANDIDATES,
     Page,
-    clean,
     domain_keys,
     elsewhere,
     norm,
     owners,
     strings,
-    text_of,
 )
+from crawler.extraction.text import clean, text_of
 
 SECTION_METAS = ("article:section", "og:article:section", "parsely-section", "section",
                  "cxenseparse:recs:articlesection", "category")  # fmt: skip

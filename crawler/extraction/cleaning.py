@@ -11,7 +11,6 @@ runs on the chosen article region only: conditional removal by link and text den
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -20,10 +19,8 @@ from lxml import etree
 
 from crawler.extraction import patterns as pt
 from crawler.extraction.rules import ExtractionRules
+from crawler.extraction.text import COMMAS, clean, raw_text, text_of
 
-_SPACES = re.compile(r"\s+")
-_COMMAS = re.compile(r"[,،、，]")
-_XP_STRING = etree.XPath("string()", smart_strings=False)
 # Text nodes under links / paragraphs. Written as one descendant step with a predicate: the
 # "//a//text()" form makes libxml2 merge one node-set per link, quadratic on link-heavy pages.
 _XP_LINK_TEXT = etree.XPath("descendant::text()[ancestor::a]", smart_strings=False)
@@ -46,10 +43,6 @@ def drop(el: etree._Element) -> None:
     parent.remove(el)
 
 
-def text_of(el: etree._Element) -> str:
-    return _SPACES.sub(" ", _XP_STRING(el)).strip()
-
-
 def text_len(el: etree._Element) -> int:
     """Length of the element's whitespace-normalised text (computed in C)."""
     return int(_XP_TEXT_LEN(el))
@@ -59,7 +52,7 @@ def link_density(el: etree._Element, text_len: int | None = None) -> float:
     total = int(_XP_TEXT_LEN(el)) if text_len is None else text_len
     if total == 0:
         return 0.0
-    linked = len(_SPACES.sub(" ", " ".join(_XP_LINK_TEXT(el))).strip())
+    linked = len(clean(" ".join(_XP_LINK_TEXT(el))))
     return min(1.0, linked / total)
 
 
@@ -296,7 +289,7 @@ def is_comment_thread(el: etree._Element) -> bool:
 
 
 def _should_drop(el: etree._Element) -> bool:
-    text = _XP_STRING(el)
+    text = raw_text(el)
     length = text_len(el)
     weight = class_weight(el)
     if weight < 0 or is_comment_thread(el):
@@ -308,7 +301,7 @@ def _should_drop(el: etree._Element) -> bool:
         # A list whose items are mostly links is a related/more list; so is one where every
         # item is a short line carrying a link ("How Facebook <a>gets it backward</a>").
         return length < 2000 and (density > 0.5 or (density > 0.35 and _headline_list(el)))
-    if len(_COMMAS.findall(text)) >= 10:
+    if len(COMMAS.findall(text)) >= 10:
         return False
     paragraphs = sum(1 for _ in el.iter("p"))
     items = sum(1 for _ in el.iter("li"))

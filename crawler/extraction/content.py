@@ -21,12 +21,10 @@ from crawler.extraction.cleaning import (
     is_comment_thread,
     link_density,
     text_len,
-    text_of,
 )
 from crawler.extraction.rules import ExtractionRules
+from crawler.extraction.text import COMMAS, clean, text_of
 
-_COMMAS = re.compile(r"[,،、，]")
-_SPACES_RE = re.compile(r"\s+")
 _SENTENCE_END = re.compile(r"[.!?。！？…»\"”]\s*$|[.!?]\s")
 _MIN_PARAGRAPH = 25
 _TAG_WEIGHT = {
@@ -99,10 +97,10 @@ def find_region(root: etree._Element, rules: ExtractionRules | None = None) -> R
             loose.setdefault(block, []).append(str(node))
     for block, texts in loose.items():
         for raw in texts:
-            text = _SPACES_RE.sub(" ", raw).strip()
+            text = clean(raw)
             prose += len(text)
             # Loose text counts for its block as if it were a paragraph inside it.
-            score = 1 + len(_COMMAS.findall(text)) + min(len(text) / 100, 3)
+            score = 1 + len(COMMAS.findall(text)) + min(len(text) / 100, 3)
             scores[block] = scores.get(block, _initial(block)) + score
             _credit(block, text, 0.0, scores)
     if not scores:
@@ -133,7 +131,7 @@ def _initial(el: etree._Element) -> float:
 
 
 def _credit(p: etree._Element, text: str, density: float, scores: dict) -> None:
-    score = (1 + len(_COMMAS.findall(text)) + min(len(text) / 100, 3)) * (1 - density)
+    score = (1 + len(COMMAS.findall(text)) + min(len(text) / 100, 3)) * (1 - density)
     node = p.getparent()
     for divisor in _DECAY:
         if node is None or not isinstance(node.tag, str) or node.tag == "html":

@@ -16,9 +16,9 @@ from lxml import etree
 
 from crawler.extraction import patterns as pt
 from crawler.extraction.article import Image
-from crawler.extraction.cleaning import attr_info, text_of
+from crawler.extraction.cleaning import attr_info
+from crawler.extraction.text import clean, text_of
 
-_SPACES = re.compile(r"\s+")
 _SRC_ATTRS = (
     "data-src",
     "data-original",
@@ -104,7 +104,7 @@ def _caption_and_credit(fig: etree._Element) -> tuple[str | None, str | None]:
     credit = text_of(credit_el) if credit_el is not None else None
     caption = text_of(caption_el) if caption_el is not None else None
     if caption and credit and credit in caption:
-        caption = _SPACES.sub(" ", caption.replace(credit, " ")).strip()
+        caption = clean(caption.replace(credit, " "))
     if caption and not credit:
         caption, credit = split_credit(caption)
     if credit:

@@ -36,14 +36,13 @@ from crawler.extraction.metasources import (
     Metas,
     Page,
     absolute,
-    clean,
     elsewhere,
     guard,
     strings,
-    text_of,
 )
 from crawler.extraction.pagedates import page_dates
 from crawler.extraction.rules import ExtractionRules
+from crawler.extraction.text import clean, text_of
 from crawler.extraction.title import find_title, site_names
 
 logger = logging.getLogger(__name__)

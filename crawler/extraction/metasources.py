@@ -16,6 +16,7 @@ from lxml import etree
 
 from crawler.extraction.jsonld import JsonLd
 from crawler.extraction.rules import ExtractionRules
+from crawler.extraction.text import clean
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -28,7 +29,6 @@ _ELSEWHERE = re.compile(
     re.I,
 )
 ELSEWHERE_TAGS = frozenset({"aside", "footer", "nav"})
-_SPACES = re.compile(r"\s+")
 MAX_CANDIDATES = 40
 
 _X = etree.XPath
@@ -47,17 +47,6 @@ def owners(attributes: list[Any], tags: frozenset[str] | None = None) -> list[et
         if element is not None and (tags is None or element.tag in tags):
             found.setdefault(element, None)
     return list(found)
-
-
-def clean(text: str | None) -> str:
-    return _SPACES.sub(" ", text or "").strip()
-
-
-def text_of(element: etree._Element) -> str:
-    try:
-        return clean(element.text_content())
-    except (ValueError, AttributeError):  # comments and processing instructions
-        return clean(getattr(element, "text", "") or "")
 
 
 def norm(text: str) -> str:

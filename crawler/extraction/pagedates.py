@@ -23,8 +23,8 @@ from crawler.extraction.metasources import (
     guard,
     owners,
     strings,
-    text_of,
 )
+from crawler.extraction.text import text_of
 
 PUBLISHED_METAS = (
     "article:published_time", "og:article:published_time", "datepublished", "published_time",

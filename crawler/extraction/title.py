@@ -11,13 +11,12 @@ from lxml import etree
 from crawler.extraction.breadcrumbs import GENERIC_SECTIONS
 from crawler.extraction.metasources import (
     Page,
-    clean,
     domain_keys,
     elsewhere,
     norm,
     strings,
-    text_of,
 )
+from crawler.extraction.text import clean, text_of
 
 TITLE_METAS = ("og:title", "twitter:title", "dc.title", "sailthru.title", "parsely-title")
 SITE_NAME_METAS = ("og:site_name", "application-name", "apple-mobile-web-app-title")

@@ -1,0 +1,30 @@
+"""Text helpers every stage shares: whitespace normalisation and the text of an element."""
+
+from __future__ import annotations
+
+import re
+
+from lxml import etree
+
+SPACES = re.compile(r"\s+")
+# Commas as the scripts of the crawled sites write them (Latin, Arabic, CJK): prose has them.
+COMMAS = re.compile(r"[,،、，]")
+_XP_STRING = etree.XPath("string()", smart_strings=False)
+
+
+def clean(text: str | None) -> str:
+    """`text` with each run of whitespace one space, stripped ("" for None)."""
+    return SPACES.sub(" ", text or "").strip()
+
+
+def raw_text(element: etree._Element) -> str:
+    """All text below `element`, as written (computed in C)."""
+    return _XP_STRING(element)
+
+
+def text_of(element: etree._Element) -> str:
+    """The whitespace-normalised text below `element`."""
+    try:
+        return clean(_XP_STRING(element))
+    except (ValueError, AttributeError):  # comments and processing instructions
+        return clean(getattr(element, "text", "") or "")
