@@ -17,6 +17,7 @@ from typing import Any
 from urllib.parse import urljoin
 
 import scrapy
+from scrapy import signals
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response, TextResponse, XmlResponse
 from scrapy.linkextractors import LinkExtractor
@@ -56,6 +57,15 @@ class NewsSpider(scrapy.Spider):
         self.seen_canonicals: set[str] = set()
         self.start_urls = list(self.profile.start_urls)
 
+    @classmethod
+    def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> NewsSpider:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        if crawler.settings.getbool("ROBOTSTXT_OBEY"):
+            # Read the Sitemap: lines from the robots.txt Scrapy fetches anyway, rather than
+            # fetching (and archiving) it a second time.
+            crawler.signals.connect(spider.robots_parsed, signal=signals.robots_parsed)
+        return spider
+
     # -- entry points ---------------------------------------------------------------------
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
@@ -70,9 +80,10 @@ class NewsSpider(scrapy.Spider):
             yield scrapy.Request(url, self.parse_feed, errback=self.on_error, meta=meta)
         for url in self.profile.sitemaps:
             yield scrapy.Request(url, self.parse_sitemap, errback=self.on_error, meta=meta)
+        if self.crawler.settings.getbool("ROBOTSTXT_OBEY"):
+            return  # sitemaps come from `robots_parsed`
         origins = {urljoin(u, "/robots.txt") for u in self.profile.start_urls}
         for url in sorted(origins):
-            # Scrapy's robots middleware reads the rules; this reads the Sitemap: lines.
             yield scrapy.Request(url, self.parse_robots, errback=self.on_error, priority=-1)
 
     # -- callbacks ------------------------------------------------------------------------
@@ -133,6 +144,12 @@ class NewsSpider(scrapy.Spider):
         for url in sitemap_urls_from_robots(response.body, base_url=response.url):
             yield from self._follow(url, self.parse_sitemap)
 
+    def robots_parsed(self, robotparser: Any, request: scrapy.Request) -> None:
+        """Signal handler: schedule the sitemaps a robots.txt Scrapy parsed names."""
+        for url in _robots_sitemaps(robotparser):
+            for sitemap_request in self._follow(url, self.parse_sitemap):
+                self.crawler.engine.crawl(sitemap_request)
+
     def on_error(self, failure: Failure) -> None:
         request = failure.request
         if failure.check(IgnoreRequest) and not failure.check(HttpError):
@@ -190,6 +207,16 @@ class NewsSpider(scrapy.Spider):
             response.url,
             content_type,
         )
+
+
+def _robots_sitemaps(robotparser: Any) -> list[str]:
+    """Sitemap URLs of a parsed robots.txt: Protego's parser (Scrapy's default) or the
+    standard library's."""
+    parser = getattr(robotparser, "rp", None)
+    sitemaps = getattr(parser, "sitemaps", None)
+    if sitemaps is None and hasattr(parser, "site_maps"):
+        sitemaps = parser.site_maps()
+    return list(sitemaps or [])
 
 
 def _is_html(response: TextResponse) -> bool:

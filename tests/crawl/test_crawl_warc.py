@@ -182,6 +182,13 @@ def test_robots_disallowed_path_is_never_fetched(crawled, records):
     assert not [r for r in records if r.uri and "/private/" in r.uri]
 
 
+def test_robots_txt_is_fetched_once_and_its_sitemaps_read(crawled, records):
+    _, server, _ = crawled
+    assert server.requested.count("/robots.txt") == 1
+    assert [r.uri for r in records if r.type == "response"].count(server.url("/robots.txt")) == 1
+    assert "/sitemap.xml" in server.requested  # named only in robots.txt
+
+
 def test_tracking_parameters_do_not_cause_refetches(crawled):
     _, server, _ = crawled
     fetched = [p.split("?")[0] for p in server.requested]

@@ -41,3 +41,16 @@ def test_limits_must_be_positive(tmp_path: Path):
     for flag in ("--max-pages", "--max-depth"):
         result = newsarchive("crawl", "demo", "--out", tmp_path, flag, "0")
         assert result.returncode == 2 and f"{flag} must be at least 1" in result.stderr
+
+
+def test_without_robots_rules_sitemaps_still_come_from_robots_txt(
+    test_site: SiteServer, tmp_path: Path
+):
+    before = len(test_site.requested)
+    result = crawl(test_site.url("/"), tmp_path, "-s", "ROBOTSTXT_OBEY=False")
+    assert result.returncode == 0, result.stderr[-2000:]
+    fetched = _fetched(test_site, before)
+    assert "/private/secret.html" in fetched  # robots.txt rules are off, as asked
+    assert fetched.count("/robots.txt") == 1 and "/sitemap.xml" in fetched
+    info = all_records(tmp_path)[0]
+    assert b"robots: ignore" in info.raw_payload
