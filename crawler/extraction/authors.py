@@ -17,6 +17,7 @@ from crawler.extraction.metasources import (
     Page,
     elsewhere,
     guard,
+    norm,
     owners,
     strings,
 )
@@ -141,18 +142,14 @@ def split_names(text: str) -> list[str]:
 
 def dedupe(names: Iterable[str], exclude: Iterable[str] = ()) -> list[str]:
     """Keep the first spelling of each name, case- and space-insensitively; drop `exclude`."""
-    seen = {_key(e) for e in exclude if e}
+    seen = {norm(e) for e in exclude if e}
     kept = []
     for name in names:
-        key = _key(name)
+        key = norm(name)
         if key and key not in seen:
             seen.add(key)
             kept.append(name)
     return kept
-
-
-def _key(name: str) -> str:
-    return "".join(ch for ch in name.casefold() if ch.isalnum())
 
 
 # --- sources on the page ---------------------------------------------------------------
