@@ -85,7 +85,7 @@ def find_region(root: etree._Element, rules: ExtractionRules | None = None) -> R
         if density > 0.5:
             continue
         prose += len(text)
-        _credit(p, text, density, scores)
+        _credit(p, _prose_score(text) * (1 - density), scores)
     loose: dict[etree._Element, list[str]] = {}
     for node in pt.XP_LOOSE_TEXT(root):
         block = node.getparent()  # the text's element (or, for a tail, its sibling's parent)
@@ -100,9 +100,9 @@ def find_region(root: etree._Element, rules: ExtractionRules | None = None) -> R
             text = clean(raw)
             prose += len(text)
             # Loose text counts for its block as if it were a paragraph inside it.
-            score = 1 + len(COMMAS.findall(text)) + min(len(text) / 100, 3)
+            score = _prose_score(text)
             scores[block] = scores.get(block, _initial(block)) + score
-            _credit(block, text, 0.0, scores)
+            _credit(block, score, scores)
     if not scores:
         return None
 
@@ -130,8 +130,13 @@ def _initial(el: etree._Element) -> float:
     return float(weight)
 
 
-def _credit(p: etree._Element, text: str, density: float, scores: dict) -> None:
-    score = (1 + len(COMMAS.findall(text)) + min(len(text) / 100, 3)) * (1 - density)
+def _prose_score(text: str) -> float:
+    """What a piece of prose is worth: one, a point a comma, a point per 100 characters (to 3)."""
+    return 1 + len(COMMAS.findall(text)) + min(len(text) / 100, 3)
+
+
+def _credit(p: etree._Element, score: float, scores: dict) -> None:
+    """Add `p`'s score to its ancestors, less with each level up."""
     node = p.getparent()
     for divisor in _DECAY:
         if node is None or not isinstance(node.tag, str) or node.tag == "html":
