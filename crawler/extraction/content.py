@@ -208,14 +208,14 @@ def _with_chunks(
     if not keys:
         return elements
     threshold = max(10.0, top_score * 0.2)
-    story = _story_of(elements[0])
+    story = enclosing_article(elements[0])
     found: list[etree._Element] = []
     for el in _XP_CLASSED_ANY(root):
         if (
             _chunk_key(el) in keys
             and el not in elements
             and el not in found
-            and _story_of(el) is story  # not the next story of an endless-scroll page
+            and enclosing_article(el) is story  # not the next story of an endless-scroll page
             and (scores.get(el, 0.0) >= threshold or _is_prose(el))
             and not _is_other_content(el)
         ):
@@ -269,8 +269,8 @@ def _is_prose(el: etree._Element) -> bool:
     return length > 80 and link_density(el, length) < 0.25
 
 
-def _story_of(el: etree._Element) -> etree._Element | None:
-    """The nearest enclosing <article>: a chunk of the body belongs to the same one."""
+def enclosing_article(el: etree._Element) -> etree._Element | None:
+    """The nearest <article> above `el` (a chunk of the body belongs to the same one)."""
     node = el.getparent()
     while node is not None:
         if node.tag == "article":

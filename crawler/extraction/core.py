@@ -45,7 +45,7 @@ from lxml import etree
 from crawler.extraction import cleaning, images, kind, serialise
 from crawler.extraction import patterns as pt
 from crawler.extraction.article import Article, ExtractionError
-from crawler.extraction.content import find_region
+from crawler.extraction.content import enclosing_article, find_region
 from crawler.extraction.metadata import Metadata, extract_metadata
 from crawler.extraction.parse import parse
 from crawler.extraction.rules import ExtractionRules
@@ -153,11 +153,9 @@ def _image_scopes(elements: list[etree._Element]) -> list[etree._Element]:
     """Where the article's figures are: the region's enclosing <article>, else its parent (the
     lead photo sits just above the body), else the region itself."""
     first = elements[0]
-    node = first.getparent()
-    while node is not None:
-        if node.tag == "article":
-            return [node]
-        node = node.getparent()
+    article = enclosing_article(first)
+    if article is not None:
+        return [article]
     parent = first.getparent()
     if parent is not None and parent.tag not in ("body", "html"):
         return [parent]
