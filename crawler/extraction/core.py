@@ -162,16 +162,9 @@ def _image_scopes(elements: list[etree._Element]) -> list[etree._Element]:
     return list(elements)
 
 
-_XP_BODY_TEXT_LEN = etree.XPath("string-length(normalize-space(//body))")
-_XP_LINK_TEXT = etree.XPath("body/descendant::text()[ancestor::a]", smart_strings=False)
-
-
 def _page_link_density(root: etree._Element) -> float:
-    total = _XP_BODY_TEXT_LEN(root)
-    if not total:
-        return 0.0
-    linked = len(" ".join(" ".join(_XP_LINK_TEXT(root)).split()))
-    return min(1.0, linked / total)
+    body = root.find("body")
+    return 0.0 if body is None else cleaning.link_density(body)
 
 
 _PATTERN_CACHE: dict[tuple[str, ...], tuple[re.Pattern[str], ...]] = {}
