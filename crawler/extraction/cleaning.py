@@ -107,13 +107,13 @@ def class_weight(el: etree._Element) -> int:
     return attr_info(el).weight
 
 
-def _marked_bodies(
-    root: etree._Element, classed: list[tuple[etree._Element, AttrInfo]]
-) -> list[etree._Element]:
+def _marked_bodies(classed: list[tuple[etree._Element, AttrInfo]]) -> list[etree._Element]:
     """Elements the page marks as its article body (itemprop or a body-like class)."""
-    found = list(pt.XP_ITEMPROP_BODY(root))
-    found += [el for el, info in classed if info.body and el not in found]
-    return [el for el in found if text_len(el) >= 200]
+    return [
+        el
+        for el, info in classed
+        if (info.body or el.get("itemprop") in pt.BODY_ITEMPROPS) and text_len(el) >= 200
+    ]
 
 
 def _protected(bodies: Iterable[etree._Element]) -> set[etree._Element]:
@@ -142,9 +142,11 @@ def prune_page(root: etree._Element, rules: ExtractionRules | None = None) -> No
         for selector in rules.remove_selectors:
             for el in _select(root, selector):
                 drop(el)
-    # What each class/id says, looked up once per element.
+    # What each class/id says, looked up once per element. The list also holds every element
+    # with an itemprop or a role: the marked bodies and the ARIA furniture come from it, not from
+    # walks of their own.
     classed = [(el, attr_info(el)) for el in pt.XP_CLASSED(root)]
-    keep = _protected(_marked_bodies(root, classed))
+    keep = _protected(_marked_bodies(classed))
     # An element holding most of the page's paragraph text is not a widget, whatever its class
     # says ("main has-sidebar", WordPress's "tag-<slug>"), except comment threads, which can
     # outgrow the article.
@@ -154,8 +156,8 @@ def prune_page(root: etree._Element, rules: ExtractionRules | None = None) -> No
         always = el.tag not in ("header", "aside")
         if el not in keep and (always or _prose_len(el) < big):
             drop(el)
-    for el in pt.XP_ROLE_FURNITURE(root):
-        if el not in keep and _prose_len(el) < big:
+    for el, _ in classed:
+        if el.get("role") in pt.FURNITURE_ROLES and el not in keep and _prose_len(el) < big:
             drop(el)
     for el, info in classed:
         if (

@@ -345,15 +345,13 @@ XP_HIDDEN = etree.XPath(
 XP_CLASSED = etree.XPath("//*[@class or @id or @role or @itemprop]")
 # The same below one element (an absolute "//" path would search the whole document).
 XP_CLASSED_BELOW = etree.XPath(".//*[@class or @id]")
-XP_ROLE_FURNITURE = etree.XPath(
-    "//*[@role='navigation' or @role='banner' or @role='contentinfo' or @role='complementary' "
-    "or @role='search' or @role='dialog' or @role='alertdialog' or @role='menu' or "
-    "@role='menubar' or @role='toolbar']"
-)
-# The schema.org article body, when the page marks it.
-XP_ITEMPROP_BODY = etree.XPath(
-    "//*[@itemprop='articleBody' or @itemprop='reviewBody' or @itemprop='text']"
-)
+# ARIA roles of page furniture (the whole attribute value); found among the XP_CLASSED elements.
+FURNITURE_ROLES: frozenset[str] = frozenset(
+    {"navigation", "banner", "contentinfo", "complementary", "search", "dialog", "alertdialog",
+     "menu", "menubar", "toolbar"}
+)  # fmt: skip
+# The schema.org article body, when the page marks it (the whole itemprop value).
+BODY_ITEMPROPS: frozenset[str] = frozenset({"articleBody", "reviewBody", "text"})
 # Paragraphs the content detector scores (a <blockquote>'s own <p>s score, not the quote).
 XP_SCORED = etree.XPath("//p | //pre")
 # Prose outside <p>: text nodes of some length not inside a paragraph or a link (pages that
