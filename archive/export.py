@@ -38,7 +38,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from archive.errors import ArchiveError
-from archive.layout import ARTICLES_DIR, safe_segment
+from archive.layout import ARTICLE_FILE_NAME, ARTICLES_DIR, fetched_at, safe_segment
 
 logger = logging.getLogger(__name__)
 
@@ -73,7 +73,6 @@ ARTICLE_FIELDS = (
     "extracted_at",
 )
 
-_NAME_ID = re.compile(r"^([0-9a-f]{16})(?:\.[0-9-]+)?\.json$")
 _MISSING = object()
 _CHUNK = 1 << 16
 _FORMULA_START = frozenset("=+-@\t\r")
@@ -206,7 +205,7 @@ def walk_article_files(
                 with os.scandir(month.path) as entries:
                     names = sorted(e.name for e in entries if e.name.endswith(".json"))
                 for name in names:
-                    match = _NAME_ID.match(name)
+                    match = ARTICLE_FILE_NAME.match(name)
                     if match:
                         yield match.group(1), os.path.join(month.path, name)
 
@@ -257,11 +256,6 @@ def _read(path: str, stats: ExportStats, *, parse: bool = True) -> Selected | No
     return Selected(document, raw)
 
 
-def _fetched_at(document: dict[str, Any]) -> str:
-    capture = document.get("capture")
-    return str(capture.get("fetched_at") or "") if isinstance(capture, dict) else ""
-
-
 def _latest_versions(paths: list[str], stats: ExportStats) -> list[Selected]:
     """The latest capture per canonical URL among the files of one id."""
     best: dict[str, tuple[str, str, Selected]] = {}
@@ -272,7 +266,7 @@ def _latest_versions(paths: list[str], stats: ExportStats) -> list[Selected]:
         document = selected.document
         assert document is not None
         canonical = str(document.get("canonical_url") or document.get("url") or path)
-        candidate = (_fetched_at(document), path, selected)
+        candidate = (fetched_at(document), path, selected)
         if canonical not in best or candidate[:2] > best[canonical][:2]:
             best[canonical] = candidate
     stats.older_versions += len(paths) - len(best)

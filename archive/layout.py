@@ -23,6 +23,9 @@ from typing import Any
 WARC_DIR = "warc"
 ARTICLES_DIR = "articles"
 
+# `<id>.json`, `<id>.<stamp>.json`, `<id>.<stamp>-<n>.json`: group 1 is the article id.
+ARTICLE_FILE_NAME = re.compile(r"^([0-9a-f]{16})(?:\.[0-9-]+)?\.json$")
+
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 _YEAR_MONTH = re.compile(r"^(\d{4})-(\d{2})")
 
@@ -36,8 +39,14 @@ def safe_segment(text: str) -> str:
     return _UNSAFE.sub("_", text).strip("._") or "_"
 
 
+def fetched_at(document: dict[str, Any]) -> str:
+    """The capture time of an article document (its response's WARC-Date), '' when unknown."""
+    capture = document.get("capture")
+    return str(capture.get("fetched_at") or "") if isinstance(capture, dict) else ""
+
+
 def _year_month(record: dict[str, Any]) -> tuple[str, str]:
-    for value in (record.get("published"), record.get("capture", {}).get("fetched_at")):
+    for value in (record.get("published"), fetched_at(record)):
         match = _YEAR_MONTH.match(value or "")
         if match:
             return match.group(1), match.group(2)
@@ -84,7 +93,7 @@ class ArticleStore:
     @staticmethod
     def _candidate_names(record: dict[str, Any]) -> Iterator[str]:
         yield f"{record['id']}.json"
-        stamp = re.sub(r"\D", "", record.get("capture", {}).get("fetched_at", ""))[:14]
+        stamp = re.sub(r"\D", "", fetched_at(record))[:14]
         yield f"{record['id']}.{stamp}.json"
         serial = 1
         while True:

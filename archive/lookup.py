@@ -27,12 +27,11 @@ from archive.cdxj import (
     warc_directory,
 )
 from archive.errors import ArchiveError
-from archive.layout import ARTICLES_DIR, article_id
+from archive.layout import ARTICLE_FILE_NAME, ARTICLES_DIR, article_id, fetched_at
 
 logger = logging.getLogger(__name__)
 
 _ID_PREFIX = re.compile(r"^[0-9a-f]{1,16}$")
-_NAME_ID = re.compile(r"^([0-9a-f]{16})(?:\.[0-9-]+)?\.json$")
 
 
 class LookupFailed(ArchiveError):
@@ -55,10 +54,6 @@ class StoredArticle:
     document: dict[str, Any]
     captures: int  # how many stored captures this article has
 
-    @property
-    def fetched_at(self) -> str:
-        return str(self.document.get("capture", {}).get("fetched_at", ""))
-
 
 def looks_like_id(text: str) -> bool:
     return bool(_ID_PREFIX.match(text))
@@ -67,7 +62,7 @@ def looks_like_id(text: str) -> bool:
 def _capture_files(root: Path, pattern: str) -> dict[str, list[Path]]:
     groups: dict[str, list[Path]] = {}
     for path in root.glob(f"{ARTICLES_DIR}/*/*/*/{pattern}"):
-        match = _NAME_ID.match(path.name)
+        match = ARTICLE_FILE_NAME.match(path.name)
         if match:
             groups.setdefault(match.group(1), []).append(path)
     return groups
@@ -85,14 +80,9 @@ def _read(path: Path) -> dict[str, Any]:
 
 def latest(paths: list[Path]) -> StoredArticle:
     """The latest capture (by `capture.fetched_at`) among the files of one article."""
-    best: tuple[str, Path, dict[str, Any]] | None = None
-    for path in paths:
-        document = _read(path)
-        fetched = str(document.get("capture", {}).get("fetched_at", ""))
-        if best is None or (fetched, str(path)) > (best[0], str(best[1])):
-            best = (fetched, path, document)
-    assert best is not None
-    return StoredArticle(best[1], best[2], len(paths))
+    documents = [(path, _read(path)) for path in paths]
+    path, document = max(documents, key=lambda pair: (fetched_at(pair[1]), str(pair[0])))
+    return StoredArticle(path, document, len(paths))
 
 
 def article_by_id(directory: str | os.PathLike[str], prefix: str) -> StoredArticle:

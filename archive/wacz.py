@@ -32,7 +32,7 @@ from typing import IO, Any
 from archive.cdxj import find_warcs, index_warc, sorted_lines
 from archive.errors import ArchiveError
 from archive.export import select_articles
-from archive.layout import ARTICLES_DIR
+from archive.layout import ARTICLES_DIR, fetched_at
 
 WACZ_VERSION = "1.1.1"
 BLOCK_LINES = 3000
@@ -100,7 +100,7 @@ def page_lines(
         page: dict[str, Any] = {
             "id": document.get("id"),
             "url": document["url"],
-            "ts": _iso_ts(str(capture.get("fetched_at") or "")),
+            "ts": _iso_ts(fetched_at(document)),
             "title": document.get("title") or document["url"],
         }
         if text and document.get("body"):

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote
 
-from archive.layout import ARTICLES_DIR
+from archive.layout import ARTICLES_DIR, fetched_at
 
 logger = logging.getLogger(__name__)
 
@@ -105,10 +105,8 @@ def load_articles(out: Path) -> list[ArticleEntry]:
 def _capture_of(doc: dict) -> Capture:
     if not isinstance(doc, dict) or not doc.get("id") or not doc.get("url"):
         raise KeyError("id or url missing")
-    fetched_at = str((doc.get("capture") or {}).get("fetched_at") or "")
-    return Capture(
-        url=str(doc["url"]), fetched_at=fetched_at, timestamp=wayback_timestamp(fetched_at)
-    )
+    when = fetched_at(doc)
+    return Capture(url=str(doc["url"]), fetched_at=when, timestamp=wayback_timestamp(when))
 
 
 def render(
