@@ -20,6 +20,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from archive.records import timestamp14
+
 WARC_DIR = "warc"
 ARTICLES_DIR = "articles"
 
@@ -93,7 +95,7 @@ class ArticleStore:
     @staticmethod
     def _candidate_names(record: dict[str, Any]) -> Iterator[str]:
         yield f"{record['id']}.json"
-        stamp = re.sub(r"\D", "", fetched_at(record))[:14]
+        stamp = timestamp14(fetched_at(record))
         yield f"{record['id']}.{stamp}.json"
         serial = 1
         while True:

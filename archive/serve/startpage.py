@@ -13,19 +13,18 @@ import html
 import json
 import logging
 import math
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote
 
 from archive.layout import ARTICLES_DIR, fetched_at
+from archive.records import timestamp14
 
 logger = logging.getLogger(__name__)
 
 PER_PAGE = 100
 
-_NOT_DIGIT = re.compile(r"\D")
 # Characters left as they are when a URL is put into a replay path: reserved and already
 # percent-encoded ones, so that a URL crawled with `%20` is not encoded a second time.
 _URL_SAFE = ":/?#[]@!$&'()*+,;=%~"
@@ -53,7 +52,7 @@ class ArticleEntry:
 
 def wayback_timestamp(fetched_at: str | None) -> str | None:
     """`2026-11-28T17:25:28.52Z` -> `20261128172528`; None when there are not 14 digits."""
-    digits = _NOT_DIGIT.sub("", fetched_at or "")[:14]
+    digits = timestamp14(fetched_at or "")
     return digits if len(digits) == 14 else None
 
 
