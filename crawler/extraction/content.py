@@ -61,7 +61,6 @@ class Region:
     order."""
 
     elements: list[etree._Element]
-    score: float
     # Share of the page's prose (paragraph text) that the region holds.
     coverage: float
 
@@ -73,7 +72,7 @@ def find_region(root: etree._Element, rules: ExtractionRules | None = None) -> R
         except Exception:  # cssselect's SelectorError, lxml's XPath errors: use generic rules
             found = []
         if found:
-            return Region(_outermost(found), 100.0, 1.0)
+            return Region(_outermost(found), 1.0)
 
     scores: dict[etree._Element, float] = {}
     prose = 0
@@ -120,7 +119,7 @@ def find_region(root: etree._Element, rules: ExtractionRules | None = None) -> R
     elements = _with_chunks(root, _with_siblings(top, top_score, scores), top_score, scores)
     covered = sum(text_len(el) for el in elements)
     coverage = min(1.0, covered / prose) if prose else 0.0
-    return Region(elements, top_score, coverage)
+    return Region(elements, coverage)
 
 
 def _initial(el: etree._Element) -> float:
