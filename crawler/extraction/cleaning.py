@@ -172,32 +172,8 @@ def prune_page(root: etree._Element, rules: ExtractionRules | None = None) -> No
 
 
 _NEVER_PRUNED = frozenset({"html", "body", "figure", "figcaption"})
-_INLINE = frozenset(
-    {
-        "a",
-        "span",
-        "em",
-        "strong",
-        "b",
-        "i",
-        "u",
-        "small",
-        "abbr",
-        "cite",
-        "code",
-        "mark",
-        "sup",
-        "sub",
-        "time",
-        "q",
-        "s",
-        "font",
-        "bdi",
-        "bdo",
-        "dfn",
-        "kbd",
-    }
-)
+# Inline elements, links included: one inside a paragraph is part of its sentence.
+_INLINE = pt.INLINE_TAGS | {"a"}
 _TEXT_BLOCKS = frozenset({"p", "li", "h2", "h3", "h4", "h5", "h6", "blockquote", "dd", "td"})
 
 
