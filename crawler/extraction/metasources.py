@@ -63,6 +63,11 @@ def guard(label: str, default: T, fn: Callable[..., T], *args: Any) -> T:
         return default
 
 
+def class_and_id(element: etree._Element) -> str:
+    """The element's class and id, space-separated: what its page calls it."""
+    return f"{element.get('class', '')} {element.get('id', '')}"
+
+
 def elsewhere(element: etree._Element, tags: frozenset[str] = ELSEWHERE_TAGS) -> bool:
     """Inside an aside, footer, nav (`tags`) or a related/comments/sidebar block."""
     for ancestor in element.iterancestors():
@@ -71,7 +76,7 @@ def elsewhere(element: etree._Element, tags: frozenset[str] = ELSEWHERE_TAGS) ->
             return False  # its classes describe the page layout ("sidebar-left"), not a block
         if tag in tags:
             return True
-        marker = f"{ancestor.get('class', '')} {ancestor.get('id', '')}"
+        marker = class_and_id(ancestor)
         if marker.strip() and _ELSEWHERE.search(marker):
             return True
     return False

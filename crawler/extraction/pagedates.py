@@ -19,6 +19,7 @@ from crawler.extraction.language import normalize_language
 from crawler.extraction.metasources import (
     MAX_CANDIDATES,
     Page,
+    class_and_id,
     elsewhere,
     guard,
     owners,
@@ -262,7 +263,7 @@ def _up_to_body(element: etree._Element) -> Iterator[etree._Element]:
 def _site_chrome(node: etree._Element) -> bool:
     """A top bar, masthead, menu or clock widget by its class or id, or a <header> with the
     site's navigation."""
-    marker = f"{node.get('class', '')} {node.get('id', '')}"
+    marker = class_and_id(node)
     if marker.strip() and _CHROME.search(marker):
         return True
     return node.tag == "header" and node.find(".//nav") is not None
@@ -275,7 +276,7 @@ def _chrome(element: etree._Element, headline: etree._Element | None) -> bool:
     for node in _up_to_body(element):
         if _site_chrome(node):
             return True
-        marker = f"{node.get('class', '')} {node.get('id', '')}".lower().split()
+        marker = class_and_id(node).lower().split()
         weak = node.tag in _CHROME_TAGS or "header" in marker
         if weak and (headline is None or not _contains(node, headline)):
             return True
