@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import pkgutil
 import sys
 from collections.abc import Sequence
@@ -16,6 +17,24 @@ from crawler import __version__
 
 # Order of the commands in `newsarchive --help`; modules not listed come after, by name.
 ORDER = ("crawl", "demo", "extract", "replay", "index", "show", "serve", "wacz", "export")
+
+
+def say(command: str, message: str) -> None:
+    """`newsarchive COMMAND: MESSAGE` on stderr: how every command speaks outside its output."""
+    print(f"newsarchive {command}: {message}", file=sys.stderr)
+
+
+def fail(command: str, message: str, code: int) -> int:
+    """`say` what went wrong; returns `code`, the exit status (2: usage, 1: failure)."""
+    say(command, message)
+    return code
+
+
+def stdout_closed() -> int:
+    """The reader of stdout went away (head, less, jq): not an error of ours. Stdout is
+    pointed at /dev/null so that the flush at exit does not fail again; returns 0."""
+    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    return 0
 
 
 def _command_modules() -> list:

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import argparse
 import logging
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from crawler.cli import fail, say
 from crawler.siteprofile import ProfileError, SiteProfile, resolve_profile
 
 
@@ -158,15 +158,13 @@ def run(args: argparse.Namespace) -> int:
     try:
         profile = resolve_profile(args.target)
     except ProfileError as exc:
-        print(f"newsarchive crawl: {exc}", file=sys.stderr)
-        return 2
+        return fail("crawl", str(exc), 2)
     for flag in ("max_pages", "max_depth"):
         value = getattr(args, flag)
         if value is not None and value < 1:
             # Scrapy reads 0 as "no limit"; refuse it rather than crawl without one.
             option = "--" + flag.replace("_", "-")
-            print(f"newsarchive crawl: {option} must be at least 1", file=sys.stderr)
-            return 2
+            return fail("crawl", f"{option} must be at least 1", 2)
     summary = run_crawl(
         profile,
         args.out,
@@ -177,15 +175,15 @@ def run(args: argparse.Namespace) -> int:
     print(summary.render())
     code = exit_code(summary)
     if summary.warc_write_errors:
-        print(
-            "newsarchive crawl: WARC files could not be written (see the error above); "
+        say(
+            "crawl",
+            "WARC files could not be written (see the error above); "
             "the crawl was stopped so that nothing is fetched without being archived",
-            file=sys.stderr,
         )
     elif code:
-        print(
-            "newsarchive crawl: no page could be crawled (see the errors above); "
+        say(
+            "crawl",
+            "no page could be crawled (see the errors above); "
             "anything fetched is in the WARC files",
-            file=sys.stderr,
         )
     return code

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 from typing import Any
 
+from crawler.cli import say
 from crawler.cli.crawl import add_settings_option, exit_code, run_crawl
 from crawler.siteprofile import resolve_profile
 
@@ -35,7 +35,7 @@ def run(args: argparse.Namespace) -> int:
     from crawler.demo.server import SiteServer
 
     with SiteServer(DEMO_SITE_DIR) as server:
-        print(f"newsarchive demo: serving the demo site at {server.base_url}", file=sys.stderr)
+        say("demo", f"serving the demo site at {server.base_url}")
         profile = resolve_profile("demo").rebased(server.base_url)
         summary = run_crawl(
             profile, args.out, defaults=DEMO_SETTINGS, overrides=dict(args.settings)

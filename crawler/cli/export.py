@@ -12,6 +12,7 @@ from typing import Any
 
 from archive.errors import ArchiveError
 from archive.export import FORMATS, ArticleFilter, ExportStats, export_articles
+from crawler.cli import fail, say, stdout_closed
 
 
 def _csv_list(text: str) -> list[str]:
@@ -57,14 +58,9 @@ def add_parser(subparsers: Any) -> None:
     parser.set_defaults(run=run)
 
 
-def _fail(message: str, code: int = 2) -> int:
-    print(f"newsarchive export: {message}", file=sys.stderr)
-    return code
-
-
 def run(args: argparse.Namespace) -> int:
     if not args.directory.is_dir():
-        return _fail(f"{args.directory} is not a directory")
+        return fail("export", f"{args.directory} is not a directory", 2)
     try:
         article_filter = ArticleFilter.build(
             sites=[s for value in args.site for s in _csv_list(value)],
@@ -73,9 +69,9 @@ def run(args: argparse.Namespace) -> int:
             languages=[s for value in args.language for s in _csv_list(value)],
         )
     except ArchiveError as exc:
-        return _fail(str(exc))
+        return fail("export", str(exc), 2)
     if args.excel and args.format != "csv":
-        return _fail("--excel goes with --format csv")
+        return fail("export", "--excel goes with --format csv", 2)
     options = dict(
         fmt=args.format,
         article_filter=article_filter,
@@ -87,18 +83,15 @@ def run(args: argparse.Namespace) -> int:
     try:
         if args.output is None:
             if args.format == "parquet" and sys.stdout.isatty():
-                return _fail("Parquet is binary: give -o FILE or redirect stdout")
+                return fail("export", "Parquet is binary: give -o FILE or redirect stdout", 2)
             stats = export_articles(args.directory, sys.stdout.buffer, **options)
             sys.stdout.flush()
         else:
             stats = _export_to_file(args.directory, args.output, options)
     except BrokenPipeError:
-        # The reader (head, jq ...) went away: not an error of ours.
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        return 0
+        return stdout_closed()
     except (ArchiveError, OSError) as exc:
-        return _fail(str(exc), 1)
+        return fail("export", str(exc), 1)
     _report(args, stats, time.monotonic() - started)
     return 1 if stats.unreadable else 0
 
@@ -119,16 +112,16 @@ def _export_to_file(directory: Path, output: Path, options: dict[str, Any]) -> E
 
 def _report(args: argparse.Namespace, stats: ExportStats, elapsed: float) -> None:
     for path in stats.unreadable[:20]:
-        print(f"newsarchive export: skipped unreadable {path}", file=sys.stderr)
+        say("export", f"skipped unreadable {path}")
     if len(stats.unreadable) > 20:
-        print(f"newsarchive export: ... {len(stats.unreadable) - 20} more", file=sys.stderr)
+        say("export", f"... {len(stats.unreadable) - 20} more")
     if args.output is None and not sys.stderr.isatty():
         return
     target = args.output or "stdout"
     rate = stats.written / elapsed if elapsed > 0 else 0.0
-    print(
-        f"newsarchive export: {stats.written} articles -> {target} ({args.format}; "
+    say(
+        "export",
+        f"{stats.written} articles -> {target} ({args.format}; "
         f"{stats.files} files, {stats.older_versions} older captures left out; "
         f"{elapsed:.1f} s, {rate:,.0f}/s)",
-        file=sys.stderr,
     )

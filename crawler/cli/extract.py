@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from crawler.cli import fail, say
 from crawler.extraction import ExtractionError, extract
 from crawler.siteprofile import ProfileError, resolve_profile
 
@@ -34,24 +35,20 @@ def run(args: argparse.Namespace) -> int:
         try:
             rules = resolve_profile(args.profile).extraction
         except ProfileError as exc:
-            print(f"newsarchive extract: {exc}", file=sys.stderr)
-            return 2
+            return fail("extract", str(exc), 2)
     if args.jsonl:
         return _run_jsonl(rules)
     if args.page is None:
-        print("newsarchive extract: give PAGE.html or --jsonl", file=sys.stderr)
-        return 2
+        return fail("extract", "give PAGE.html or --jsonl", 2)
     try:
         html = args.page.read_bytes()
     except OSError as exc:
-        print(f"newsarchive extract: cannot read {args.page}: {exc}", file=sys.stderr)
-        return 2
+        return fail("extract", f"cannot read {args.page}: {exc}", 2)
     url = args.url or args.page.resolve().as_uri()
     try:
         article = extract(html, url, rules=rules)
     except ExtractionError as exc:
-        print(f"newsarchive extract: {args.page}: {exc}", file=sys.stderr)
-        return 1
+        return fail("extract", f"{args.page}: {exc}", 1)
     json.dump(article.to_dict(), sys.stdout, ensure_ascii=False, indent=2)
     sys.stdout.write("\n")
     return 0
@@ -66,10 +63,7 @@ def _run_jsonl(rules: Any) -> int:
             task = json.loads(line)
             html, url = task["html"], task["url"]
         except (json.JSONDecodeError, KeyError, TypeError) as exc:
-            print(
-                f"newsarchive extract: line {number}: not a {{id, url, html}} object: {exc}",
-                file=sys.stderr,
-            )
+            say("extract", f"line {number}: not a {{id, url, html}} object: {exc}")
             failures += 1
             continue
         out: dict[str, Any] = {"id": task.get("id")}

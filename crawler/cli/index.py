@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import time
 from pathlib import Path
@@ -11,6 +10,7 @@ from typing import Any
 
 from archive.cdxj import DEFAULT_INDEX_NAME, find_warcs, write_index, write_index_file
 from archive.errors import ArchiveError
+from crawler.cli import fail, say, stdout_closed
 
 
 def add_parser(subparsers: Any) -> None:
@@ -39,24 +39,18 @@ def run(args: argparse.Namespace) -> int:
     try:
         warcs = find_warcs(args.directory)
         if not warcs:
-            print(f"newsarchive index: no WARC files in {args.directory}", file=sys.stderr)
-            return 1
+            return fail("index", f"no WARC files in {args.directory}", 1)
         if args.output == "-":
             try:
                 write_index(warcs, sys.stdout)
                 sys.stdout.flush()
-            except BrokenPipeError:  # the reader (head, grep -m) went away: fine
-                os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            except BrokenPipeError:
+                return stdout_closed()
             return 0
         target = Path(args.output) if args.output else args.directory / DEFAULT_INDEX_NAME
         count = write_index_file(warcs, target)
     except (ArchiveError, OSError) as exc:
-        print(f"newsarchive index: {exc}", file=sys.stderr)
-        return 1
+        return fail("index", str(exc), 1)
     elapsed = time.monotonic() - started
-    print(
-        f"newsarchive index: {count} captures from {len(warcs)} WARC files -> {target} "
-        f"({elapsed:.1f} s)",
-        file=sys.stderr,
-    )
+    say("index", f"{count} captures from {len(warcs)} WARC files -> {target} ({elapsed:.1f} s)")
     return 0

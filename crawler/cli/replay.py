@@ -5,10 +5,10 @@ from __future__ import annotations
 import argparse
 import logging
 import os
-import sys
 from pathlib import Path
 from typing import Any
 
+from crawler.cli import fail, say
 from crawler.siteprofile import ProfileError, resolve_profile
 
 
@@ -47,21 +47,18 @@ def run(args: argparse.Namespace) -> int:
 
     logging.basicConfig(level=logging.WARNING, format="newsarchive replay: %(message)s")
     if args.extract and args.out is None:
-        print("newsarchive replay: --out DIR is required (or use --no-extract)", file=sys.stderr)
-        return 2
+        return fail("replay", "--out DIR is required (or use --no-extract)", 2)
     if args.jobs < 1:
-        print("newsarchive replay: --jobs must be >= 1", file=sys.stderr)
-        return 2
+        return fail("replay", "--jobs must be >= 1", 2)
     profile = None
     if args.profile:
         try:
             profile = resolve_profile(args.profile)
         except ProfileError as exc:
-            print(f"newsarchive replay: {exc}", file=sys.stderr)
-            return 2
+            return fail("replay", str(exc), 2)
     files, errors = find_warcs(args.inputs)
     for message in errors:
-        print(f"newsarchive replay: {message}", file=sys.stderr)
+        say("replay", message)
     options = ReplayOptions(
         out=args.out,
         profile=profile,
@@ -71,6 +68,6 @@ def run(args: argparse.Namespace) -> int:
     )
     summary = replay(files, options)
     for message in summary.failed:
-        print(f"newsarchive replay: {message}", file=sys.stderr)
+        say("replay", message)
     print(summary.render(args.extract))
     return 1 if errors or summary.failed else 0

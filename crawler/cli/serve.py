@@ -16,6 +16,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from crawler.cli import fail
+
 DEFAULT_PORT = 8080
 
 
@@ -87,11 +89,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return _serve(args.directory, args.host, args.port)
     except ServeError as exc:
-        print(f"newsarchive serve: {exc}", file=sys.stderr)
-        return 2
+        return fail("serve", str(exc), 2)
     except KeyboardInterrupt:  # before the server was up, e.g. while indexing
-        print("newsarchive serve: interrupted", file=sys.stderr)
-        return 130
+        return fail("serve", "interrupted", 130)
 
 
 def _serve(directory: Path, host: str, port: int) -> int:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -11,7 +10,6 @@ from typing import Any, BinaryIO
 from archive.errors import ArchiveError
 from archive.lookup import (
     Ambiguous,
-    LookupFailed,
     StoredArticle,
     article_by_id,
     article_by_url,
@@ -19,6 +17,7 @@ from archive.lookup import (
     warc_path,
 )
 from archive.reader import record_at
+from crawler.cli import fail, say, stdout_closed
 from crawler.urls import strip_tracking
 
 _SHOWN_CANDIDATES = 10
@@ -54,33 +53,25 @@ def add_parser(subparsers: Any) -> None:
     parser.set_defaults(run=run)
 
 
-def _fail(message: str, code: int = 1) -> int:
-    print(f"newsarchive show: {message}", file=sys.stderr)
-    return code
-
-
 def run(args: argparse.Namespace) -> int:
     if not args.dir.is_dir():
-        return _fail(f"{args.dir} is not a directory (give the archive with --dir)", 2)
+        return fail("show", f"{args.dir} is not a directory (give the archive with --dir)", 2)
     if args.decode and not args.raw:
-        return _fail("--decode goes with --raw", 2)
+        return fail("show", "--decode goes with --raw", 2)
     try:
         if "://" in args.target:
             return _show_url(args)
         found = article_by_id(args.dir, args.target)
         return _show_article(args, found)
-    except BrokenPipeError:  # the reader (head, less) went away: fine
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return 0
+    except BrokenPipeError:
+        return stdout_closed()
     except Ambiguous as exc:
         listed = "\n  ".join(exc.candidates[:_SHOWN_CANDIDATES])
         more = len(exc.candidates) - _SHOWN_CANDIDATES
         tail = f"\n  ... and {more} more" if more > 0 else ""
-        return _fail(f"{exc}; give more of the id:\n  {listed}{tail}")
-    except LookupFailed as exc:
-        return _fail(str(exc))
-    except ArchiveError as exc:
-        return _fail(str(exc))
+        return fail("show", f"{exc}; give more of the id:\n  {listed}{tail}", 1)
+    except ArchiveError as exc:  # LookupFailed among them
+        return fail("show", str(exc), 1)
 
 
 def _show_article(args: argparse.Namespace, found: StoredArticle) -> int:
@@ -92,12 +83,14 @@ def _show_article(args: argparse.Namespace, found: StoredArticle) -> int:
     try:
         warc_file, offset = capture["warc_file"], int(capture["warc_offset"])
     except (KeyError, TypeError, ValueError):
-        return _fail(f"{found.path} has no capture pointer into a WARC")
+        return fail("show", f"{found.path} has no capture pointer into a WARC", 1)
     path = _warc(args, warc_file)
     if not path.is_file():
-        return _fail(
+        return fail(
+            "show",
             f"the WARC of this capture, {warc_file}, is not in {path.parent} "
-            "(for articles of a replay, give the source WARCs' folder with --warc-dir)"
+            "(for articles of a replay, give the source WARCs' folder with --warc-dir)",
+            1,
         )
     return _print_record(path, offset, decode=args.decode)
 
@@ -120,19 +113,17 @@ def _show_url(args: argparse.Namespace) -> int:
         if entries:
             break
     if not entries:
-        return _fail(f"{url} is not in the archive {args.dir}")
+        return fail("show", f"{url} is not in the archive {args.dir}", 1)
     last = entries[-1]
     if not args.raw:
-        return _fail(
+        return fail(
+            "show",
             f"{url} was captured ({len(entries)} time(s), latest {last.timestamp}, status "
-            f"{last.status or '-'}) but gave no article; add --raw to see the response"
+            f"{last.status or '-'}) but gave no article; add --raw to see the response",
+            1,
         )
     if len(entries) > 1:
-        print(
-            f"newsarchive show: {len(entries)} captures of {url}; showing the latest "
-            f"({last.timestamp})",
-            file=sys.stderr,
-        )
+        say("show", f"{len(entries)} captures of {url}; showing the latest ({last.timestamp})")
     return _print_record(_warc(args, last.filename), last.offset, decode=args.decode)
 
 
@@ -144,19 +135,13 @@ def _print_record(path: Path, offset: int, *, decode: bool) -> int:
             out.write(headers.to_bytes(encoding="latin-1"))
             encoding = headers.get_header("Content-Encoding")
             if encoding and not decode and out.isatty():
-                print(
-                    f"newsarchive show: the body is {encoding}-encoded; add --decode to read it",
-                    file=sys.stderr,
-                )
+                say("show", f"the body is {encoding}-encoded; add --decode to read it")
                 out.flush()
                 return 0
         if record.rec_type == "revisit":
             target = record.rec_headers.get_header("WARC-Refers-To-Target-URI") or "?"
             date = record.rec_headers.get_header("WARC-Refers-To-Date") or "?"
-            print(
-                f"newsarchive show: a revisit record: the body is that of {target} at {date}",
-                file=sys.stderr,
-            )
+            say("show", f"a revisit record: the body is that of {target} at {date}")
         stream = record.content_stream() if decode else record.raw_stream
         while chunk := stream.read(65536):
             out.write(chunk)

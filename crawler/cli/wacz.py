@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 from typing import Any
 
 from archive.errors import ArchiveError
 from archive.wacz import write_wacz
 from crawler import __version__
+from crawler.cli import fail, say
 
 
 def add_parser(subparsers: Any) -> None:
@@ -35,8 +35,7 @@ def add_parser(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     if not args.directory.is_dir():
-        print(f"newsarchive wacz: {args.directory} is not a directory", file=sys.stderr)
-        return 2
+        return fail("wacz", f"{args.directory} is not a directory", 2)
     try:
         summary = write_wacz(
             args.directory,
@@ -47,11 +46,10 @@ def run(args: argparse.Namespace) -> int:
             text=args.text,
         )
     except (ArchiveError, OSError) as exc:
-        print(f"newsarchive wacz: {exc}", file=sys.stderr)
-        return 1
-    print(
-        f"newsarchive wacz: {summary.warcs} WARC files, {summary.captures} captures, "
+        return fail("wacz", str(exc), 1)
+    say(
+        "wacz",
+        f"{summary.warcs} WARC files, {summary.captures} captures, "
         f"{summary.pages} pages -> {summary.path} ({summary.bytes / 1e6:.1f} MB)",
-        file=sys.stderr,
     )
     return 0
