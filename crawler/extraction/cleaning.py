@@ -131,9 +131,35 @@ def strip_junk(root: etree._Element) -> None:
     for el in list(root.iter(*pt.JUNK_TAGS)):
         if el.getparent() is not None:
             drop(el)
-    for el in pt.XP_HIDDEN(root):
+    for el in hidden(root):
         if el.tag not in ("html", "body") and el.getparent() is not None:
             drop(el)
+
+
+# Style values with case and the characters ": " ignored, as XPath's translate() would do it.
+_DISPLAY = str.maketrans("DISPLAYNOE", "displaynoe", ": ")
+_VISIBILITY = str.maketrans("VISIBLTYHD", "visibltyhd", ": ")
+
+
+def hidden(root: etree._Element) -> list[etree._Element]:
+    """Elements hidden from readers, in document order: with a hidden attribute,
+    aria-hidden="true", or a style that says display:none or visibility:hidden."""
+    found: dict[etree._Element, None] = {}
+    for value in pt.XP_HIDING_ATTRS(root):
+        name = value.attrname
+        if (
+            name == "hidden"
+            or (name == "aria-hidden" and value == "true")
+            or (
+                name == "style"
+                and (
+                    "displaynone" in value.translate(_DISPLAY)
+                    or "visibilityhidden" in value.translate(_VISIBILITY)
+                )
+            )
+        ):
+            found.setdefault(value.getparent(), None)
+    return list(found)
 
 
 def prune_page(root: etree._Element, rules: ExtractionRules | None = None) -> None:
