@@ -49,10 +49,9 @@ from crawler.extraction.content import enclosing_article, find_region
 from crawler.extraction.metadata import Metadata, extract_metadata
 from crawler.extraction.parse import parse
 from crawler.extraction.rules import ExtractionRules
+from crawler.extraction.text import WORD
 
 logger = logging.getLogger(__name__)
-
-_WORD = re.compile(r"\w+")
 
 
 def extract(
@@ -103,7 +102,7 @@ def _extract(root: etree._Element, url: str, rules: ExtractionRules | None) -> A
         found_images = [meta.lead_image]
 
     body = serialise.to_text(blocks)
-    words = len(_WORD.findall(body))
+    words = len(WORD.findall(body))
     score = kind.article_score(
         kind.PageSignals(
             url=url,

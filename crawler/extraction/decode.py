@@ -29,6 +29,8 @@ from contextlib import suppress
 
 import charset_normalizer
 
+from crawler.extraction.text import LETTERS
+
 logger = logging.getLogger(__name__)
 
 # How far into the document a <meta charset> or XML declaration is looked for. Browsers stop
@@ -50,8 +52,6 @@ _SPACE_RUNS = re.compile(rb"\s{2,}")
 _HIGH_BYTE = re.compile(rb"[\x80-\xff]")
 # How much of a page decoded with a Latin codec is checked for mojibake.
 _MOJIBAKE_SCAN_CHARS = 65_536
-# A "word" of letters; in mojibake almost every letter of a word is non-ASCII.
-_LETTERS = re.compile(r"[^\W\d_]+")
 _ASCII_BYTES = bytes(range(128))
 _MOJIBAKE_WORDS_CHECKED = 400
 
@@ -211,7 +211,7 @@ def _looks_like_mojibake(data: bytes, text: str) -> bool:
     tokens = [t for t in text[start : start + _MOJIBAKE_SCAN_CHARS].split() if not t.isascii()]
     suspicious = mixed = 0
     for token in tokens[:_MOJIBAKE_WORDS_CHECKED]:
-        for word in _LETTERS.findall(token):
+        for word in LETTERS.findall(token):
             if len(word) < 2 or word.isascii():
                 continue
             mixed += 1

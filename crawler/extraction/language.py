@@ -13,10 +13,11 @@ import unicodedata
 from collections import Counter
 from functools import lru_cache
 
+from crawler.extraction.text import LETTERS
+
 # Primary subtags only: "en-GB" → "en". Legacy codes browsers still see → the current ones.
 _LEGACY = {"iw": "he", "in": "id", "ji": "yi", "jw": "jv", "mo": "ro"}
 _TAG = re.compile(r"^([a-z]{2,3})(?:[-_][a-z0-9]{1,8})*$", re.I)
-_WORDS = re.compile(r"[^\W\d_]+")
 _ASCII = re.compile(r"[\x00-\x7f]+")
 _ASCII_LETTERS = re.compile(r"[A-Za-z]")
 
@@ -157,7 +158,7 @@ def detect_language(text: str) -> str | None:
 
 
 def _stopword_scores(text: str) -> dict[str, int]:
-    words = Counter(word.lower() for word in _WORDS.findall(text))
+    words = Counter(word.lower() for word in LETTERS.findall(text))
     return {
         language: sum(words[w] for w in stopwords) for language, stopwords in _STOPWORDS.items()
     }

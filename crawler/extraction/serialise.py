@@ -26,10 +26,10 @@ from bs4.element import NavigableString, PreformattedString, Tag
 from lxml import etree
 
 from crawler.extraction import patterns as pt
+from crawler.extraction.text import WORD
 
 # Runs of ASCII whitespace collapse to one space; a no-break space is the author's choice and stays.
 _SPACES = re.compile(r"[ \t\n\r\f\v]+")
-_WORD = re.compile(r"\w+")
 _KIND = {
     "h1": "h1",
     "h2": "h2",
@@ -145,7 +145,7 @@ def filter_blocks(
     for block in blocks:
         text = block.text
         length = len(text)
-        if not _WORD.search(text):
+        if not WORD.search(text):
             continue
         if block.kind != "p" and title_key and _key(text) == title_key:
             continue  # the headline repeated at the top of the body
@@ -193,7 +193,7 @@ def _drop_orphan_headings(blocks: list[Block]) -> list[Block]:
 
 
 def _key(text: str) -> str:
-    return " ".join(_WORD.findall(text.lower()))
+    return " ".join(WORD.findall(text.lower()))
 
 
 def _drop_repeats(blocks: list[Block]) -> list[Block]:

@@ -7,6 +7,10 @@ import re
 from lxml import etree
 
 SPACES = re.compile(r"\s+")
+# A word, as word counts and text comparisons count them (the benchmark's metric too).
+WORD = re.compile(r"\w+")
+# A run of letters (no digits, no underscore): the words of language and mojibake checks.
+LETTERS = re.compile(r"[^\W\d_]+")
 # Commas as the scripts of the crawled sites write them (Latin, Arabic, CJK): prose has them.
 COMMAS = re.compile(r"[,،、，]")
 _XP_STRING = etree.XPath("string()", smart_strings=False)
