@@ -38,7 +38,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from archive.errors import ArchiveError
-from archive.layout import ARTICLE_FILE_NAME, ARTICLES_DIR, fetched_at, safe_segment
+from archive.layout import ARTICLES_DIR, fetched_at, safe_segment, walk_article_files
 
 logger = logging.getLogger(__name__)
 
@@ -182,34 +182,6 @@ class ExportStats:
     unreadable: list[str] = field(default_factory=list)
 
 
-def _sorted_dirs(path: Path) -> list[os.DirEntry[str]]:
-    try:
-        with os.scandir(path) as entries:
-            return sorted((e for e in entries if e.is_dir()), key=lambda e: e.name)
-    except FileNotFoundError:
-        return []
-
-
-def walk_article_files(
-    directory: str | os.PathLike[str], site_dirs: frozenset[str] | None = None
-) -> Iterator[tuple[str, str]]:
-    """(id, path) of every stored article file, in site/year/month/name order."""
-    root = Path(directory) / ARTICLES_DIR
-    if not root.is_dir():
-        raise ExportError(f"{directory} has no {ARTICLES_DIR}/ directory")
-    for site in _sorted_dirs(root):
-        if site_dirs is not None and site.name not in site_dirs:
-            continue
-        for year in _sorted_dirs(Path(site.path)):
-            for month in _sorted_dirs(Path(year.path)):
-                with os.scandir(month.path) as entries:
-                    names = sorted(e.name for e in entries if e.name.endswith(".json"))
-                for name in names:
-                    match = ARTICLE_FILE_NAME.match(name)
-                    if match:
-                        yield match.group(1), os.path.join(month.path, name)
-
-
 @dataclass(frozen=True)
 class Selected:
     """One document to export, with the bytes it was read from.
@@ -290,6 +262,8 @@ def iter_selected(
     stats = stats if stats is not None else ExportStats()
     site_dirs = article_filter.site_directories()
     parse = parse or not article_filter.is_empty
+    if not (Path(directory) / ARTICLES_DIR).is_dir():
+        raise ExportError(f"{directory} has no {ARTICLES_DIR}/ directory")
     # Pass 1, names only: for an id stored more than once, the paths after its first.
     later_paths: dict[str, list[str] | None] = {}
     if not all_versions:

@@ -55,6 +55,32 @@ def _year_month(record: dict[str, Any]) -> tuple[str, str]:
     return "unknown", "unknown"
 
 
+def _sorted_dirs(path: str) -> list[os.DirEntry[str]]:
+    try:
+        with os.scandir(path) as entries:
+            return sorted((e for e in entries if e.is_dir()), key=lambda e: e.name)
+    except FileNotFoundError:
+        return []
+
+
+def walk_article_files(
+    out: str | os.PathLike[str], site_dirs: frozenset[str] | None = None
+) -> Iterator[tuple[str, str]]:
+    """(id, path) of every stored article file under `out/articles`, in site/year/month/name
+    order (none when there is no such directory); `site_dirs` limits the site folders read."""
+    for site in _sorted_dirs(os.path.join(out, ARTICLES_DIR)):
+        if site_dirs is not None and site.name not in site_dirs:
+            continue
+        for year in _sorted_dirs(site.path):
+            for month in _sorted_dirs(year.path):
+                with os.scandir(month.path) as entries:
+                    names = sorted(e.name for e in entries if e.name.endswith(".json"))
+                for name in names:
+                    match = ARTICLE_FILE_NAME.match(name)
+                    if match:
+                        yield match.group(1), os.path.join(month.path, name)
+
+
 def encode_article(record: dict[str, Any]) -> bytes:
     """The one byte encoding of an article document: the stored file and the WARC record."""
     return json.dumps(record, ensure_ascii=False, indent=2).encode("utf-8") + b"\n"

@@ -27,7 +27,13 @@ from archive.cdxj import (
     warc_directory,
 )
 from archive.errors import ArchiveError
-from archive.layout import ARTICLE_FILE_NAME, ARTICLES_DIR, article_id, fetched_at
+from archive.layout import (
+    ARTICLE_FILE_NAME,
+    ARTICLES_DIR,
+    article_id,
+    fetched_at,
+    walk_article_files,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -112,7 +118,8 @@ def article_by_url(directory: str | os.PathLike[str], urls: list[str]) -> Stored
     # Slow path: a URL the page was fetched at (tracking parameters, redirects...).
     matches: dict[str, list[Path]] = {}
     needles = [url.encode("utf-8") for url in wanted]
-    for path in sorted(root.glob(f"{ARTICLES_DIR}/*/*/*/*.json")):
+    for _, name in walk_article_files(root):
+        path = Path(name)
         try:
             data = path.read_bytes()
         except OSError:
