@@ -23,7 +23,7 @@ from crawler.extraction.cleaning import (
     text_len,
 )
 from crawler.extraction.rules import ExtractionRules
-from crawler.extraction.text import COMMAS, clean, text_of
+from crawler.extraction.text import COMMAS, clean, is_ancestor, text_of
 
 _SENTENCE_END = re.compile(r"[.!?。！？…»\"”]\s*$|[.!?]\s")
 _MIN_PARAGRAPH = 25
@@ -153,20 +153,11 @@ def _promote(top: etree._Element, top_score: float, final: list) -> etree._Eleme
         return top
     node = top.getparent()
     while node is not None and node.tag not in ("body", "html"):
-        inside = sum(1 for el in strong if _is_ancestor(node, el))
+        inside = sum(1 for el in strong if is_ancestor(node, el))
         if inside >= 3:
             return node
         node = node.getparent()
     return top
-
-
-def _is_ancestor(anc: etree._Element, el: etree._Element) -> bool:
-    node = el.getparent()
-    while node is not None:
-        if node is anc:
-            return True
-        node = node.getparent()
-    return False
 
 
 def _with_siblings(top: etree._Element, top_score: float, scores: dict) -> list[etree._Element]:
@@ -279,4 +270,4 @@ def enclosing_article(el: etree._Element) -> etree._Element | None:
 
 
 def _outermost(found: list[etree._Element]) -> list[etree._Element]:
-    return [el for el in found if not any(o is not el and _is_ancestor(o, el) for o in found)]
+    return [el for el in found if not any(o is not el and is_ancestor(o, el) for o in found)]

@@ -25,7 +25,7 @@ from crawler.extraction.metasources import (
     owners,
     strings,
 )
-from crawler.extraction.text import text_of
+from crawler.extraction.text import is_ancestor, text_of
 
 PUBLISHED_METAS = (
     "article:published_time", "og:article:published_time", "datepublished", "published_time",
@@ -284,7 +284,7 @@ def _chrome(element: etree._Element, headline: etree._Element | None) -> bool:
 
 
 def _contains(ancestor: etree._Element, element: etree._Element) -> bool:
-    return element is ancestor or any(a is ancestor for a in element.iterancestors())
+    return element is ancestor or is_ancestor(ancestor, element)
 
 
 _SKIPPED_TEXT = frozenset({"script", "style", "noscript", "template"})

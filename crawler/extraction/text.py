@@ -1,4 +1,4 @@
-"""Text helpers every stage shares: whitespace normalisation and the text of an element."""
+"""Helpers every stage shares: whitespace normalisation, the text of an element, ancestry."""
 
 from __future__ import annotations
 
@@ -24,6 +24,16 @@ def clean(text: str | None) -> str:
 def raw_text(element: etree._Element) -> str:
     """All text below `element`, as written (computed in C)."""
     return _XP_STRING(element)
+
+
+def is_ancestor(ancestor: etree._Element, element: etree._Element) -> bool:
+    """Whether `ancestor` is above `element` in the tree (an element is not its own)."""
+    node = element.getparent()
+    while node is not None:
+        if node is ancestor:
+            return True
+        node = node.getparent()
+    return False
 
 
 def text_of(element: etree._Element) -> str:
