@@ -30,7 +30,7 @@ import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import IO
 
 from warcio.archiveiterator import ArchiveIterator
 from warcio.recordloader import ArcWarcRecord
@@ -112,15 +112,18 @@ def warc_directory(directory: str | os.PathLike[str]) -> Path:
     return nested if nested.is_dir() else directory
 
 
-def find_warcs(directory: str | os.PathLike[str]) -> list[Path]:
-    """The finished WARC/ARC files of `directory` (or of its `warc/`), sorted by name.
+def list_warcs(folder: Path, suffixes: tuple[str, ...] = WARC_SUFFIXES) -> list[Path]:
+    """The files of `folder` named `*<suffix>`, sorted by name: finished files only, as one
+    being written is named `*.open`."""
+    return sorted(p for p in folder.iterdir() if p.name.endswith(suffixes) and p.is_file())
 
-    Files still being written (`*.open`) are left out.
-    """
+
+def find_warcs(directory: str | os.PathLike[str]) -> list[Path]:
+    """The finished WARC/ARC files of `directory` (or of its `warc/`), sorted by name."""
     folder = warc_directory(directory)
     if not folder.is_dir():
         raise CdxjError(f"{directory} is not a directory")
-    return sorted(p for p in folder.iterdir() if p.name.endswith(WARC_SUFFIXES) and p.is_file())
+    return list_warcs(folder)
 
 
 def _mime(record: ArcWarcRecord) -> str | None:
@@ -295,8 +298,3 @@ def scan(warcs: Iterable[str | os.PathLike[str]], url: str) -> list[CdxjEntry]:
     """Every capture of `url` found by reading `warcs` through (no index needed)."""
     key = url_key(url)
     return [entry for path in warcs for entry in index_warc(path) if entry.urlkey == key]
-
-
-def entry_payload(entry: CdxjEntry) -> dict[str, Any]:
-    """The entry as one JSON object (urlkey and timestamp included), for display."""
-    return {"urlkey": entry.urlkey, "timestamp": entry.timestamp, **entry.fields}

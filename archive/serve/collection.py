@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from archive.cdxj import list_warcs
 from archive.layout import WARC_DIR
 from archive.serve.errors import NoWarcFilesError, ReplayNotInstalledError, ServeError
 
@@ -80,11 +81,7 @@ class Collection:
 
 def warc_files(out: Path) -> list[Path]:
     directory = out / WARC_DIR
-    if not directory.is_dir():
-        return []
-    return sorted(
-        p for p in directory.iterdir() if p.name.endswith(WARC_SUFFIXES) and p.is_file()
-    )
+    return list_warcs(directory, WARC_SUFFIXES) if directory.is_dir() else []
 
 
 def prepare(out: Path, name: str = COLLECTION) -> Collection:
