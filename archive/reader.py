@@ -6,11 +6,26 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import BinaryIO
 
 from warcio.archiveiterator import ArchiveIterator
 from warcio.recordloader import ArcWarcRecord
 
 from archive.errors import WarcReadError
+
+
+def record_in(stream: BinaryIO, offset: int, name: object) -> ArcWarcRecord:
+    """The record that starts at `offset` of the open WARC `stream` (`name` it in errors).
+
+    Its payload is read from `stream`: read it before the stream is moved or closed.
+    """
+    stream.seek(offset)
+    try:
+        return next(iter(ArchiveIterator(stream)))
+    except StopIteration:
+        raise WarcReadError(f"no WARC record at offset {offset} of {name}") from None
+    except Exception as exc:
+        raise WarcReadError(f"unreadable WARC record at {name}:{offset}: {exc}") from exc
 
 
 @contextmanager
@@ -22,13 +37,6 @@ def record_at(path: str | os.PathLike[str], offset: int) -> Iterator[ArcWarcReco
     except OSError as exc:
         raise WarcReadError(f"cannot open {path}: {exc}") from exc
     try:
-        stream.seek(offset)
-        try:
-            record = next(iter(ArchiveIterator(stream)))
-        except StopIteration:
-            raise WarcReadError(f"no WARC record at offset {offset} of {path}") from None
-        except Exception as exc:
-            raise WarcReadError(f"unreadable WARC record at {path}:{offset}: {exc}") from exc
-        yield record
+        yield record_in(stream, offset, path)
     finally:
         stream.close()

@@ -37,6 +37,7 @@ from warcio.archiveiterator import ArchiveIterator
 from warcio.statusandheaders import StatusAndHeaders
 
 from archive.errors import WarcReadError
+from archive.reader import record_in
 from archive.replay.pages import Page
 
 logger = logging.getLogger(__name__)
@@ -387,9 +388,8 @@ class OriginalReader:
         handle = self._handles.get(path)
         if handle is None:
             handle = self._handles[path] = open(path, "rb")  # noqa: SIM115 - closed in close()
-        handle.seek(offset)
         try:
-            record = next(iter(ArchiveIterator(handle)))
+            record = record_in(handle, offset, path)
             raw = record.raw_stream.read()
             body = decode_body(raw, record.http_headers)
         except Exception as exc:
