@@ -36,6 +36,7 @@ from warcio.archiveiterator import ArchiveIterator
 from warcio.recordloader import ArcWarcRecord
 from warcio.timeutils import iso_date_to_timestamp
 
+from archive.atomic import replacing
 from archive.errors import ArchiveError, WarcReadError
 from archive.layout import WARC_DIR
 
@@ -246,16 +247,8 @@ def write_index_file(
     warcs: Iterable[str | os.PathLike[str]], target: str | os.PathLike[str]
 ) -> int:
     """Write the index to `target` atomically (a reader never sees a half-written index)."""
-    target = Path(target)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-", suffix=".cdxj")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as out:
-            count = write_index(warcs, out)
-        os.replace(tmp, target)
-    except BaseException:
-        os.unlink(tmp)
-        raise
-    return count
+    with replacing(target) as tmp, open(tmp, "w", encoding="utf-8", newline="\n") as out:
+        return write_index(warcs, out)
 
 
 def _seek_line_start(handle: IO[bytes], position: int) -> None:

@@ -29,6 +29,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
 
+from archive.atomic import replacing
 from archive.cdxj import find_warcs, index_warc, sorted_lines
 from archive.errors import ArchiveError
 from archive.export import select_articles
@@ -178,9 +179,7 @@ def write_wacz(
     if len(set(names)) != len(names):
         raise WaczError("two WARC files share a name")
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    os.close(fd)
-    try:
+    with replacing(target) as tmp:
         resources: list[dict[str, Any]] = []
         with zipfile.ZipFile(tmp, "w", allowZip64=True) as zf:
             for warc in warcs:
@@ -223,8 +222,4 @@ def write_wacz(
                 _entry("datapackage-digest.json", stored=False),
                 json.dumps(digest, indent=2).encode("utf-8"),
             )
-        os.replace(tmp, target)
-    except BaseException:
-        os.unlink(tmp)
-        raise
     return WaczSummary(target, len(warcs), captures, pages, target.stat().st_size)

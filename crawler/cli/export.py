@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
+from archive.atomic import replacing
 from archive.errors import ArchiveError
 from archive.export import FORMATS, ArticleFilter, ExportStats, export_articles
 from crawler.cli import fail, say, stdout_closed
@@ -99,15 +98,8 @@ def run(args: argparse.Namespace) -> int:
 def _export_to_file(directory: Path, output: Path, options: dict[str, Any]) -> ExportStats:
     """Write to a temporary file beside OUTPUT, renamed at the end: never a half file."""
     output.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=output.parent, prefix=f".{output.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as out:
-            stats = export_articles(directory, out, **options)
-        os.replace(tmp, output)
-    except BaseException:
-        os.unlink(tmp)
-        raise
-    return stats
+    with replacing(output) as tmp, open(tmp, "wb") as out:
+        return export_articles(directory, out, **options)
 
 
 def _report(args: argparse.Namespace, stats: ExportStats, elapsed: float) -> None:
