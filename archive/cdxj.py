@@ -226,18 +226,20 @@ def sorted_lines(lines: Iterable[str], chunk_lines: int = 200_000) -> Iterator[s
             os.unlink(run)
 
 
+def index_lines(
+    warcs: Iterable[str | os.PathLike[str]], *, chunk_lines: int = 200_000
+) -> Iterator[str]:
+    """The CDXJ lines of every record of `warcs` worth indexing, sorted, each once."""
+    lines = (entry.line() for path in warcs for entry in index_warc(path))
+    return sorted_lines(lines, chunk_lines)
+
+
 def write_index(
     warcs: Iterable[str | os.PathLike[str]], out: IO[str], *, chunk_lines: int = 200_000
 ) -> int:
     """Index `warcs` into `out` (sorted CDXJ); returns the number of lines written."""
-
-    def lines() -> Iterator[str]:
-        for path in warcs:
-            for entry in index_warc(path):
-                yield entry.line()
-
     count = 0
-    for line in sorted_lines(lines(), chunk_lines):
+    for line in index_lines(warcs, chunk_lines=chunk_lines):
         out.write(line)
         count += 1
     return count

@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from archive.atomic import replacing
-from archive.cdxj import find_warcs, index_warc, sorted_lines
+from archive.cdxj import find_warcs, index_lines
 from archive.errors import ArchiveError
 from archive.export import select_articles
 from archive.layout import ARTICLES_DIR, fetched_at
@@ -187,8 +187,7 @@ def write_wacz(
                     size = os.fstat(source.fileno()).st_size
                     resources.append(_add_stored(zf, f"archive/{warc.name}", source, size))
 
-            lines = (entry.line() for warc in warcs for entry in index_warc(warc))
-            index_resources, captures = _write_index(zf, sorted_lines(lines))
+            index_resources, captures = _write_index(zf, index_lines(warcs))
             resources += index_resources
 
             pages = 0
