@@ -38,10 +38,10 @@ from warcio.timeutils import iso_date_to_timestamp
 
 from archive.atomic import replacing
 from archive.errors import ArchiveError, WarcReadError
-from archive.layout import WARC_DIR
+from archive.layout import WARC_DIR, WARC_SUFFIXES
 
 INDEXED_TYPES = frozenset({"response", "revisit", "resource", "metadata"})
-WARC_SUFFIXES = (".warc", ".warc.gz", ".arc", ".arc.gz")
+INDEXED_SUFFIXES = (*WARC_SUFFIXES, ".arc", ".arc.gz")  # index_warc reads ARC files too
 DEFAULT_INDEX_NAME = "index.cdxj"
 
 _MIME_END = re.compile(r"[;\s]")
@@ -113,7 +113,7 @@ def warc_directory(directory: str | os.PathLike[str]) -> Path:
     return nested if nested.is_dir() else directory
 
 
-def list_warcs(folder: Path, suffixes: tuple[str, ...] = WARC_SUFFIXES) -> list[Path]:
+def list_warcs(folder: Path, suffixes: tuple[str, ...] = INDEXED_SUFFIXES) -> list[Path]:
     """The files of `folder` named `*<suffix>`, sorted by name: finished files only, as one
     being written is named `*.open`."""
     return sorted(p for p in folder.iterdir() if p.name.endswith(suffixes) and p.is_file())

@@ -36,7 +36,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from archive.errors import WarcReadError
-from archive.layout import ArticleStore
+from archive.layout import WARC_SUFFIXES, ArticleStore
 from archive.replay.pages import Outcome, Page, process_batch, process_page
 from archive.replay.source import (
     DigestMap,
@@ -57,7 +57,6 @@ from crawler.urls import host_of, in_domains
 
 logger = logging.getLogger(__name__)
 
-WARC_SUFFIXES = (".warc", ".warc.gz")
 BATCH_PAGES = 16
 BATCH_BYTES = 2_000_000
 WINDOW_FACTOR = 4  # batches in flight per worker: keeps workers busy past a slow batch

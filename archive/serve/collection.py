@@ -28,14 +28,13 @@ from pathlib import Path
 from typing import Any
 
 from archive.cdxj import list_warcs
-from archive.layout import WARC_DIR
+from archive.layout import WARC_DIR, WARC_SUFFIXES
 from archive.serve.errors import NoWarcFilesError, ReplayNotInstalledError, ServeError
 
 logger = logging.getLogger(__name__)
 
 STATE_DIR = ".pywb"
 COLLECTION = "archive"
-WARC_SUFFIXES = (".warc.gz", ".warc")  # `*.open` files are still being written: not served
 
 # pywb's own options for `wb-manager add` (pywb/manager/manager.py).
 _INDEX_OPTIONS = {"cdxj": True, "sort": True, "append_post": True}
