@@ -92,8 +92,7 @@ class ArticleStore:
     """Writes article JSON documents under `OUT/articles` without ever overwriting one."""
 
     def __init__(self, out: str | os.PathLike[str]) -> None:
-        self.out = Path(out)
-        self.root = self.out / ARTICLES_DIR
+        self.root = Path(out) / ARTICLES_DIR
 
     def directory_for(self, record: dict[str, Any]) -> Path:
         year, month = _year_month(record)

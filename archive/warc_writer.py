@@ -80,7 +80,6 @@ class RotatingWarcWriter:
         self.builder = warc_record_builder()
         self.files_written: list[str] = []
         self.bytes_written = 0
-        self.records_written = 0
         self._serial = 0
         self._file: io.BufferedWriter | None = None
         self._name = ""
@@ -124,7 +123,6 @@ class RotatingWarcWriter:
             raise WarcWriteError(f"cannot write to {self._name}{OPEN_SUFFIX}: {exc}") from exc
         self._size += len(member)
         self.bytes_written += len(member)
-        self.records_written += 1
         return RecordLocation(
             warc_file=self._name,
             offset=offset,
