@@ -9,12 +9,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from archive.records import (
-    HttpExchange,
-    build_request_record,
-    build_response_record,
-    warc_date,
-)
+from archive.records import HttpExchange, build_request_record, build_response_record
 from archive.warc_writer import RotatingWarcWriter
 
 
@@ -35,7 +30,8 @@ class Capture:
 def write_exchange(writer: RotatingWarcWriter, exchange: HttpExchange) -> Capture:
     """Append the response record, then the request record that points at it."""
     response = build_response_record(writer.builder, exchange)
-    response_id = response.rec_headers.get_header("WARC-Record-ID")
+    headers = response.rec_headers
+    response_id = headers.get_header("WARC-Record-ID")
     location = writer.write(response)
     writer.write(build_request_record(writer.builder, exchange, response_id))
     return Capture(
@@ -43,7 +39,7 @@ def write_exchange(writer: RotatingWarcWriter, exchange: HttpExchange) -> Captur
         warc_offset=location.offset,
         warc_length=location.length,
         warc_record_id=response_id,
-        fetched_at=warc_date(exchange.started_at),
+        fetched_at=headers.get_header("WARC-Date"),
         status=exchange.status,
-        payload_digest=response.rec_headers.get_header("WARC-Payload-Digest"),
+        payload_digest=headers.get_header("WARC-Payload-Digest"),
     )
