@@ -89,10 +89,8 @@ class NewsSpider(scrapy.Spider):
     # -- callbacks ------------------------------------------------------------------------
 
     def parse_page(self, response: Response) -> Iterator[Any]:
-        if not isinstance(response, TextResponse) or isinstance(response, XmlResponse):
-            yield from self._not_html(response)
-            return
-        if not _is_html(response):
+        html = isinstance(response, TextResponse) and not isinstance(response, XmlResponse)
+        if not html or not _is_html(response):
             yield from self._not_html(response)
             return
         self.crawler.stats.inc_value("newsarchive/html_pages")
