@@ -77,24 +77,26 @@ def _response_headers(exchange: HttpExchange) -> list[tuple[str, str]]:
     return headers
 
 
+def _warc_headers(exchange: HttpExchange, **extra: str | None) -> dict[str, str]:
+    """WARC headers both records of an exchange carry, plus `extra` (None values left out)."""
+    headers = {"WARC-Date": warc_date(exchange.started_at), "WARC-IP-Address": exchange.ip_address}
+    headers.update(extra)
+    return {name: value for name, value in headers.items() if value}
+
+
 def build_response_record(builder: RecordBuilder, exchange: HttpExchange) -> ArcWarcRecord:
     http_headers = StatusAndHeaders(
         f"{exchange.status} {exchange.reason}".rstrip(),
         _response_headers(exchange),
         protocol=exchange.http_version,
     )
-    warc_headers: dict[str, str] = {"WARC-Date": warc_date(exchange.started_at)}
-    if exchange.ip_address:
-        warc_headers["WARC-IP-Address"] = exchange.ip_address
-    if exchange.truncated:
-        warc_headers["WARC-Truncated"] = exchange.truncated
     return builder.create_warc_record(
         exchange.url,
         "response",
         payload=io.BytesIO(exchange.response_body),
         length=len(exchange.response_body),
         http_headers=http_headers,
-        warc_headers_dict=warc_headers,
+        warc_headers_dict=_warc_headers(exchange, **{"WARC-Truncated": exchange.truncated}),
     )
 
 
@@ -106,19 +108,13 @@ def build_request_record(
         list(exchange.request_headers),
         is_http_request=True,
     )
-    warc_headers = {
-        "WARC-Date": warc_date(exchange.started_at),
-        "WARC-Concurrent-To": response_record_id,
-    }
-    if exchange.ip_address:
-        warc_headers["WARC-IP-Address"] = exchange.ip_address
     return builder.create_warc_record(
         exchange.url,
         "request",
         payload=io.BytesIO(exchange.request_body),
         length=len(exchange.request_body),
         http_headers=http_headers,
-        warc_headers_dict=warc_headers,
+        warc_headers_dict=_warc_headers(exchange, **{"WARC-Concurrent-To": response_record_id}),
     )
 
 
