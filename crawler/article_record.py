@@ -12,7 +12,7 @@ from typing import Any
 
 from archive.layout import article_id, encode_article
 from crawler import __version__
-from crawler.extraction import ExtractionRules, extract
+from crawler.extraction import Article, ExtractionRules, extract
 from crawler.urls import absolute, strip_tracking
 
 EXTRACTOR = f"newsarchive/{__version__}"
@@ -28,14 +28,17 @@ class ArticleDocument(dict):
     encoded: bytes = b""
 
 
-def build_article_document(html: bytes, url: str, **kwargs: Any) -> ArticleDocument | None:
-    """`build_article_record`, plus the document's bytes (see `ArticleDocument`)."""
-    record = build_article_record(html, url, **kwargs)
-    if record is None:
-        return None
+def as_document(record: dict[str, Any]) -> ArticleDocument:
+    """The record with its bytes attached (see `ArticleDocument`)."""
     document = ArticleDocument(record)
     document.encoded = encode_article(record)
     return document
+
+
+def build_article_document(html: bytes, url: str, **kwargs: Any) -> ArticleDocument | None:
+    """`build_article_record`, plus the document's bytes (see `ArticleDocument`)."""
+    record = build_article_record(html, url, **kwargs)
+    return None if record is None else as_document(record)
 
 
 def canonical_url(declared: str | None, url: str) -> str:
@@ -58,6 +61,13 @@ def build_article_record(
     Raises `ExtractionError` when the bytes are not a readable HTML page.
     """
     article = extract(html, url, http_charset=http_charset, rules=rules)
+    return article_record(article, url, site=site, capture=capture)
+
+
+def article_record(
+    article: Article, url: str, *, site: str, capture: dict[str, Any]
+) -> dict[str, Any] | None:
+    """The JSON document of an extracted page, or None when the page is no article."""
     if not article.is_article:
         return None
     fields = article.to_dict()

@@ -62,7 +62,16 @@ def extract(
     rules: ExtractionRules | None = None,
 ) -> Article:
     """Extract the article of one page. Raises only `ExtractionError` (input is not a page)."""
-    root = parse(html, http_charset)
+    return extract_parsed(parse(html, http_charset), url, rules=rules)
+
+
+def extract_parsed(
+    root: etree._Element, url: str, *, rules: ExtractionRules | None = None
+) -> Article:
+    """`extract` on a tree from `parse.parse_page`, which it consumes (cleaning edits it).
+
+    For callers that need the tree before extraction, as replay's page decision does.
+    """
     try:
         return _extract(root, url, rules)
     except ExtractionError:

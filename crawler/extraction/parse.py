@@ -3,11 +3,16 @@
 The bytes are decoded in Python with the encoding `decode.detect_encoding` chose (undecodable
 bytes become U+FFFD) and handed to libxml2 as UTF-8, so that neither a wrong `<meta charset>` nor
 an XML encoding declaration can make libxml2 decode the page differently.
+
+`parse_page` also hands back the decoded text and whether control characters were deleted:
+replay uses them to prove that this tree is the one Scrapy's selector would build, and then
+makes the spider's page decision on it instead of parsing the page a second time.
 """
 
 from __future__ import annotations
 
 import threading
+from dataclasses import dataclass
 
 import lxml.html
 from lxml import etree
@@ -26,8 +31,14 @@ _LOCAL = threading.local()
 def _parser() -> lxml.html.HTMLParser:
     parser = getattr(_LOCAL, "parser", None)
     if parser is None:
+        # huge_tree as parsel's (Scrapy's) parser: no libxml2 depth or text-size cut-off, so
+        # a deep page gives both the same tree (see `ParsedPage`).
         parser = lxml.html.HTMLParser(
-            encoding="utf-8", remove_comments=True, remove_pis=True, default_doctype=False
+            encoding="utf-8",
+            remove_comments=True,
+            remove_pis=True,
+            default_doctype=False,
+            huge_tree=True,
         )
         # Every element an HtmlElement (text_content, cssselect ...), chosen in C: lxml.html's
         # default per-tag lookup calls back into Python for each element proxy, which costs
@@ -57,12 +68,29 @@ def decode(html: bytes | str, http_charset: str | None = None) -> str:
         return data.decode("utf-8", errors="replace").removeprefix("\ufeff")
 
 
-def parse(html: bytes | str, http_charset: str | None = None) -> etree._Element:
-    """Parse a page into an lxml HTML tree; `ExtractionError` when there is no document."""
+@dataclass(frozen=True)
+class ParsedPage:
+    """A page's decoded text and its tree.
+
+    `controls_deleted` says whether C0 control characters other than NUL were deleted from
+    the text before parsing. When they were not, the tree has the same elements, attributes
+    and script text as parsel's `Selector(text=text, type="html")`: both hand libxml2 the
+    text as UTF-8 without NULs, and the options that differ (comments, processing
+    instructions, doctype) add or drop no element.
+    """
+
+    text: str
+    root: etree._Element
+    controls_deleted: bool
+
+
+def parse_page(html: bytes | str, http_charset: str | None = None) -> ParsedPage:
+    """Decode and parse a page; `ExtractionError` when there is no document."""
     text = decode(html, http_charset)
     # C0 controls are not HTML text, and lxml refuses them when text is moved around. Deleted
     # from the bytes with bytes.translate: a regex over the text cost 0.4 ms a page.
-    data = text.encode("utf-8", errors="replace").translate(None, _CONTROL_BYTES)
+    encoded = text.encode("utf-8", errors="replace")
+    data = encoded.translate(None, _CONTROL_BYTES)
     if not data.strip() or not text.strip():  # the text's strip knows Unicode spaces too
         raise ExtractionError("empty document")
     try:
@@ -71,4 +99,10 @@ def parse(html: bytes | str, http_charset: str | None = None) -> etree._Element:
         raise ExtractionError(f"cannot parse HTML: {exc}") from exc
     if root is None or not isinstance(root.tag, str):
         raise ExtractionError("cannot parse HTML: no root element")
-    return root
+    controls_deleted = len(encoded) - len(data) != encoded.count(0)
+    return ParsedPage(text, root, controls_deleted)
+
+
+def parse(html: bytes | str, http_charset: str | None = None) -> etree._Element:
+    """Parse a page into an lxml HTML tree; `ExtractionError` when there is no document."""
+    return parse_page(html, http_charset).root
