@@ -169,6 +169,16 @@ def test_deep_nesting() -> None:
     _check(b"<p>" + b"<span><a href='x'>" * 3000 + b"link text")
 
 
+def test_an_article_nested_deeper_than_libxml2s_default_limit_is_extracted_whole() -> None:
+    # Page builders nest hundreds of wrappers; libxml2 stops at depth 256 unless told not to.
+    story = "".join(f"<p>Paragraph {i} of the council budget story, with enough words.</p>"
+                    for i in range(8))
+    html = f"<html><head><title>Budget</title></head><body>{'<div>' * 400}<article>{story}"
+    article = extract(html + "</article>" + "</div>" * 400 + "</body></html>",
+                      "https://news.example/2026/01/05/budget")
+    assert article.body.count("Paragraph") == 8
+
+
 def test_empty_input_is_an_extraction_error() -> None:
     for empty in (b"", "", b"   \n", "\ufeff"):
         try:
