@@ -28,7 +28,7 @@ from twisted.python.failure import Failure
 
 from crawler.extensions.warccapture import CAPTURE_META_KEY
 from crawler.items import ArticlePage
-from crawler.pagekind import looks_like_article
+from crawler.pagekind import declared_canonical, looks_like_article
 from crawler.siteprofile import SiteProfile, resolve_profile
 from crawler.urls import in_domains, strip_tracking
 
@@ -38,7 +38,6 @@ FEED_TYPES = ("application/rss+xml", "application/atom+xml", "application/feed+j
 _FEED_LINKS = (
     "//link[@rel='alternate'][@type='application/rss+xml' or @type='application/atom+xml']/@href"
 )
-_CANONICAL = "//link[@rel='canonical']/@href"
 
 
 class NewsSpider(scrapy.Spider):
@@ -96,7 +95,7 @@ class NewsSpider(scrapy.Spider):
         self.crawler.stats.inc_value("newsarchive/html_pages")
         root = response.selector.root
         if looks_like_article(response.url, root, self.profile):
-            page = self._article_page(response)
+            page = self._article_page(response, declared_canonical(root))
             if page is not None:
                 yield page
         for href in response.xpath(_FEED_LINKS).getall():
@@ -176,8 +175,7 @@ class NewsSpider(scrapy.Spider):
             return
         yield scrapy.Request(url, callback, errback=self.on_error)
 
-    def _article_page(self, response: TextResponse) -> ArticlePage | None:
-        declared = response.xpath(_CANONICAL).get()
+    def _article_page(self, response: TextResponse, declared: str | None) -> ArticlePage | None:
         canonical = strip_tracking(response.urljoin(declared) if declared else response.url)
         if canonical in self.seen_canonicals:
             self.crawler.stats.inc_value("newsarchive/duplicate_canonical")
