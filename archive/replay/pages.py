@@ -11,8 +11,14 @@ at with the very libraries Scrapy uses to make those objects (Scrapy 2.19):
   elsewhere within 100 s is never parsed by the spider, so replay skips it too.
 
 Then it asks `crawler.pagekind.looks_like_article` and computes the canonical URL exactly as
-`NewsSpider._article_page` does, and extracts with `build_article_record`, the function the
-crawl's extraction pipeline calls. This module runs in worker processes.
+`NewsSpider._article_page` does, and extracts with the functions the crawl's extraction
+pipeline calls. This module runs in worker processes.
+
+One parse serves both: the extractor parses the page first, and when its decoded text is
+Scrapy's `response.text` (and no control character was deleted, and the text has no Unicode
+blanks at its ends for parsel to strip) that tree holds the same elements, attributes and
+script text as the selector's, so the decision is made on it. Otherwise the selector is
+built as Scrapy builds it. Both ways give one decision (tests/replay/test_pages_like_scrapy.py).
 """
 
 from __future__ import annotations
@@ -33,9 +39,9 @@ from w3lib.encoding import (
 )
 from w3lib.html import get_base_url, get_meta_refresh
 
-from crawler.article_record import build_article_record
-from crawler.extraction import ExtractionError
-from crawler.pagekind import looks_like_article
+from crawler.article_record import article_record, as_document
+from crawler.extraction import ExtractionError, ParsedPage, extract_parsed, parse_page
+from crawler.pagekind import declared_canonical, looks_like_article
 from crawler.siteprofile import SiteProfile
 from crawler.urls import strip_tracking
 
@@ -44,7 +50,7 @@ logger = logging.getLogger(__name__)
 # scrapy.settings.default_settings: METAREFRESH_MAXDELAY, METAREFRESH_IGNORE_TAGS.
 META_REFRESH_MAX_DELAY = 100
 META_REFRESH_IGNORE_TAGS: tuple[str, ...] = ()
-_CANONICAL = "//link[@rel='canonical']/@href"  # NewsSpider's XPath
+_ASCII_BLANKS = " \t\n\r"
 
 
 @dataclass(frozen=True)
@@ -117,45 +123,65 @@ def is_meta_refresh_redirect(head: str, base_url: str, encoding: str) -> bool:
     return float(interval) < META_REFRESH_MAX_DELAY
 
 
-def decide(page: Page, profile: SiteProfile) -> tuple[str | None, Selector | None]:
-    """The spider's decision: the canonical URL when the page is handed to extraction."""
+def _same_tree_as_selector(parsed: ParsedPage | None, text: str) -> bool:
+    """Whether `parsed.root` stands for `Selector(text=text)` (see the module docstring)."""
+    return (
+        parsed is not None
+        and not parsed.controls_deleted
+        and parsed.text == text
+        and len(text.strip()) == len(text.strip(_ASCII_BLANKS))
+    )
+
+
+def decide(page: Page, profile: SiteProfile, parsed: ParsedPage | None = None) -> str | None:
+    """The spider's decision: the canonical URL when the page is handed to extraction.
+
+    `parsed` is the extractor's parse of the page, used instead of a selector when it can be.
+    """
     encoding, text = scrapy_text(page.body, page.content_type)
     head = text[:4096]
     base_url = get_base_url(head, page.url, encoding)
     if is_meta_refresh_redirect(head, base_url, encoding):
-        return None, None
-    selector = Selector(text=text, type="html", base_url=base_url)
-    if not looks_like_article(page.url, selector.root, profile):
-        return None, selector
-    declared = selector.xpath(_CANONICAL).get()
-    canonical = strip_tracking(urljoin(base_url, declared) if declared else page.url)
-    return canonical, selector
+        return None
+    if parsed is not None and _same_tree_as_selector(parsed, text):
+        root = parsed.root
+    else:
+        root = Selector(text=text, type="html", base_url=base_url).root
+    if not looks_like_article(page.url, root, profile):
+        return None
+    declared = declared_canonical(root)
+    return strip_tracking(urljoin(base_url, declared) if declared else page.url)
 
 
 def process_page(page: Page, profile: SiteProfile) -> Outcome:
-    """Decide, then extract: the spider's `parse_page` plus the extraction pipeline."""
+    """Decide, then extract: the spider's `parse_page` plus the extraction pipeline.
+
+    Failures read as the crawl's extraction pipeline words them.
+    """
+    parsed: ParsedPage | None = None
+    unreadable: Exception | None = None
     try:
-        canonical, _ = decide(page, profile)
+        parsed = parse_page(page.body, http_charset(page.content_type))
+    except Exception as exc:  # raised below if the page is to be extracted; the selector decides
+        unreadable = exc
+    try:
+        canonical = decide(page, profile, parsed)
     except Exception as exc:  # a page the spider's Scrapy objects would also choke on
         logger.warning("cannot parse %s: %s", page.url, exc, exc_info=True)
         return Outcome(page.url, None, error=f"cannot parse: {exc!r}")
     if canonical is None:
         return Outcome(page.url, None)
     try:
-        record = build_article_record(
-            page.body,
-            page.url,
-            site=profile.name,
-            capture=page.capture,
-            http_charset=http_charset(page.content_type),
-            rules=profile.extraction,
-        )
+        if parsed is None:
+            raise unreadable or ExtractionError("cannot parse HTML")
+        article = extract_parsed(parsed.root, page.url, rules=profile.extraction)
+        record = article_record(article, page.url, site=profile.name, capture=page.capture)
     except ExtractionError as exc:
         return Outcome(page.url, canonical, error=f"cannot extract: {exc}")
     except Exception as exc:
         logger.error("extractor crashed on %s", page.url, exc_info=True)
         return Outcome(page.url, canonical, error=f"extractor crashed: {exc!r}")
-    return Outcome(page.url, canonical, record)
+    return Outcome(page.url, canonical, None if record is None else as_document(record))
 
 
 def process_batch(batch: list[tuple[Page, SiteProfile]]) -> list[Outcome]:

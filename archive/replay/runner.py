@@ -225,7 +225,7 @@ class ArticleSink:
         elif outcome.record is None:
             self.summary.not_articles += 1
         elif self.store is not None:
-            self.store.write(outcome.record)
+            self.store.write(outcome.record, getattr(outcome.record, "encoded", None))
             self.summary.articles += 1
 
 
