@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 from urllib.parse import urlsplit
 
+from isal import isal_zlib
 from warcio.archiveiterator import ArchiveIterator
 from warcio.statusandheaders import StatusAndHeaders
 
@@ -124,12 +125,13 @@ def dechunk(data: bytes) -> bytes:
 
 def _gunzip(data: bytes) -> bytes:
     """scrapy.utils.gz.gunzip: every member, keeping what decompresses before damage."""
-    # Fast path, one zlib call for the usual single intact member; GzipFile (as Scrapy)
-    # for several members, a CRC error or a cut-off stream.
-    decompressor = zlib.decompressobj(31)
+    # Fast path for the usual single intact member: one ISA-L call (0.13 ms for a 174 KB
+    # page, zlib's 0.32; it is most of replay's reading time). Anything else (several
+    # members, a CRC error, a cut-off stream) goes through GzipFile, as Scrapy's does.
+    decompressor = isal_zlib.decompressobj(31)
     try:
         body = decompressor.decompress(data)
-    except zlib.error:
+    except isal_zlib.error:
         body = None
     if body is not None and decompressor.eof and not decompressor.unused_data:
         return body
