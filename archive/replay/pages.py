@@ -143,7 +143,7 @@ def decide(page: Page, profile: SiteProfile, parsed: ParsedPage | None = None) -
     base_url = get_base_url(head, page.url, encoding)
     if is_meta_refresh_redirect(head, base_url, encoding):
         return None
-    if parsed is not None and _same_tree_as_selector(parsed, text):
+    if _same_tree_as_selector(parsed, text):
         root = parsed.root
     else:
         root = Selector(text=text, type="html", base_url=base_url).root
