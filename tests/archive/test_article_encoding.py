@@ -37,7 +37,8 @@ def test_article_bytes_are_the_standard_librarys(record: dict):
 def test_an_article_document_round_trips():
     record = {
         "id": "0123abcd", "title": "Café \u201cquoted\u201d \u2028 line", "authors": [],
-        "body": "First paragraph.\n\nSecond\tone \x00\x1f.", "images": [{"url": "u", "caption": None}],
+        "body": "First paragraph.\n\nSecond\tone \x00\x1f.",
+        "images": [{"url": "u", "caption": None}],
         "article_score": 0.85, "word_count": 4, "capture": {"warc_offset": 2**40},
     }
     encoded = encode_article(record)
