@@ -327,7 +327,7 @@ def _stream_mode(
         for path, starts in zip(files, crawl_starts(files), strict=True):
             if starts:
                 pending.append(None)
-            pages = WarcPages(path, digests)
+            pages = WarcPages(path, digests, decode=not options.extract)
             batch: list[tuple[Page, SiteProfile]] = []
             size = 0
             try:
@@ -335,7 +335,7 @@ def _stream_mode(
                     if isinstance(task, PendingRevisit):
                         continue  # no file read so far holds its original
                     batch.append(task)
-                    size += len(task[0].body)
+                    size += len(task[0].stored)
                     if len(batch) >= BATCH_PAGES or size >= BATCH_BYTES:
                         submit(batch)
                         batch, size = [], 0
@@ -370,7 +370,7 @@ class FileResult:
 def _replay_file(path: Path, options: ReplayOptions, spool_dir: str | None) -> FileResult:
     """Worker: read one file, decide and extract inline, spool the outcomes in order."""
     chooser = ProfileChooser(options.profile)
-    pages = WarcPages(path)
+    pages = WarcPages(path, decode=not options.extract)
     spool_path = None
     reported = [0, 0, 0, 0]
     last_report = time.monotonic()

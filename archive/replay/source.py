@@ -7,9 +7,10 @@ crawl's spider received from Scrapy:
 * status 2xx only (Scrapy's HttpErrorMiddleware hands nothing else to a callback);
 * the body freed of `Transfer-Encoding: chunked` (foreign tools store it as sent) and of every
   `Content-Encoding` Scrapy's HttpCompressionMiddleware decodes (gzip, x-gzip, deflate, br when
-  brotli is installed, zstd when a zstd module is), last coding first, stopping at an unknown one;
+  brotli is installed, zstd when a zstd module is), last coding first, stopping at an unknown
+  one (codings.py) — done where the page is used (`Page.body`), usually a worker process;
 * HTML by the rule of `NewsSpider._is_html`: the `Content-Type` says html, or there is none
-  and `<html` is in the first 2 KB.
+  and `<html` is in the first 2 KB (then the body is decoded here).
 
 A `revisit` record (identical payload digest) stands for an earlier response with the same
 payload: its page is that original's payload, read back by offset, with the revisit's own
@@ -20,46 +21,30 @@ responses seen so far; when the original is not in the map the revisit is handed
 
 from __future__ import annotations
 
-import gzip
-import io
 import logging
 import mimetypes
 import os
-import struct
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
 from urllib.parse import urlsplit
 
-from isal import isal_zlib
 from warcio.archiveiterator import ArchiveIterator
 from warcio.statusandheaders import StatusAndHeaders
 
 from archive.errors import WarcReadError
 from archive.reader import record_in
+from archive.replay.codings import NO_CODINGS, BodyDecodeError, Codings
 from archive.replay.pages import Page
 
 logger = logging.getLogger(__name__)
-
-try:  # the same optional decoders Scrapy would use
-    import brotli
-except ImportError:  # pragma: no cover - brotli is installed with Scrapy
-    brotli = None
-try:
-    from backports import zstd
-except ImportError:  # pragma: no cover
-    zstd = None
 
 _XML_TYPES = frozenset({"application/xml", "text/xml", "application/rss+xml",
                         "application/atom+xml", "image/svg+xml"})
 # payload digest -> (WARC path, offset of the original response record)
 DigestMap = dict[str, tuple[str, int]]
-
-
-class BodyDecodeError(ValueError):
-    """A stored body cannot be decoded as its headers say (Scrapy would drop the response)."""
 
 
 @dataclass(frozen=True)
@@ -79,7 +64,6 @@ class FileStats:
     html_pages: int = 0
     revisits_resolved: int = 0
     revisits_unresolved: int = 0
-    undecodable: int = 0
     error: str | None = None
 
 
@@ -97,101 +81,21 @@ def last_header(http: StatusAndHeaders, name: str) -> str:
     return values[-1].strip() if values else ""
 
 
-def dechunk(data: bytes) -> bytes:
-    """Undo chunked transfer coding; data that is not chunked comes back unchanged.
-
-    Tolerant like browsers: a missing last chunk or trailer ends the body where the data ends.
-    """
-    out = io.BytesIO()
-    position = 0
-    while position < len(data):
-        end = data.find(b"\r\n", position)
-        if end < 0:
-            break
-        size_field = data[position:end].split(b";", 1)[0].strip()
-        try:
-            size = int(size_field, 16)
-        except ValueError:
-            if position == 0:
-                return data  # never was chunked
-            break
-        if size == 0:
-            break
-        start = end + 2
-        out.write(data[start : start + size])
-        position = start + size + 2
-    return out.getvalue() if position else data
-
-
-def _gunzip(data: bytes) -> bytes:
-    """scrapy.utils.gz.gunzip: every member, keeping what decompresses before damage."""
-    # Fast path for the usual single intact member: one ISA-L call (0.13 ms for a 174 KB
-    # page, zlib's 0.32; it is most of replay's reading time). Anything else (several
-    # members, a CRC error, a cut-off stream) goes through GzipFile, as Scrapy's does.
-    decompressor = isal_zlib.decompressobj(31)
-    try:
-        body = decompressor.decompress(data)
-    except isal_zlib.error:
-        body = None
-    if body is not None and decompressor.eof and not decompressor.unused_data:
-        return body
-    stream = gzip.GzipFile(fileobj=io.BytesIO(data))
-    out = io.BytesIO()
-    while True:
-        try:
-            chunk = stream.read1(65536)
-        except (OSError, EOFError, struct.error):
-            if out.tell():
-                break
-            raise
-        if not chunk:
-            break
-        out.write(chunk)
-    return out.getvalue()
-
-
-def _inflate(data: bytes) -> bytes:
-    try:
-        return zlib.decompressobj().decompress(data)
-    except zlib.error:  # raw deflate, as some servers send it
-        return zlib.decompressobj(-15).decompress(data)
-
-
-def _decoder(coding: str) -> Callable[[bytes], bytes] | None:
-    if coding in ("gzip", "x-gzip"):
-        return _gunzip
-    if coding == "deflate":
-        return _inflate
-    if coding == "br" and brotli is not None:
-        return brotli.decompress
-    if coding == "zstd" and zstd is not None:
-        return zstd.decompress
-    return None
-
-
-def decode_body(raw: bytes, http: StatusAndHeaders) -> bytes:
-    """The body a crawler's response object holds: transfer and content codings undone."""
-    if "chunked" in last_header(http, "Transfer-Encoding").lower():
-        raw = dechunk(raw)
-    codings = [
+def codings_of(http: StatusAndHeaders) -> Codings:
+    """What stands between the stored body and the one Scrapy would have decoded."""
+    content = tuple(
         coding.strip().lower()
         for value in header_values(http, "Content-Encoding")
         for coding in value.split(",")
         if coding.strip()
-    ]
-    body = raw
-    while codings:
-        decoder = _decoder(codings.pop())
-        if decoder is None:
-            break  # Scrapy keeps the body as it is from the first coding it cannot undo
-        try:
-            body = decoder(body)
-        except Exception as exc:
-            # Some tools store the decoded body but keep the header: take it as it is.
-            if body is raw and body.lstrip()[:1] == b"<":
-                return raw
-            raise BodyDecodeError(f"cannot undo Content-Encoding: {exc}") from exc
-    return body
+    )
+    chunked = "chunked" in last_header(http, "Transfer-Encoding").lower()
+    return Codings(chunked, content) if chunked or content else NO_CODINGS
+
+
+def decode_body(raw: bytes, http: StatusAndHeaders) -> bytes:
+    """The body a crawler's response object holds: transfer and content codings undone."""
+    return codings_of(http).undo(raw)
 
 
 def is_html(content_type: str, body: bytes | None, url: str) -> bool | None:
@@ -231,11 +135,17 @@ class WarcPages:
     """Iterate the pages of one WARC file: `Page` and `PendingRevisit` items, in file order.
 
     `digests` is shared with the caller so that revisits can find originals in files read
-    earlier; `stats` counts what was read and is safe to sample while iterating.
+    earlier; `stats` counts what was read and is safe to sample while iterating. Pages come
+    with their bodies still coded (`Page.body` decodes) unless `decode` is set: then a body
+    that cannot be decoded is logged and skipped here, as it is when it has no Content-Type.
     """
 
-    def __init__(self, path: str | os.PathLike[str], digests: DigestMap | None = None) -> None:
+    def __init__(
+        self, path: str | os.PathLike[str], digests: DigestMap | None = None, *,
+        decode: bool = False,
+    ) -> None:
         self.path = Path(path)
+        self.decode = decode
         self.name = self.path.name
         self.digests: DigestMap = {} if digests is None else digests
         self.stats = FileStats(str(self.path))
@@ -335,19 +245,22 @@ class WarcPages:
         if _owed(record):
             raise EOFError(f"the record of {url} is cut short")
         capture = self._capture(record, iterator, status)
-        try:
-            body = decode_body(raw, http)
-        except BodyDecodeError as exc:
-            self.stats.undecodable += 1
-            logger.warning("%s: %s at offset %d: %s", self.path, url, capture["warc_offset"], exc)
-            return None
-        if not is_html(content_type, body, url):
-            return None
+        page = Page(url, raw, content_type, capture, codings_of(http))
+        if self.decode or not content_type:  # without a type, '<html' in the body decides
+            try:
+                body = page.body
+            except BodyDecodeError as exc:
+                logger.warning("%s: %s at offset %d: %s", self.path, url, capture["warc_offset"],
+                               exc)
+                return None
+            if not is_html(content_type, body, url):
+                return None
+            page = Page(url, body, content_type, capture)  # travels decoded, and once
         digest = capture["payload_digest"]
         if digest:
             self.digests.setdefault(digest, (str(self.path), capture["warc_offset"]))
         self.stats.html_pages += 1
-        return Page(url, body, content_type, capture)
+        return page
 
     def _revisit(self, record: Any, iterator: ArchiveIterator) -> Page | PendingRevisit | None:
         headers = record.rec_headers

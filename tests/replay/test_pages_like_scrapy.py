@@ -131,7 +131,7 @@ def _gzip_cases() -> dict[str, bytes]:
 def test_gunzip_keeps_what_scrapy_keeps(case: str):
     from scrapy.utils.gz import gunzip
 
-    from archive.replay.source import _gunzip
+    from archive.replay.codings import gunzip as our_gunzip
 
     def outcome(function):  # the bytes, or the exception's type
         try:
@@ -140,7 +140,7 @@ def test_gunzip_keeps_what_scrapy_keeps(case: str):
             return type(exc)
 
     data = _gzip_cases()[case]
-    assert outcome(_gunzip) == outcome(gunzip)
+    assert outcome(our_gunzip) == outcome(gunzip)
 
 
 # -- one parse for decision and extraction -------------------------------------------------

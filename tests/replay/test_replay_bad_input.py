@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from archive.replay.codings import dechunk
 from archive.replay.runner import crawl_starts, find_warcs
-from archive.replay.source import dechunk
 from tests.replay.helpers import Warc, article_html, article_tree, replay
 
 URL = "http://news.example/news/2026/01/05/bridge.html"
@@ -101,3 +101,26 @@ def test_dechunk_leaves_unchunked_data_alone():
     assert dechunk(b"<html>not chunked</html>") == b"<html>not chunked</html>"
     assert dechunk(b"5\r\nhello\r\n6;ext=1\r\n world\r\n0\r\n\r\n") == b"hello world"
     assert dechunk(b"5\r\nhello\r\n6\r\n wor") == b"hello wor"  # cut short: keep what is there
+
+
+def test_a_body_that_cannot_be_decoded_is_named_and_the_rest_replayed(tmp_path: Path):
+    # Decoding happens in the worker that extracts the page; the message still names the
+    # page, the WARC file and the record's offset, and the other pages are written.
+    broken = "http://news.example/news/2026/01/05/broken.html"
+    path = tmp_path / "mixed.warc.gz"
+    with Warc(path) as warc:
+        warc.response(broken, b"\x1f\x8b\x08\x00" + b"\xff" * 300,
+                      [*HTML, ("Content-Encoding", "gzip")])
+        warc.response(URL, gzip.compress(article_html()), [*HTML, ("Content-Encoding", "gzip")])
+    for jobs in ("1", "2"):
+        out = tmp_path / f"out{jobs}"
+        result = replay(path, "--out", out, "--jobs", jobs)
+        assert result.returncode == 0, result.stderr
+        assert f"{broken}: cannot undo Content-Encoding" in result.stderr
+        assert "record at offset " in result.stderr and "of mixed.warc.gz" in result.stderr
+        assert "1 articles written" in result.stdout and "1 errors" in result.stdout
+        assert {d["url"] for d in article_tree(out).values()} == {URL}
+    checked = replay(path, "--no-extract")
+    assert checked.returncode == 0, checked.stderr
+    assert f"{broken} at offset 0: cannot undo Content-Encoding" in checked.stderr
+    assert "1 HTML pages" in checked.stdout
