@@ -298,8 +298,10 @@ def main(argv: list[str] | None = None) -> int:
             runs["replay"].append(run_replay(warc, args.jobs, out))
         finally:
             shutil.rmtree(out, ignore_errors=True)
+        ratio = runs["replay"][-1].pages_per_s / runs["extract"][-1].pages_per_s
         print(f"  run {i + 1}: " + ", ".join(f"{k} {v[-1].seconds:.2f} s"
-                                              for k, v in runs.items()), flush=True)
+                                              for k, v in runs.items())
+              + f"; replay/extractor {ratio:.2f}x", flush=True)
     print()
     print(f"Replay benchmark: {args.pages:,} pages, {args.repeat} run(s), medians")
     print(report({k: _median(v) for k, v in runs.items()}))
