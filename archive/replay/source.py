@@ -93,11 +93,6 @@ def codings_of(http: StatusAndHeaders) -> Codings:
     return Codings(chunked, content) if chunked or content else NO_CODINGS
 
 
-def decode_body(raw: bytes, http: StatusAndHeaders) -> bytes:
-    """The body a crawler's response object holds: transfer and content codings undone."""
-    return codings_of(http).undo(raw)
-
-
 def is_html(content_type: str, body: bytes | None, url: str) -> bool | None:
     """`NewsSpider._is_html`; None when the answer needs a `body` that was not given."""
     if content_type:
@@ -306,14 +301,14 @@ class OriginalReader:
         try:
             record = record_in(handle, offset, path)
             raw = record.raw_stream.read()
-            body = decode_body(raw, record.http_headers)
         except Exception as exc:
             logger.warning("%s: cannot read the original of revisit %s at %s:%d: %s",
                            capture["warc_file"], url, path, offset, exc)
             return None
+        http = record.http_headers
         if not capture["status"]:
-            capture = {**capture, "status": _status(record.http_headers)}
-        return Page(url, body, last_header(record.http_headers, "Content-Type"), capture)
+            capture = {**capture, "status": _status(http)}
+        return Page(url, raw, last_header(http, "Content-Type"), capture, codings_of(http))
 
     def close(self) -> None:
         for handle in self._handles.values():
