@@ -37,6 +37,7 @@ from typing import Any, TextIO
 
 from archive.errors import WarcReadError
 from archive.layout import WARC_SUFFIXES, ArticleStore
+from archive.lifeline import pool_kwargs
 from archive.replay.pages import Outcome, Page, process_batch, process_page
 from archive.replay.source import (
     DigestMap,
@@ -301,7 +302,7 @@ def _stream_mode(
     digests: DigestMap = {}
     pool = None
     if options.extract and options.jobs > 1:
-        pool = ProcessPoolExecutor(options.jobs)
+        pool = ProcessPoolExecutor(options.jobs, **pool_kwargs())  # workers die with us
     pending: deque[Future[list[Outcome]] | list[Outcome] | None] = deque()
     window = WINDOW_FACTOR * options.jobs
 
@@ -444,8 +445,7 @@ def _file_mode(
     pool = ProcessPoolExecutor(
         min(options.jobs, len(files)),
         mp_context=context,
-        initializer=_init_worker,
-        initargs=(progress_queue,),
+        **pool_kwargs(_init_worker, (progress_queue,)),  # workers die with us, even on kill -9
     )
     try:
         worker_options = replace(options, progress=None)  # a terminal does not pickle

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from scrapy.exceptions import DropItem
 
+from archive.lifeline import pool_kwargs
 from crawler.article_record import build_article_document
 from crawler.extraction import ExtractionError
 from crawler.items import ArticlePage
@@ -39,8 +40,9 @@ class ExtractionPipeline:
     def open_spider(self) -> None:
         if self.workers > 0:
             # forkserver: never fork the reactor process itself (its threads and sockets).
+            # pool_kwargs: workers end with this process, even when it is killed (kill -9).
             context = multiprocessing.get_context("forkserver")
-            self._pool = ProcessPoolExecutor(self.workers, mp_context=context)
+            self._pool = ProcessPoolExecutor(self.workers, mp_context=context, **pool_kwargs())
 
     def close_spider(self) -> None:
         if self._pool is not None:
