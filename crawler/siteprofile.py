@@ -11,10 +11,14 @@ import difflib
 import re
 import tomllib
 from dataclasses import dataclass, field, replace
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
+from croniter import croniter
+
+from crawler.durations import parse_duration
 from crawler.extraction.rules import ExtractionRules
 from crawler.urls import host_of
 
@@ -38,6 +42,14 @@ class SiteProfile:
     # Regular expressions searched in a URL: a match is never followed.
     deny_patterns: tuple[re.Pattern[str], ...] = ()
     extraction: ExtractionRules = field(default_factory=ExtractionRules)
+    # When `newsarchive schedule` crawls the site: a five-field cron expression (UTC).
+    schedule: str | None = None
+    # Each scheduled start is delayed by a random amount up to this, so that profiles on the
+    # same schedule do not all hit the network (and the site) in the same second.
+    jitter: timedelta = timedelta(0)
+    # An article already archived is fetched again once its last capture is this old
+    # (None: known articles are not refetched by an incremental crawl).
+    refetch_after: timedelta | None = None
     source: str = "<built-in>"
 
     def is_article_url(self, url: str) -> bool:
@@ -80,6 +92,9 @@ _TOP_KEYS = {
     "article_patterns",
     "deny_patterns",
     "extraction",
+    "schedule",
+    "jitter",
+    "refetch_after",
 }
 _EXTRACTION_KEYS = {"content_selector", "remove_selectors", "remove_patterns", "date_format"}
 
@@ -119,6 +134,30 @@ def _patterns(where: str, key: str, value: Any) -> tuple[re.Pattern[str], ...]:
                 f"{where}: '{key}' has an invalid regex {pattern!r}: {exc}"
             ) from None
     return tuple(compiled)
+
+
+def _schedule(where: str, value: Any) -> str:
+    """A cron expression croniter accepts, limited to crontab's five fields (or `@hourly`,
+    `@daily` …): croniter reads a sixth field as seconds *after* the minutes, unlike other
+    six-field dialects, and a profile should mean what it would mean in a crontab."""
+    if not isinstance(value, str) or not value.strip():
+        raise ProfileError(f"{where}: 'schedule' must be a cron expression such as '*/30 * * * *'")
+    text = " ".join(value.split())
+    if not text.startswith("@") and len(text.split()) != 5:
+        raise ProfileError(
+            f"{where}: 'schedule' must have five fields (minute hour day month weekday), "
+            f"got {value!r}"
+        )
+    if not croniter.is_valid(text):
+        raise ProfileError(f"{where}: 'schedule' is not a valid cron expression: {value!r}")
+    return text
+
+
+def _duration(where: str, key: str, value: Any) -> timedelta:
+    try:
+        return parse_duration(value)
+    except ValueError as exc:
+        raise ProfileError(f"{where}: '{key}': {exc}") from None
 
 
 def _extraction(where: str, table: Any) -> ExtractionRules:
@@ -163,6 +202,13 @@ def parse_profile(data: dict[str, Any], source: str) -> SiteProfile:
         article_patterns=_patterns(source, "article_patterns", data.get("article_patterns", [])),
         deny_patterns=_patterns(source, "deny_patterns", data.get("deny_patterns", [])),
         extraction=_extraction(source, data.get("extraction", {})),
+        schedule=_schedule(source, data["schedule"]) if "schedule" in data else None,
+        jitter=_duration(source, "jitter", data.get("jitter", 0)),
+        refetch_after=(
+            _duration(source, "refetch_after", data["refetch_after"])
+            if "refetch_after" in data
+            else None
+        ),
         source=source,
     )
 
