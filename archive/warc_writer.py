@@ -5,10 +5,24 @@ Files are named `PREFIX-YYYYMMDDhhmmssfff-SERIAL-HOST.warc.gz` (WARC 1.1 Annex C
 finished one (as Heritrix does). Every file opens with a `warcinfo` record. Each record is
 serialised with warcio and compressed as its own gzip member (Annex D) so that an index can
 point at it by offset and length; the writer returns that location for every record.
+
+Crash safety:
+
+- While a `.open` file is written, the writer holds an exclusive `flock` on it. A crash
+  (even `kill -9`) releases it, so `archive.recovery` tells an abandoned file (lock free)
+  from one a live crawl is writing (lock held).
+- Writes are unbuffered: each record, one whole gzip member, goes to the kernel in one go,
+  so a crash can cut short at most the last member, which recovery drops.
+- A failed write (disk full, I/O error, file size limit) truncates the file back to where
+  that record started, then finishes the file as `close` does and raises `WarcWriteError`:
+  a finished file never ends in a cut-short member.
+- `close` fsyncs the file before renaming it, and the directory after.
 """
 
 from __future__ import annotations
 
+import errno
+import fcntl
 import io
 import logging
 import os
@@ -81,7 +95,7 @@ class RotatingWarcWriter:
         self.files_written: list[str] = []
         self.bytes_written = 0
         self._serial = 0
-        self._file: io.BufferedWriter | None = None
+        self._file: io.FileIO | None = None
         self._name = ""
         self._size = 0
 
@@ -94,14 +108,11 @@ class RotatingWarcWriter:
         return self._append(record)
 
     def close(self) -> None:
-        """Finish the current file and rename it from `*.open` to its final name."""
+        """Finish the current file: fsync it, rename it from `*.open` to its final name."""
         if self._file is None:
             return
         file, self._file = self._file, None
-        file.close()
-        final = self.directory / self._name
-        os.replace(self.directory / (self._name + OPEN_SUFFIX), final)
-        logger.info("closed WARC %s (%d bytes)", final, self._size)
+        self._finish(file)
 
     def __enter__(self) -> RotatingWarcWriter:
         return self
@@ -117,10 +128,9 @@ class RotatingWarcWriter:
         member = compressor.compress(_serialise(record)) + compressor.flush()
         offset = self._size
         try:
-            self._file.write(member)
-            self._file.flush()
+            _write_all(self._file, member)
         except OSError as exc:
-            raise WarcWriteError(f"cannot write to {self._name}{OPEN_SUFFIX}: {exc}") from exc
+            self._fail_at(offset, exc)  # raises
         self._size += len(member)
         self.bytes_written += len(member)
         return RecordLocation(
@@ -129,6 +139,59 @@ class RotatingWarcWriter:
             length=len(member),
             record_id=record.rec_headers.get_header("WARC-Record-ID"),
         )
+
+    def _fail_at(self, offset: int, exc: OSError) -> None:
+        """A write failed: cut the file back to `offset`, where the record began, finish
+        it and raise `WarcWriteError`. The writer is then closed."""
+        assert self._file is not None
+        file, self._file = self._file, None
+        name = self._name + OPEN_SUFFIX
+        try:
+            os.ftruncate(file.fileno(), offset)
+        except OSError as truncate_exc:
+            # Left as `.open`: recovery cuts it to its last complete record.
+            file.close()
+            raise WarcWriteError(
+                f"cannot write to {self.directory / name}: {_describe(exc)}; cutting the "
+                f"partial record failed too ({_describe(truncate_exc)}): the file stays as "
+                f"{name} for `newsarchive check --repair`"
+            ) from exc
+        self._size = offset
+        try:
+            self._finish(file)
+        except WarcWriteError as finish_exc:
+            raise WarcWriteError(
+                f"cannot write to {self.directory / name}: {_describe(exc)}; {finish_exc}"
+            ) from exc
+        final = self._name if offset else f"{name} (removed: no record in it)"
+        raise WarcWriteError(
+            f"cannot write to {self.directory / name}: {_describe(exc)}; the partial record "
+            f"was cut off and the file closed as {final}"
+        ) from exc
+
+    def _finish(self, file: io.FileIO) -> None:
+        """fsync `file`, rename it to its final name (still locked, so that recovery never
+        takes a file being closed), fsync the directory, release the lock. A file that
+        holds nothing is removed instead. On failure the file stays `.open`."""
+        opened = self.directory / (self._name + OPEN_SUFFIX)
+        final = self.directory / self._name
+        try:
+            if self._size == 0:
+                opened.unlink()
+                if self._name in self.files_written:
+                    self.files_written.remove(self._name)
+                return
+            os.fsync(file.fileno())
+            os.replace(opened, final)
+            _fsync_directory(self.directory)
+        except OSError as exc:
+            raise WarcWriteError(
+                f"cannot finish {opened}: {_describe(exc)}; it stays as {opened.name} for "
+                f"`newsarchive check --repair`"
+            ) from exc
+        finally:
+            file.close()
+        logger.info("closed WARC %s (%d bytes)", final, self._size)
 
     def _next_name(self) -> str:
         stamp = datetime.now(UTC).strftime("%Y%m%d%H%M%S%f")[:17]
@@ -144,13 +207,9 @@ class RotatingWarcWriter:
             self.directory.mkdir(parents=True, exist_ok=True)
             while True:
                 name = self._next_name()
-                try:
-                    # Exclusive create: a second crawl into the same directory never
-                    # truncates a file another writer owns.
-                    self._file = open(self.directory / (name + OPEN_SUFFIX), "xb")  # noqa: SIM115
+                self._file = _create_locked(self.directory / (name + OPEN_SUFFIX))
+                if self._file is not None:
                     break
-                except FileExistsError:
-                    continue
         except OSError as exc:
             raise WarcWriteError(f"cannot create a WARC file in {self.directory}: {exc}") from exc
         self._name = name
@@ -159,3 +218,48 @@ class RotatingWarcWriter:
         info = self.builder.create_warcinfo_record(name, self.warcinfo)
         self._append(info)
         logger.info("opened WARC %s", self.directory / (name + OPEN_SUFFIX))
+
+
+def _create_locked(path: Path) -> io.FileIO | None:
+    """Create `path` exclusively, unbuffered, and hold an exclusive `flock` on it; None when
+    the name is taken (or the file was taken away by recovery before the lock was held)."""
+    try:
+        # Exclusive create: a second crawl into the same directory never truncates a file
+        # another writer owns.
+        file = open(path, "xb", buffering=0)  # noqa: SIM115 - owned by the writer
+    except FileExistsError:
+        return None
+    try:
+        fcntl.flock(file.fileno(), fcntl.LOCK_EX)
+        # Between the create and the lock, recovery could have found the empty file
+        # unlocked and removed it: then write to a new name, not to an unlinked inode.
+        if os.fstat(file.fileno()).st_nlink == 0:
+            file.close()
+            return None
+    except BaseException:
+        file.close()
+        raise
+    return file
+
+
+def _write_all(file: io.FileIO, data: bytes) -> None:
+    """Write all of `data` (a raw write may take only part of it, as at a size limit)."""
+    view = memoryview(data)
+    while view:
+        written = file.write(view)
+        if not written:  # None (non-blocking) or 0: never for a regular file
+            raise OSError(errno.EIO, "write made no progress")
+        view = view[written:]
+
+
+def _fsync_directory(directory: Path) -> None:
+    fd = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _describe(exc: OSError) -> str:
+    name = errno.errorcode.get(exc.errno or 0)
+    return f"{exc.strerror or exc} ({name})" if name else str(exc)
