@@ -9,7 +9,13 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from archive.records import HttpExchange, build_request_record, build_response_record
+from archive.records import (
+    HttpExchange,
+    Original,
+    build_request_record,
+    build_response_record,
+    build_revisit_record,
+)
 from archive.warc_writer import RotatingWarcWriter
 
 
@@ -27,9 +33,26 @@ class Capture:
         return asdict(self)
 
 
-def write_exchange(writer: RotatingWarcWriter, exchange: HttpExchange) -> Capture:
-    """Append the response record, then the request record that points at it."""
-    response = build_response_record(writer.builder, exchange)
+def write_exchange(
+    writer: RotatingWarcWriter,
+    exchange: HttpExchange,
+    *,
+    revisit_of: Original | None = None,
+    revisit_profile: str | None = None,
+) -> Capture:
+    """Append the response record, then the request record that points at it.
+
+    With `revisit_of`, the response is stored as a `revisit` record of `revisit_profile`
+    referring to that original (its payload is not stored again) and the capture's
+    `payload_digest` is the original's.
+    """
+    if revisit_of is not None:
+        assert revisit_profile is not None
+        response = build_revisit_record(
+            writer.builder, exchange, revisit_of, profile=revisit_profile
+        )
+    else:
+        response = build_response_record(writer.builder, exchange)
     headers = response.rec_headers
     response_id = headers.get_header("WARC-Record-ID")
     location = writer.write(response)

@@ -40,6 +40,30 @@ def article_id(canonical_url: str) -> str:
     return hashlib.sha256(canonical_url.encode("utf-8")).hexdigest()[:16]
 
 
+# What an article says, as opposed to when and how it was captured: two captures whose
+# documents agree on these fields hold one version of the article. `modified` is left out
+# on purpose: sites bump it without changing a word.
+CONTENT_FIELDS = (
+    "title",
+    "authors",
+    "published",
+    "section",
+    "tags",
+    "language",
+    "description",
+    "body",
+    "images",
+)
+
+
+def content_hash(document: dict[str, Any]) -> str:
+    """`sha256:` of an article document's content fields (see `CONTENT_FIELDS`)."""
+    content = {name: document.get(name) for name in CONTENT_FIELDS}
+    return (
+        "sha256:" + hashlib.sha256(orjson.dumps(content, option=orjson.OPT_SORT_KEYS)).hexdigest()
+    )
+
+
 def safe_segment(text: str) -> str:
     return _UNSAFE.sub("_", text).strip("._") or "_"
 

@@ -8,6 +8,8 @@ with its `Content-Encoding`), `Content-Length` is set to the stored length, and
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import io
 import re
 from collections.abc import Iterable, Sequence
@@ -98,6 +100,55 @@ def build_response_record(builder: RecordBuilder, exchange: HttpExchange) -> Arc
         http_headers=http_headers,
         warc_headers_dict=_warc_headers(exchange, **{"WARC-Truncated": exchange.truncated}),
     )
+
+
+IDENTICAL_PAYLOAD_DIGEST = "http://netpreserve.org/warc/1.1/revisit/identical-payload-digest"
+SERVER_NOT_MODIFIED = "http://netpreserve.org/warc/1.1/revisit/server-not-modified"
+
+
+@dataclass(frozen=True)
+class Original:
+    """The earlier capture a revisit record refers to: the record that holds the payload."""
+
+    record_id: str
+    uri: str
+    date: str  # its WARC-Date
+    payload_digest: str
+
+
+def build_revisit_record(
+    builder: RecordBuilder, exchange: HttpExchange, original: Original, *, profile: str
+) -> ArcWarcRecord:
+    """A `revisit` record (WARC 1.1 section 6.7): the exchange's status line and headers,
+    no body, and the three headers replay tools follow to the original's payload
+    (`WARC-Refers-To`, `-Target-URI`, `-Date`: pywb needs the last two)."""
+    headers = _response_headers(exchange)
+    if exchange.status == 304:  # it has no body: no Content-Length of ours to claim
+        headers = [(n, v) for n, v in headers if n.lower() != "content-length"]
+    http_headers = StatusAndHeaders(
+        f"{exchange.status} {exchange.reason}".rstrip(), headers, protocol=exchange.http_version
+    )
+    record = builder.create_warc_record(
+        exchange.url,
+        "revisit",
+        http_headers=http_headers,
+        warc_headers_dict=_warc_headers(
+            exchange,
+            **{
+                "WARC-Profile": profile,
+                "WARC-Refers-To": original.record_id,
+                "WARC-Refers-To-Target-URI": original.uri,
+                "WARC-Refers-To-Date": original.date,
+                "WARC-Payload-Digest": original.payload_digest,
+            },
+        ),
+    )
+    return record
+
+
+def payload_digest(body: bytes) -> str:
+    """The WARC-Payload-Digest warcio writes for `body`: `sha1:` and base 32."""
+    return "sha1:" + base64.b32encode(hashlib.sha1(body).digest()).decode("ascii")
 
 
 def build_request_record(

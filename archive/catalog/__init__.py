@@ -1,0 +1,60 @@
+"""The catalog: an index of what an archive holds, for incremental and resumed crawls.
+
+    from archive.catalog import open_catalog
+    with open_catalog(out) as catalog:          # OUT/catalog.sqlite
+        catalog.last_capture(url)
+
+`model` defines the rows and the interface, `sqlite` the default backend (one machine),
+`rebuild` remakes a catalog from the WARC and article files it indexes.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from archive.catalog.model import (
+    CRASHED,
+    FAILED,
+    FINISHED,
+    INTERRUPTED,
+    RESUMABLE_STATES,
+    RUNNING,
+    ArticleVersion,
+    CaptureRow,
+    Catalog,
+    RunRow,
+)
+from archive.catalog.sqlite import CatalogError, SqliteCatalog
+
+CATALOG_FILE = "catalog.sqlite"
+
+__all__ = [
+    "CATALOG_FILE",
+    "CRASHED",
+    "FAILED",
+    "FINISHED",
+    "INTERRUPTED",
+    "RESUMABLE_STATES",
+    "RUNNING",
+    "ArticleVersion",
+    "CaptureRow",
+    "Catalog",
+    "CatalogError",
+    "RunRow",
+    "SqliteCatalog",
+    "catalog_path",
+    "open_catalog",
+]
+
+
+def catalog_path(out: str | os.PathLike[str]) -> Path:
+    return Path(out) / CATALOG_FILE
+
+
+def open_catalog(out: str | os.PathLike[str], *, readonly: bool = False) -> SqliteCatalog:
+    """The catalog of the output directory `out` (created when missing, unless `readonly`)."""
+    path = catalog_path(out)
+    if readonly and not path.exists():
+        raise CatalogError(f"{out} has no catalog ({CATALOG_FILE})")
+    return SqliteCatalog(path, readonly=readonly)
