@@ -43,6 +43,7 @@ from archive.layout import WARC_DIR, WARC_SUFFIXES
 INDEXED_TYPES = frozenset({"response", "revisit", "resource", "metadata"})
 INDEXED_SUFFIXES = (*WARC_SUFFIXES, ".arc", ".arc.gz")  # index_warc reads ARC files too
 DEFAULT_INDEX_NAME = "index.cdxj"
+OPEN_SUFFIX = ".open"  # a WARC file being written (archive.warc_writer)
 
 _MIME_END = re.compile(r"[;\s]")
 
@@ -117,6 +118,30 @@ def list_warcs(folder: Path, suffixes: tuple[str, ...] = INDEXED_SUFFIXES) -> li
     """The files of `folder` named `*<suffix>`, sorted by name: finished files only, as one
     being written is named `*.open`."""
     return sorted(p for p in folder.iterdir() if p.name.endswith(suffixes) and p.is_file())
+
+
+def unfinished_warcs(folder: str | os.PathLike[str], recursive: bool = False) -> list[Path]:
+    """The `*.warc[.gz].open` files of `folder` (and below it, when `recursive`), sorted:
+    WARCs a crawl is writing, or left unfinished when it was interrupted. Commands that read
+    finished files only skip them, and name each (`unfinished_message`)."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        return []
+    candidates = folder.rglob(f"*{OPEN_SUFFIX}") if recursive else folder.glob(f"*{OPEN_SUFFIX}")
+    return sorted(
+        p
+        for p in candidates
+        if p.name.removesuffix(OPEN_SUFFIX).endswith(WARC_SUFFIXES) and p.is_file()
+    )
+
+
+def unfinished_message(path: Path) -> str:
+    """Why `path` (an unfinished WARC) is skipped, and the command that closes it."""
+    directory = path.parent.parent if path.parent.name == WARC_DIR else path.parent
+    return (
+        f"skipping {path}: unfinished WARC (a crawl was interrupted or is still running); "
+        f"`newsarchive check {directory} --repair` closes it"
+    )
 
 
 def find_warcs(directory: str | os.PathLike[str]) -> list[Path]:

@@ -8,7 +8,15 @@ import time
 from pathlib import Path
 from typing import Any
 
-from archive.cdxj import DEFAULT_INDEX_NAME, find_warcs, write_index, write_index_file
+from archive.cdxj import (
+    DEFAULT_INDEX_NAME,
+    find_warcs,
+    unfinished_message,
+    unfinished_warcs,
+    warc_directory,
+    write_index,
+    write_index_file,
+)
 from archive.errors import ArchiveError
 from crawler.cli import fail, say, stdout_closed
 
@@ -38,6 +46,8 @@ def run(args: argparse.Namespace) -> int:
     started = time.monotonic()
     try:
         warcs = find_warcs(args.directory)
+        for unfinished in unfinished_warcs(warc_directory(args.directory)):
+            say("index", unfinished_message(unfinished))
         if not warcs:
             return fail("index", f"no WARC files in {args.directory}", 1)
         if args.output == "-":

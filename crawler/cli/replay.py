@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+from archive.cdxj import unfinished_message, unfinished_warcs
 from crawler.cli import fail, say
 from crawler.siteprofile import ProfileError, resolve_profile
 
@@ -57,6 +58,9 @@ def run(args: argparse.Namespace) -> int:
         except ProfileError as exc:
             return fail("replay", str(exc), 2)
     files, errors = find_warcs(args.inputs)
+    for given in args.inputs:
+        for unfinished in unfinished_warcs(given, recursive=True):
+            say("replay", unfinished_message(unfinished))
     for message in errors:
         say("replay", message)
     options = ReplayOptions(

@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from crawler.cli import fail
+from crawler.cli import fail, say
 
 DEFAULT_PORT = 8080
 
@@ -98,6 +98,11 @@ def _serve(directory: Path, host: str, port: int) -> int:
     from archive.serve.app import ReplayServer, load_pywb, make_app
 
     load_pywb()  # first: it patches the standard library for gevent
+    from archive.cdxj import unfinished_message, unfinished_warcs
+    from archive.layout import WARC_DIR
+
+    for unfinished in unfinished_warcs(directory / WARC_DIR):
+        say("serve", unfinished_message(unfinished))
     from archive.serve.collection import prepare
     from archive.serve.startpage import load_articles
 

@@ -6,6 +6,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from archive.cdxj import unfinished_message, unfinished_warcs, warc_directory
 from archive.errors import ArchiveError
 from archive.wacz import write_wacz
 from crawler import __version__
@@ -36,6 +37,8 @@ def add_parser(subparsers: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     if not args.directory.is_dir():
         return fail("wacz", f"{args.directory} is not a directory", 2)
+    for unfinished in unfinished_warcs(warc_directory(args.directory)):
+        say("wacz", unfinished_message(unfinished))
     try:
         summary = write_wacz(
             args.directory,

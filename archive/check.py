@@ -1,0 +1,436 @@
+"""Is an archive whole? What `newsarchive check` verifies, returning the defects as data.
+
+For each WARC file (ours or another tool's, gzip or not), in one streaming pass:
+
+1. every gzip member decompresses completely: none cut short, no trailing bytes after the
+   last one (`archive.recovery.read_members`);
+2. every record is complete (headers, `Content-Length` bytes of block, `\\r\\n\\r\\n`) and
+   its `WARC-Block-Digest` and `WARC-Payload-Digest` match (`RecordParser(digests=True)`;
+   a revisit record has no payload to check), with a unique `WARC-Record-ID`;
+
+then, over all the files checked together (a pair may straddle a rotation):
+
+3. request/response pairing: each request is linked by `WARC-Concurrent-To` (in either
+   direction: wget puts it on the response) to a record of the set, and each response of a
+   file that holds request records has a request linked to it;
+4. each revisit resolves to its original: `WARC-Refers-To`, else `WARC-Refers-To-Target-URI`
+   + `WARC-Refers-To-Date` (to the second), else same URI and payload digest;
+
+and for an output directory, its articles:
+
+5. every article JSON's `capture`: the WARC file exists, a response (or revisit) record with
+   that `warc_record_id` starts at `warc_offset`, and `warc_length` is its gzip member's
+   length.
+
+A leftover `*.open` file is a defect (an interrupted crawl; `--repair` closes it) unless a
+live writer holds its lock: then it is named and skipped, though its complete records are
+still read so that pairs and captures reaching into it resolve.
+
+Record ids and URI keys are kept as 12-byte BLAKE2 digests: memory grows by some 60 bytes a
+record, never with record sizes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import orjson
+
+from archive.cdxj import list_warcs, warc_directory
+from archive.layout import ARTICLES_DIR, WARC_SUFFIXES, walk_article_files
+from archive.recovery import (
+    OPEN_SUFFIX,
+    ParsedRecord,
+    RecordParser,
+    is_gzip,
+    is_held,
+    is_open_warc,
+    open_warcs,
+    read_members,
+)
+
+READ_SIZE = 1 << 20
+_NOT_DIGITS = re.compile(r"\D")
+_POINTED_TYPES = ("response", "revisit")
+
+
+@dataclass(frozen=True)
+class Defect:
+    """One thing wrong: where (a file, and an offset in it when there is one) and what."""
+
+    path: str
+    offset: int | None
+    message: str
+
+    def line(self) -> str:
+        where = self.path if self.offset is None else f"{self.path}:{self.offset}"
+        return f"{where}: {self.message}"
+
+
+@dataclass
+class CheckReport:
+    warc_files: int = 0
+    records: int = 0
+    articles: int = 0
+    defects: list[Defect] = field(default_factory=list)
+    live: list[Path] = field(default_factory=list)  # `.open` files a live writer holds
+
+    @property
+    def ok(self) -> bool:
+        return not self.defects
+
+    def summary(self) -> str:
+        return (
+            f"newsarchive check: {self.warc_files} WARC file(s), {self.records} records, "
+            f"{self.articles} article(s): {len(self.defects)} defect(s)"
+        )
+
+
+def _key(text: str) -> bytes:
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=12).digest()
+
+
+def _second(date: str) -> str:
+    return _NOT_DIGITS.sub("", date)[:14]
+
+
+def _ids(value: str | None) -> str:
+    return (value or "").strip()
+
+
+@dataclass
+class _Pending:
+    """A record whose links are judged once every file has been read."""
+
+    path: str
+    offset: int
+    record: ParsedRecord
+
+    @property
+    def what(self) -> str:
+        uri = self.record.get("WARC-Target-URI")
+        return f"{self.record.type} record {self.record.record_id}" + (f" for {uri}" if uri else "")
+
+
+class ArchiveChecker:
+    """Checks WARC files and article files, gathering one `CheckReport`.
+
+    `add_warc` each file, `add_articles` each articles tree, then `finish` (the checks that
+    need every record: pairing, revisits, capture pointers).
+    """
+
+    def __init__(self) -> None:
+        self.report = CheckReport()
+        self._ids: set[bytes] = set()
+        self._request_ids: set[bytes] = set()
+        self._named_by_requests: set[bytes] = set()
+        self._named_by_responses: set[bytes] = set()
+        self._uri_dates: set[bytes] = set()
+        self._uri_digests: set[bytes] = set()
+        self._requests: list[_Pending] = []
+        self._responses: list[_Pending] = []
+        self._revisits: list[_Pending] = []
+        self._articles: list[tuple[Path, Path]] = []  # (article file, its WARC folder)
+
+    # -- WARC files -------------------------------------------------------------------------
+
+    def add_warc(self, path: Path, *, quiet: bool = False) -> None:
+        """Read `path` through. `quiet`: a file a live writer is appending to; only its
+        complete records are learnt, nothing of it is reported or counted."""
+        display = str(path)
+        if not quiet:
+            self.report.warc_files += 1
+        defects: list[Defect] = []
+        responses: list[_Pending] = []
+        holds_requests = False
+        parser = RecordParser(digests=not quiet)
+        try:
+            with open(path, "rb") as stream:
+                if is_gzip(stream):
+                    records = self._read_gzip(stream, parser, display, defects)
+                else:
+                    records = self._read_plain(stream, parser, display, defects)
+                for record in records:
+                    holds_requests |= self._add_record(record, display, defects, responses, quiet)
+        except OSError as exc:
+            defects.append(Defect(display, None, f"cannot read: {exc}"))
+        if quiet:
+            return
+        self.report.defects.extend(defects)
+        if holds_requests:
+            self._responses.extend(responses)
+
+    def _read_gzip(
+        self, stream, parser: RecordParser, display: str, defects: list[Defect]
+    ) -> Iterable[ParsedRecord]:
+        parser.tag = 0
+        for member in read_members(stream, parser.feed):
+            if not member.complete:
+                parser.take()  # what came out of a broken member is not to be trusted
+                error = member.error or ""
+                if error.startswith("corrupt"):
+                    error += "; the rest of the file was not read"
+                defects.append(Defect(display, member.offset, error))
+                return
+            yield from parser.take()
+            if parser.error is not None:
+                defects.append(Defect(display, member.offset, parser.error))
+                parser.restart()
+            parser.tag = member.end
+        if not parser.at_boundary:
+            defects.append(
+                Defect(display, parser.tag, "the last record is incomplete (cut short)")
+            )
+
+    def _read_plain(
+        self, stream, parser: RecordParser, display: str, defects: list[Defect]
+    ) -> Iterable[ParsedRecord]:
+        stream.seek(0)
+        while chunk := stream.read(READ_SIZE):
+            parser.feed(chunk)
+            yield from parser.take()
+            if parser.error is not None:
+                message = f"{parser.error}; the rest of the file was not read"
+                defects.append(Defect(display, parser.boundary, message))
+                return
+        if not parser.at_boundary:
+            message = "the last record is incomplete (cut short)"
+            defects.append(Defect(display, parser.boundary, message))
+
+    def _add_record(
+        self,
+        record: ParsedRecord,
+        display: str,
+        defects: list[Defect],
+        responses: list[_Pending],
+        quiet: bool,
+    ) -> bool:
+        """Learn one record; True when it is a request."""
+        if not quiet:
+            self.report.records += 1
+        pending = _Pending(display, record.offset, record)
+        kind = record.type
+        record_id = record.record_id
+        if not record_id:
+            defects.append(Defect(display, record.offset, f"{kind} record without WARC-Record-ID"))
+        else:
+            key = _key(record_id)
+            if key in self._ids:
+                defects.append(
+                    Defect(display, record.offset, f"duplicate WARC-Record-ID {record_id}")
+                )
+            self._ids.add(key)
+        if record.block_ok is False:
+            defects.append(
+                Defect(display, record.offset, f"{pending.what}: WARC-Block-Digest does not match")
+            )
+        if record.payload_ok is False:
+            defects.append(
+                Defect(
+                    display, record.offset, f"{pending.what}: WARC-Payload-Digest does not match"
+                )
+            )
+        uri = _ids(record.get("WARC-Target-URI"))
+        concurrent = [_key(_ids(v)) for v in record.get_all("WARC-Concurrent-To") if _ids(v)]
+        if kind in ("response", "revisit", "resource"):
+            self._uri_dates.add(_key(f"{uri} {_second(record.get('WARC-Date') or '')}"))
+            digest = _ids(record.get("WARC-Payload-Digest"))
+            if digest and kind != "revisit":
+                self._uri_digests.add(_key(f"{uri} {digest}"))
+        if kind == "request":
+            if record_id:
+                self._request_ids.add(_key(record_id))
+            self._named_by_requests.update(concurrent)
+            if not quiet:
+                self._requests.append(pending)
+            return True
+        if kind == "response":
+            self._named_by_responses.update(concurrent)
+            if not quiet:
+                responses.append(pending)
+        elif kind == "revisit" and not quiet:
+            self._revisits.append(pending)
+        return False
+
+    # -- articles ---------------------------------------------------------------------------
+
+    def add_articles(self, directory: Path, warc_folder: Path) -> None:
+        """Queue the article files of `directory/articles` (their WARCs in `warc_folder`)."""
+        for _id, article in walk_article_files(directory):
+            self._articles.append((Path(article), warc_folder))
+
+    def _check_article(self, article: Path, folder: Path) -> None:
+        self.report.articles += 1
+        display = str(article)
+        try:
+            document = orjson.loads(article.read_bytes())
+        except (OSError, orjson.JSONDecodeError) as exc:
+            self.report.defects.append(Defect(display, None, f"unreadable article JSON: {exc}"))
+            return
+        capture = document.get("capture") if isinstance(document, dict) else None
+        try:
+            name = str(capture["warc_file"])
+            offset = int(capture["warc_offset"])
+            length = int(capture["warc_length"])
+            record_id = str(capture["warc_record_id"])
+        except (TypeError, KeyError, ValueError):
+            self.report.defects.append(Defect(display, None, "no valid capture pointer"))
+            return
+        warc = folder / name
+        if not warc.is_file():
+            unfinished = folder / (name + OPEN_SUFFIX)
+            if unfinished.is_file():
+                if is_held(unfinished):
+                    return  # a live crawl is writing it: not to judge yet
+                warc = unfinished  # reported as unfinished already
+            else:
+                message = f"capture {name}:{offset}: no such WARC file in {folder}"
+                self.report.defects.append(Defect(display, None, message))
+                return
+        problem = pointer_problem(warc, offset, length, record_id)
+        if problem:
+            self.report.defects.append(Defect(display, None, f"capture {name}:{offset}: {problem}"))
+
+    # -- the end ----------------------------------------------------------------------------
+
+    def finish(self) -> CheckReport:
+        """Judge the links between records and the capture pointers; return the report."""
+        defects: list[Defect] = []
+        for request in self._requests:
+            named = [_ids(v) for v in request.record.get_all("WARC-Concurrent-To") if _ids(v)]
+            if any(_key(v) in self._ids for v in named):
+                continue
+            if named:
+                message = f"{request.what}: WARC-Concurrent-To {named[0]} names no record here"
+            elif _key(request.record.record_id) in self._named_by_responses:
+                continue
+            else:
+                message = f"{request.what}: no response is linked to it (WARC-Concurrent-To)"
+            defects.append(Defect(request.path, request.offset, message))
+        for response in self._responses:
+            if _key(response.record.record_id) in self._named_by_requests:
+                continue
+            named = response.record.get_all("WARC-Concurrent-To")
+            if any(_key(_ids(v)) in self._request_ids for v in named):
+                continue
+            message = f"{response.what}: no request record names it (WARC-Concurrent-To)"
+            defects.append(Defect(response.path, response.offset, message))
+        for revisit in self._revisits:
+            message = self._unresolved(revisit.record)
+            if message:
+                defects.append(Defect(revisit.path, revisit.offset, f"{revisit.what}: {message}"))
+        defects.sort(key=lambda d: (d.path, d.offset or 0))
+        self.report.defects.extend(defects)
+        for article, folder in self._articles:
+            self._check_article(article, folder)
+        return self.report
+
+    def _unresolved(self, record: ParsedRecord) -> str | None:
+        """None when the revisit's original is among the records read, else what is missing."""
+        refers_to = _ids(record.get("WARC-Refers-To"))
+        target = _ids(record.get("WARC-Refers-To-Target-URI"))
+        date = _ids(record.get("WARC-Refers-To-Date"))
+        uri = _ids(record.get("WARC-Target-URI"))
+        digest = _ids(record.get("WARC-Payload-Digest"))
+        if refers_to and _key(refers_to) in self._ids:
+            return None
+        if target and date and _key(f"{target} {_second(date)}") in self._uri_dates:
+            return None
+        if digest and _key(f"{target or uri} {digest}") in self._uri_digests:
+            return None
+        named = [f"WARC-Refers-To {refers_to}"] if refers_to else []
+        if target and date:
+            named.append(f"{target} at {date}")
+        if not named:
+            return "names no original (no WARC-Refers-To, no WARC-Refers-To-Target-URI/Date)"
+        return f"its original ({'; '.join(named)}) is not in the checked WARC files"
+
+
+def pointer_problem(warc: Path, offset: int, length: int, record_id: str) -> str | None:
+    """What is wrong with a capture pointer into `warc` (None: it is right): a response or
+    revisit record `record_id` starts at `offset`, in a gzip member `length` bytes long (the
+    record itself, `length` bytes, in an uncompressed file)."""
+    try:
+        size = warc.stat().st_size
+        if not 0 <= offset < size:
+            return f"offset beyond the end of the file ({size} bytes)"
+        with open(warc, "rb") as stream:
+            gzipped = is_gzip(stream)
+            parser = RecordParser()
+            if gzipped:
+                stream.seek(offset)
+                if stream.read(3) != b"\x1f\x8b\x08":
+                    return "no gzip member starts there"
+                member = next(read_members(stream, parser.feed, start=offset))
+                if not member.complete:
+                    return f"the gzip member there is broken: {member.error}"
+                actual = member.length
+            else:
+                stream.seek(offset)
+                while not parser.records and parser.error is None:
+                    chunk = stream.read(READ_SIZE)
+                    if not chunk:
+                        break
+                    parser.feed(chunk)
+                actual = parser.records[0].end if parser.records else 0
+    except OSError as exc:
+        return f"cannot read {warc}: {exc}"
+    if parser.error is not None and not parser.records:
+        return f"no WARC record starts there: {parser.error}"
+    if not parser.records:
+        return "no complete WARC record there"
+    record = parser.records[0]
+    if record.record_id != record_id:
+        return f"the record there is {record.record_id or 'without id'}, not {record_id}"
+    if record.type not in _POINTED_TYPES:
+        return f"the record there is a {record.type} record, not a response"
+    if actual != length:
+        unit = "gzip member" if gzipped else "record"
+        return f"warc_length is {length}, but the {unit} there is {actual} bytes"
+    return None
+
+
+# -- what to check ------------------------------------------------------------------------------
+
+
+def unfinished_defect(path: Path, repair_target: str) -> Defect:
+    return Defect(
+        str(path),
+        None,
+        "unfinished WARC: a crawl was interrupted (or died) while writing it; "
+        f"run `newsarchive check {repair_target} --repair`",
+    )
+
+
+def check(paths: Iterable[str | os.PathLike[str]]) -> CheckReport:
+    """Check output directories (their WARC folder and articles; or a folder of WARCs) and
+    WARC files, all together: pairs and revisits may resolve across any of them."""
+    checker = ArchiveChecker()
+    for given in map(Path, paths):
+        if given.is_dir():
+            folder = warc_directory(given)
+            for warc in list_warcs(folder, WARC_SUFFIXES):
+                checker.add_warc(warc)
+            for unfinished in open_warcs(folder):
+                _add_unfinished(checker, unfinished, str(given))
+            if (given / ARTICLES_DIR).is_dir():
+                checker.add_articles(given, folder)
+        elif is_open_warc(given.name):
+            _add_unfinished(checker, given, str(given))
+        else:
+            checker.add_warc(given)
+    return checker.finish()
+
+
+def _add_unfinished(checker: ArchiveChecker, path: Path, repair_target: str) -> None:
+    if is_held(path):
+        checker.report.live.append(path)
+        checker.add_warc(path, quiet=True)
+        return
+    checker.report.defects.append(unfinished_defect(path, repair_target))
+    checker.add_warc(path)
