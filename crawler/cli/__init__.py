@@ -16,7 +16,19 @@ from collections.abc import Sequence
 from crawler import __version__
 
 # Order of the commands in `newsarchive --help`; modules not listed come after, by name.
-ORDER = ("crawl", "demo", "extract", "replay", "index", "show", "serve", "wacz", "export")
+ORDER = (
+    "crawl",
+    "demo",
+    "schedule",
+    "runs",
+    "extract",
+    "replay",
+    "index",
+    "show",
+    "serve",
+    "wacz",
+    "export",
+)
 
 
 def say(command: str, message: str) -> None:
