@@ -5,13 +5,20 @@ from __future__ import annotations
 import itertools
 import logging
 import signal
+import subprocess
 import sys
+import threading
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 import pytest
 
+from archive.catalog import open_catalog
 from archive.locks import LOCK_BUSY_EXIT_STATUS
+from crawler.demo.server import SiteServer
 from crawler.scheduler import (
     ScheduledProfile,
     Scheduler,
@@ -20,6 +27,7 @@ from crawler.scheduler import (
     jitter_delay,
     next_due,
 )
+from tests.support import FAST
 
 T0 = datetime(2026, 12, 1, 10, 5, tzinfo=UTC)
 HALF_HOURLY = ScheduledProfile("demo", "demo", "*/30 * * * *")
@@ -257,3 +265,111 @@ def test_crawl_command():
         sys.executable, "-m", "crawler", "crawl", "demo", "--out", "data/demo", "--resume",
         "-s", "DOWNLOAD_DELAY=2",
     ]  # fmt: skip
+
+
+# -- the command, with real processes ----------------------------------------------------
+
+
+def _profile(tmp_path: Path, server: SiteServer) -> Path:
+    path = tmp_path / "site.toml"
+    path.write_text(f'name = "site"\nstart_urls = ["{server.base_url}/"]\nschedule = "0 0 1 1 *"\n')
+    return path
+
+
+def _schedule(*args: str | Path) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "crawler", "schedule", *map(str, args)],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def test_two_schedulers_at_once_crawl_a_profile_once(tmp_path, test_site):
+    profile = _profile(tmp_path, test_site)
+    out = tmp_path / "out"
+    first, second = (_schedule("--out", out, profile, "--once", *FAST) for _ in range(2))
+    results = [process.communicate(timeout=180) for process in (first, second)]
+    assert [first.returncode, second.returncode] == [0, 0], results
+    logs = "\n".join(stderr for _, stderr in results)
+    with open_catalog(out, readonly=True) as catalog:
+        runs = catalog.runs(profile="site")
+    assert len(runs) == 1, logs
+    assert runs[0].state == "finished"
+    # The other one either found the lock taken or, started after the crawl, nothing due.
+    assert "holds the crawl lock (exit status 75)" in logs or "no crawl is due now" in logs
+    assert logs.count("ended with exit status 0") == 1
+
+
+class _EndlessSite(ThreadingHTTPServer):
+    """A site with no end (each page links to new ones): only a signal stops its crawl.
+    `crawling` is set at the third request, once Scrapy is well under way."""
+
+    def __init__(self) -> None:
+        super().__init__(("127.0.0.1", 0), _EndlessPage)
+        self.requests = 0
+        self.crawling = threading.Event()
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.server_address[1]}"
+
+
+class _EndlessPage(BaseHTTPRequestHandler):
+    server: _EndlessSite
+
+    def do_GET(self) -> None:
+        self.server.requests += 1
+        if self.server.requests >= 3:
+            self.server.crawling.set()
+        if self.path == "/robots.txt":
+            self.send_error(404)
+            return
+        n = int(self.path.rsplit("/", 1)[-1] or 0) if self.path.startswith("/p/") else 0
+        links = "".join(f'<a href="/p/{n * 4 + i}">page {n * 4 + i}</a> ' for i in range(1, 5))
+        body = f"<html><body><h1>Page {n}</h1>{links}</body></html>".encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def endless_site() -> Iterator[_EndlessSite]:
+    server = _EndlessSite()
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1})
+    thread.start()
+    yield server
+    server.shutdown()
+    server.server_close()
+    thread.join(timeout=10)
+
+
+def test_sigterm_stops_the_crawls_gracefully_and_exits_0(tmp_path, endless_site):
+    profile = tmp_path / "endless.toml"
+    profile.write_text(
+        f'name = "endless"\nstart_urls = ["{endless_site.base_url}/"]\nschedule = "0 0 1 1 *"\n'
+    )
+    out = tmp_path / "out"
+    # CLOSESPIDER_TIMEOUT: only a safety net should the stop not work.
+    scheduler = _schedule("--out", out, profile, *FAST, "-s", "CLOSESPIDER_TIMEOUT=150")
+    try:
+        assert endless_site.crawling.wait(timeout=120), "the crawl never started"
+        scheduler.send_signal(signal.SIGTERM)
+        _, stderr = scheduler.communicate(timeout=120)
+    finally:
+        if scheduler.poll() is None:
+            scheduler.kill()
+            scheduler.wait()
+    assert scheduler.returncode == 0, stderr
+    assert "stopping the crawl of endless (SIGTERM" in stderr
+    assert "the crawl of endless ended with exit status" in stderr
+    with open_catalog(out, readonly=True) as catalog:
+        runs = catalog.runs(profile="endless")
+    # Stopped gracefully: recorded as interrupted, which `crawl --resume` continues.
+    assert [run.state for run in runs] == ["interrupted"], stderr
