@@ -183,9 +183,7 @@ class ArchiveChecker:
                 parser.restart()
             parser.tag = member.end
         if not parser.at_boundary:
-            defects.append(
-                Defect(display, parser.tag, "the last record is incomplete (cut short)")
-            )
+            defects.append(Defect(display, parser.tag, "the last record is incomplete (cut short)"))
 
     def _read_plain(
         self, stream, parser: RecordParser, display: str, defects: list[Defect]

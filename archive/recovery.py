@@ -480,8 +480,7 @@ class RecoveredFile:
             return line
         if self.action == REMOVED:
             return (
-                f"removed {self.name}: not one complete record in it "
-                f"({self.original_size:,} bytes)"
+                f"removed {self.name}: not one complete record in it ({self.original_size:,} bytes)"
             )
         if self.action == IN_USE:
             return f"left {self.name} alone: a live crawl is writing it"
@@ -567,7 +566,11 @@ def _close_recovered(fd: int, path: Path, size: int, kept: int, records: int) ->
     _fsync_directory(path.parent)
     logger.warning(
         "recovered %s as %s: %d record(s), %d bytes kept, %d dropped",
-        path, final.name, records, kept, size - kept,
+        path,
+        final.name,
+        records,
+        kept,
+        size - kept,
     )
     return RecoveredFile(path.name, CLOSED, size, kept, records)
 

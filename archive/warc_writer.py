@@ -163,10 +163,13 @@ class RotatingWarcWriter:
             raise WarcWriteError(
                 f"cannot write to {self.directory / name}: {_describe(exc)}; {finish_exc}"
             ) from exc
-        final = self._name if offset else f"{name} (removed: no record in it)"
+        done = (
+            f"the partial record was cut off and the file closed as {self._name}"
+            if offset
+            else "the file held no whole record and was removed"
+        )
         raise WarcWriteError(
-            f"cannot write to {self.directory / name}: {_describe(exc)}; the partial record "
-            f"was cut off and the file closed as {final}"
+            f"cannot write to {self.directory / name}: {_describe(exc)}; {done}"
         ) from exc
 
     def _finish(self, file: io.FileIO) -> None:

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import fcntl
 import gzip
 import io
+import json
+import os
 import re
+import subprocess
+import sys
+import textwrap
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -15,6 +21,8 @@ from archive.capture import write_exchange
 from archive.reader import record_at
 from archive.records import HttpExchange
 from archive.warc_writer import RotatingWarcWriter
+
+REPO = Path(__file__).resolve().parents[2]
 
 NAME = re.compile(r"^test-(\d{17})-(\d{5})-myhost\.warc\.gz$")
 
@@ -123,3 +131,83 @@ def test_never_reuses_an_existing_name(tmp_path: Path):
 def test_bad_size_is_refused(tmp_path: Path):
     with pytest.raises(ValueError, match="max_size"):
         writer(tmp_path, max_size=0)
+
+
+def test_the_open_file_is_locked_while_written(tmp_path: Path):
+    w = writer(tmp_path)
+    write_exchange(w, exchange(1))
+    (open_file,) = tmp_path.iterdir()
+    with open(open_file, "rb") as probe:
+        with pytest.raises(BlockingIOError):
+            fcntl.flock(probe.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        w.close()
+    (closed,) = tmp_path.iterdir()
+    with open(closed, "rb") as probe:
+        fcntl.flock(probe.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)  # released
+
+
+# A file size limit makes a write fail for real (EFBIG), as a full disk would (ENOSPC).
+FILL_DISK = textwrap.dedent(
+    """
+    import io, json, os, resource, signal, sys
+    from archive.errors import WarcWriteError
+    from archive.warc_writer import RotatingWarcWriter
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    limit = int(sys.argv[2])
+    resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+    writer = RotatingWarcWriter(sys.argv[1], prefix="t", hostname="h")
+    written = 0
+    try:
+        while True:
+            body = os.urandom(int(sys.argv[3]))  # incompressible: members grow as written
+            writer.write(writer.builder.create_warc_record(
+                f"http://x.test/{written}", "resource", payload=io.BytesIO(body),
+                length=len(body)))
+            written += 1
+    except WarcWriteError as exc:
+        error = str(exc)
+    writer.close()  # closed already: nothing to do
+    print(json.dumps({"written": written, "error": error, "files": writer.files_written,
+                      "bytes": writer.bytes_written}))
+    """
+)
+
+
+@pytest.mark.parametrize("limit,body_size", [(50_000, 3000), (30_000, 9000), (200_000, 70_000)])
+def test_a_failed_write_leaves_a_whole_finished_file(tmp_path: Path, limit: int, body_size: int):
+    result = subprocess.run(
+        [sys.executable, "-c", FILL_DISK, str(tmp_path), str(limit), str(body_size)],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        check=True,
+        timeout=60,
+    )
+    outcome = json.loads(result.stdout)
+    assert outcome["written"] > 0
+    (path,) = tmp_path.iterdir()
+    assert path.name == outcome["files"][0] and not path.name.endswith(".open")
+    assert "File too large" in outcome["error"] and path.name in outcome["error"]
+    assert path.stat().st_size == outcome["bytes"] <= limit
+    subprocess.run(["gzip", "-t", str(path)], check=True)
+    with open(path, "rb") as stream:
+        records = 0
+        for record in ArchiveIterator(stream, check_digests="raise"):
+            record.content_stream().read()
+            records += 1
+    assert records == outcome["written"] + 1  # + the warcinfo record
+
+
+def test_a_failed_first_record_leaves_no_file(tmp_path: Path):
+    result = subprocess.run(
+        [sys.executable, "-c", FILL_DISK, str(tmp_path), "100", "10"],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        check=True,
+        timeout=60,
+    )
+    outcome = json.loads(result.stdout)
+    assert outcome["written"] == 0 and "removed" in outcome["error"]
+    assert list(tmp_path.iterdir()) == []
+    assert os.path.basename(outcome["error"].split(":")[0]).endswith(".warc.gz.open")
