@@ -1,0 +1,199 @@
+"""`newsarchive runs DIR [--profile P] [--limit N] [--json]`
+
+What the crawls into an archive did, newest first, from its catalog: the question a
+scheduled archive raises every morning ("did last night's crawls run, and what did they
+bring?") answered without reading logs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from archive.catalog import CRASHED, RUNNING, CatalogError, RunRow, catalog_path, open_catalog
+from archive.locks import is_locked
+from crawler.cli import fail, stdout_closed
+
+# Column -> the run stat it shows.
+STATS = {
+    "requests": "downloader/request_count",
+    "responses": "downloader/response_count",
+    "revisits": "warc/revisits",
+    "articles": "newsarchive/articles",
+    "article_versions": "newsarchive/article_versions",
+    "skipped": "incremental/skipped",
+    "warc_bytes": "warc/bytes",
+}
+
+
+def add_parser(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "runs",
+        help="list the recent crawls into DIR",
+        description="The recent crawl runs recorded in DIR's catalog, newest first. A run "
+        "still marked running whose crawl lock is free reads 'crashed'.",
+    )
+    parser.add_argument("dir", type=Path, metavar="DIR")
+    parser.add_argument("--profile", metavar="P", help="only the runs of profile P")
+    parser.add_argument("--limit", type=int, default=20, metavar="N", help="default: 20")
+    parser.add_argument("--json", action="store_true", help="one JSON object per line")
+    parser.set_defaults(run=run)
+
+
+def _time(text: str | None) -> datetime | None:
+    if not text:
+        return None
+    try:
+        when = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return when if when.tzinfo else when.replace(tzinfo=UTC)
+
+
+def effective_state(run: RunRow, out: Path) -> str:
+    """The run's state, except that a `running` run nobody holds the lock of was killed
+    (kill -9, a power cut) and never got to say so: it reads `crashed`."""
+    if run.state == RUNNING and not is_locked(out, run.profile):
+        return CRASHED
+    return run.state
+
+
+def duration_seconds(run: RunRow, state: str, now: datetime) -> float | None:
+    """From start to end; a running run counts up to now; a crashed one has no known end."""
+    start = _time(run.started_at)
+    end = _time(run.ended_at) or (now if state == RUNNING else None)
+    if start is None or end is None:
+        return None
+    return max((end - start).total_seconds(), 0.0)
+
+
+def human_duration(seconds: float | None) -> str:
+    if seconds is None:
+        return "-"
+    total = int(seconds)
+    if total < 60:
+        return f"{total}s"
+    minutes, secs = divmod(total, 60)
+    if minutes < 60:
+        return f"{minutes}m{secs:02d}s"
+    hours, minutes = divmod(minutes, 60)
+    if hours < 24:
+        return f"{hours}h{minutes:02d}m"
+    days, hours = divmod(hours, 24)
+    return f"{days}d{hours:02d}h"
+
+
+def human_bytes(size: int | None) -> str:
+    if size is None:
+        return "-"
+    value = float(size)
+    for unit in ("B", "KB", "MB", "GB", "TB"):
+        if value < 1000 or unit == "TB":
+            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
+        value /= 1000
+    raise AssertionError("unreachable")
+
+
+def _stat(stats: Mapping[str, Any], column: str) -> int | None:
+    value = stats.get(STATS[column])
+    return None if value is None else int(value)
+
+
+def as_json(run: RunRow, out: Path, now: datetime) -> dict[str, Any]:
+    state = effective_state(run, out)
+    return {
+        "id": run.id,
+        "profile": run.profile,
+        "started_at": run.started_at,
+        "ended_at": run.ended_at,
+        "duration_seconds": duration_seconds(run, state, now),
+        "state": state,
+        "recorded_state": run.state,
+        "pid": run.pid,
+        "host": run.host,
+        "resumes": run.resumes,
+        **{column: _stat(run.stats, column) for column in STATS},
+        "stats": dict(run.stats),
+    }
+
+
+HEADER = ("ID", "PROFILE", "STARTED (UTC)", "TOOK", "STATE", "REQUESTS", "RESPONSES",
+          "REVISITS", "ARTICLES (NEW VERSIONS)", "SKIPPED", "WARC")  # fmt: skip
+_RIGHT = {0, 3, 5, 6, 7, 8, 9, 10}  # numeric columns, aligned right
+
+
+def as_row(run: RunRow, out: Path, now: datetime) -> tuple[str, ...]:
+    state = effective_state(run, out)
+    start = _time(run.started_at)
+
+    def number(column: str) -> str:
+        value = _stat(run.stats, column)
+        return "-" if value is None else str(value)
+
+    articles = number("articles")
+    versions = _stat(run.stats, "article_versions")
+    if versions is not None and articles != "-":
+        articles += f" ({versions})"
+    return (
+        str(run.id),
+        run.profile,
+        start.astimezone(UTC).strftime("%Y-%m-%d %H:%M") if start else run.started_at,
+        human_duration(duration_seconds(run, state, now)),
+        state + (f" (resumed {run.resumes}x)" if run.resumes else ""),
+        number("requests"),
+        number("responses"),
+        number("revisits"),
+        articles,
+        number("skipped"),
+        human_bytes(_stat(run.stats, "warc_bytes")),
+    )
+
+
+def render_table(rows: list[tuple[str, ...]]) -> str:
+    table = [HEADER, *rows]
+    widths = [max(len(row[i]) for row in table) for i in range(len(HEADER))]
+    lines = []
+    for row in table:
+        cells = [
+            cell.rjust(width) if i in _RIGHT else cell.ljust(width)
+            for i, (cell, width) in enumerate(zip(row, widths, strict=True))
+        ]
+        lines.append("  ".join(cells).rstrip())
+    return "\n".join(lines)
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.limit < 1:
+        return fail("runs", "--limit must be at least 1", 2)
+    out: Path = args.dir
+    if not catalog_path(out).exists():
+        return fail(
+            "runs",
+            f"{out} has no catalog ({catalog_path(out).name}): no crawl has run into it "
+            "(or it is not an archive directory)",
+            1,
+        )
+    try:
+        with open_catalog(out, readonly=True) as catalog:
+            runs = catalog.runs(profile=args.profile, limit=args.limit)
+    except CatalogError as exc:
+        return fail("runs", str(exc), 1)
+    now = datetime.now(UTC)
+    try:
+        if args.json:
+            for one in runs:
+                sys.stdout.write(json.dumps(as_json(one, out, now), sort_keys=False) + "\n")
+        elif runs:
+            print(render_table([as_row(one, out, now) for one in runs]))
+        else:
+            which = f" of profile {args.profile}" if args.profile else ""
+            print(f"no runs{which} in {out}", file=sys.stderr)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        return stdout_closed()
+    return 0
