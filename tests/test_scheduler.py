@@ -18,6 +18,8 @@ import pytest
 
 from archive.catalog import open_catalog
 from archive.locks import LOCK_BUSY_EXIT_STATUS
+from crawler.cli import main
+from crawler.cli.schedule import scheduled_profiles
 from crawler.demo.server import SiteServer
 from crawler.scheduler import (
     ScheduledProfile,
@@ -27,6 +29,7 @@ from crawler.scheduler import (
     jitter_delay,
     next_due,
 )
+from crawler.siteprofile import bundled_profiles, resolve_profile
 from tests.support import FAST
 
 T0 = datetime(2026, 12, 1, 10, 5, tzinfo=UTC)
@@ -373,3 +376,23 @@ def test_sigterm_stops_the_crawls_gracefully_and_exits_0(tmp_path, endless_site)
         runs = catalog.runs(profile="endless")
     # Stopped gracefully: recorded as interrupted, which `crawl --resume` continues.
     assert [run.state for run in runs] == ["interrupted"], stderr
+
+
+def test_the_command_refuses_profiles_without_a_schedule(tmp_path, capsys):
+    assert main(["schedule", "--out", str(tmp_path / "out"), "demo"]) == 2
+    err = capsys.readouterr().err
+    assert "profile 'demo' has no schedule" in err and "demo.toml" in err
+    unscheduled = [name for name in bundled_profiles() if not resolve_profile(name).schedule]
+    if len(unscheduled) == len(bundled_profiles()):
+        assert main(["schedule", "--out", str(tmp_path / "out")]) == 2
+        assert "no bundled profile has a schedule" in capsys.readouterr().err
+
+
+def test_the_command_takes_scheduled_profiles(tmp_path):
+    profile = tmp_path / "s.toml"
+    profile.write_text(
+        'name = "s"\nstart_urls = ["http://127.0.0.1:9/"]\nschedule = "@hourly"\njitter = "2m"\n'
+    )
+    assert scheduled_profiles([str(profile)]) == [
+        ScheduledProfile("s", str(profile), "@hourly", timedelta(minutes=2))
+    ]
