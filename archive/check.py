@@ -223,16 +223,18 @@ class ArchiveChecker:
                     Defect(display, record.offset, f"duplicate WARC-Record-ID {record_id}")
                 )
             self._ids.add(key)
-        if record.block_ok is False:
-            defects.append(
-                Defect(display, record.offset, f"{pending.what}: WARC-Block-Digest does not match")
+        wrong = [
+            name
+            for name, ok in (
+                ("WARC-Block-Digest", record.block_ok),
+                ("WARC-Payload-Digest", record.payload_ok),
             )
-        if record.payload_ok is False:
-            defects.append(
-                Defect(
-                    display, record.offset, f"{pending.what}: WARC-Payload-Digest does not match"
-                )
-            )
+            if ok is False
+        ]
+        if wrong:
+            verb = "does" if len(wrong) == 1 else "do"
+            message = f"{pending.what}: {' and '.join(wrong)} {verb} not match its content"
+            defects.append(Defect(display, record.offset, message))
         uri = _ids(record.get("WARC-Target-URI"))
         concurrent = [_key(_ids(v)) for v in record.get_all("WARC-Concurrent-To") if _ids(v)]
         if kind in ("response", "revisit", "resource"):
