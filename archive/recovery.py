@@ -454,7 +454,7 @@ FAILED = "failed"  # could not be recovered (see `error`)
 class RecoveredFile:
     """What recovery did with one `*.open` file."""
 
-    name: str  # the `.open` file's name
+    name: str  # the file's final name, the one capture pointers and catalogs use
     action: str  # CLOSED, REMOVED, IN_USE or FAILED
     original_size: int
     kept_size: int
@@ -462,8 +462,9 @@ class RecoveredFile:
     error: str | None = None
 
     @property
-    def final_name(self) -> str:
-        return self.name.removesuffix(OPEN_SUFFIX)
+    def open_name(self) -> str:
+        """The name it had: `NAME.open`."""
+        return self.name + OPEN_SUFFIX
 
     @property
     def bytes_dropped(self) -> int:
@@ -472,7 +473,7 @@ class RecoveredFile:
     def describe(self) -> str:
         if self.action == CLOSED:
             line = (
-                f"closed {self.name} as {self.final_name}: kept {self.records_kept} record(s), "
+                f"closed {self.open_name} as {self.name}: kept {self.records_kept} record(s), "
                 f"{self.kept_size:,} bytes"
             )
             if self.bytes_dropped:
@@ -480,11 +481,12 @@ class RecoveredFile:
             return line
         if self.action == REMOVED:
             return (
-                f"removed {self.name}: not one complete record in it ({self.original_size:,} bytes)"
+                f"removed {self.open_name}: not one complete record in it "
+                f"({self.original_size:,} bytes)"
             )
         if self.action == IN_USE:
-            return f"left {self.name} alone: a live crawl is writing it"
-        return f"could not recover {self.name}: {self.error}"
+            return f"left {self.open_name} alone: a live crawl is writing it"
+        return f"could not recover {self.open_name}: {self.error}"
 
 
 def is_open_warc(name: str) -> bool:
@@ -530,7 +532,7 @@ def recover_open_file(path: str | os.PathLike[str]) -> RecoveredFile | None:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             size = os.fstat(fd).st_size
-            return RecoveredFile(path.name, IN_USE, size, size, 0)
+            return RecoveredFile(_final_name(path), IN_USE, size, size, 0)
         # Locked now. Is it still the file of that name (not renamed while we waited)?
         try:
             if os.stat(path).st_ino != os.fstat(fd).st_ino:
@@ -544,7 +546,7 @@ def recover_open_file(path: str | os.PathLike[str]) -> RecoveredFile | None:
             return _close_recovered(fd, path, size, kept, records)
         except OSError as exc:
             logger.error("could not recover %s: %s", path, exc, exc_info=True)
-            return RecoveredFile(path.name, FAILED, size, size, 0, str(exc))
+            return RecoveredFile(_final_name(path), FAILED, size, size, 0, str(exc))
     finally:
         os.close(fd)
 
@@ -554,11 +556,11 @@ def _close_recovered(fd: int, path: Path, size: int, kept: int, records: int) ->
         path.unlink()
         _fsync_directory(path.parent)
         logger.warning("removed %s: no complete WARC record in it (%d bytes)", path, size)
-        return RecoveredFile(path.name, REMOVED, size, 0, 0)
-    final = path.with_name(path.name.removesuffix(OPEN_SUFFIX))
+        return RecoveredFile(_final_name(path), REMOVED, size, 0, 0)
+    final = path.with_name(_final_name(path))
     if final.exists():
         message = f"{final.name} exists already; left as {path.name}"
-        return RecoveredFile(path.name, FAILED, size, size, 0, message)
+        return RecoveredFile(final.name, FAILED, size, size, 0, message)
     if kept < size:
         os.ftruncate(fd, kept)
     os.fsync(fd)
@@ -572,7 +574,11 @@ def _close_recovered(fd: int, path: Path, size: int, kept: int, records: int) ->
         kept,
         size - kept,
     )
-    return RecoveredFile(path.name, CLOSED, size, kept, records)
+    return RecoveredFile(final.name, CLOSED, size, kept, records)
+
+
+def _final_name(path: Path) -> str:
+    return path.name.removesuffix(OPEN_SUFFIX)
 
 
 def _fsync_directory(directory: Path) -> None:
@@ -656,7 +662,7 @@ def recover(out_dir: str | os.PathLike[str]) -> RecoveryReport:
     report = RecoveryReport(files=recover_open_files(out / WARC_DIR))
     # final name -> size kept (None: removed), for the files that lost something
     damaged = {
-        f.final_name: (f.kept_size if f.action == CLOSED else None)
+        f.name: (f.kept_size if f.action == CLOSED else None)
         for f in report.files
         if f.action in (CLOSED, REMOVED) and f.bytes_dropped
     }

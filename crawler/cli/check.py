@@ -100,7 +100,7 @@ def _repair(paths: list[Path]) -> list[Path]:
                 continue
             report.files.append(result)
             if result.action == CLOSED:
-                checked.append(path.with_name(result.final_name))
+                checked.append(path.with_name(result.name))
             elif result.action != REMOVED:
                 checked.append(path)
         else:

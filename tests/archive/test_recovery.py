@@ -224,6 +224,8 @@ def test_articles_of_dropped_records_are_set_aside(tmp_path: Path):
 
     (result,) = report.files
     assert result.action == CLOSED and result.kept_size == last.warc_offset
+    assert result.name == last.warc_file == warc.name  # as capture pointers name it
+    assert result.open_name == warc.name + ".open"
     (quarantined,) = report.quarantined
     assert quarantined.path.name == f"{2:016x}.json.orphan"
     assert quarantined.path.exists() and quarantined.warc_file == warc.name
