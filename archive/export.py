@@ -51,6 +51,7 @@ ARTICLE_FIELDS = (
     "url",
     "canonical_url",
     "site",
+    "version",
     "title",
     "authors",
     "published",
@@ -474,6 +475,7 @@ def arrow_types(pa: Any) -> dict[str, Any]:
         extracted_at=moment,
         images=pa.list_(image),
         word_count=pa.int64(),
+        version=pa.int64(),
         article_score=pa.float64(),
         capture=capture,
     )

@@ -79,6 +79,7 @@ def article_record(
         "url": url,
         "canonical_url": canonical,
         "site": site,
+        "version": 1,  # the article store numbers later versions (content changed)
         **fields,
         "capture": capture,
         "extractor": EXTRACTOR,

@@ -42,9 +42,19 @@ WARC_OPERATOR = ""
 WARC_DESCRIPTION = ""
 WARC_IS_PART_OF = ""
 
+# -- keeping an archive over time (see crawler/session.py) --------------------------------
+NEWSARCHIVE_INCREMENTAL = True  # known articles skipped, hubs requested conditionally
+NEWSARCHIVE_REFRESH = False  # --refresh: every known URL re-requested (conditionally)
+NEWSARCHIVE_RESUME = False  # --resume: continue the last interrupted run of the profile
+
 # -- extraction -------------------------------------------------------------------------------
 EXTRACTION_WORKERS = 1  # worker processes; 0 extracts inside the crawl process
 
+DOWNLOADER_MIDDLEWARES = {
+    # After every other process_request (robots.txt, redirects' final URLs), first to see a
+    # response (a 304 becomes the archived page before decompression and redirects).
+    "crawler.middlewares.incremental.IncrementalMiddleware": 950,
+}
 EXTENSIONS = {
     "crawler.extensions.warccapture.WarcCapture": 100,
 }

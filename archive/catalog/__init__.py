@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 from archive.catalog.model import (
@@ -52,9 +53,17 @@ def catalog_path(out: str | os.PathLike[str]) -> Path:
     return Path(out) / CATALOG_FILE
 
 
-def open_catalog(out: str | os.PathLike[str], *, readonly: bool = False) -> SqliteCatalog:
-    """The catalog of the output directory `out` (created when missing, unless `readonly`)."""
+def open_catalog(
+    out: str | os.PathLike[str],
+    *,
+    readonly: bool = False,
+    url_key: Callable[[str], str] | None = None,
+) -> SqliteCatalog:
+    """The catalog of the output directory `out` (created when missing, unless `readonly`);
+    `url_key`: see `SqliteCatalog`."""
     path = catalog_path(out)
     if readonly and not path.exists():
         raise CatalogError(f"{out} has no catalog ({CATALOG_FILE})")
-    return SqliteCatalog(path, readonly=readonly)
+    if url_key is None:
+        return SqliteCatalog(path, readonly=readonly)
+    return SqliteCatalog(path, readonly=readonly, url_key=url_key)

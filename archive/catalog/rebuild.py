@@ -14,7 +14,7 @@ import base64
 import hashlib
 import logging
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -227,7 +227,12 @@ def sync(
     return report
 
 
-def rebuild(out: str | os.PathLike[str], path: str | os.PathLike[str]) -> SyncReport:
+def rebuild(
+    out: str | os.PathLike[str],
+    path: str | os.PathLike[str],
+    *,
+    url_key: Callable[[str], str] | None = None,
+) -> SyncReport:
     """A new catalog at `path` from everything in `out`, replacing the old one only once
     it is complete (a failed rebuild leaves the old catalog as it was). The runs of the old
     catalog, which no file records, are kept when it is readable."""
@@ -235,7 +240,7 @@ def rebuild(out: str | os.PathLike[str], path: str | os.PathLike[str]) -> SyncRe
     tmp = path.with_name(f".{path.name}.rebuild")
     for stale in (tmp, Path(f"{tmp}-wal"), Path(f"{tmp}-shm")):
         stale.unlink(missing_ok=True)
-    catalog = SqliteCatalog(tmp)
+    catalog = SqliteCatalog(tmp, url_key=url_key) if url_key else SqliteCatalog(tmp)
     try:
         report = sync(catalog, out)
         if path.exists():

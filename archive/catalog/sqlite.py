@@ -13,7 +13,7 @@ import json
 import os
 import sqlite3
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import astuple, fields
 from datetime import datetime
 from pathlib import Path
@@ -48,9 +48,10 @@ CREATE TABLE IF NOT EXISTS captures (
     article_version INTEGER,
     content_hash TEXT,
     canonical_url TEXT,
-    ts REAL NOT NULL  -- fetched_at as seconds: WARC-Dates of other tools sort badly as text
+    ts REAL NOT NULL,  -- fetched_at as seconds: WARC-Dates of other tools sort badly as text
+    url_key TEXT NOT NULL  -- the URL as looked up (see SqliteCatalog's `url_key`)
 );
-CREATE INDEX IF NOT EXISTS captures_by_url ON captures (url, ts);
+CREATE INDEX IF NOT EXISTS captures_by_url ON captures (url_key, ts);
 CREATE INDEX IF NOT EXISTS captures_by_article ON captures (article_id, article_version);
 CREATE INDEX IF NOT EXISTS captures_by_run ON captures (run_id);
 CREATE INDEX IF NOT EXISTS captures_by_file ON captures (warc_file, warc_offset);
@@ -72,8 +73,8 @@ INSERT OR IGNORE INTO meta VALUES ('schema_version', '{SCHEMA_VERSION}');
 
 _SELECT_CAPTURE = f"SELECT {', '.join(_CAPTURE_COLUMNS)} FROM captures"
 _INSERT_CAPTURE = (
-    f"INSERT OR IGNORE INTO captures ({', '.join(_CAPTURE_COLUMNS)}, ts) "
-    f"VALUES ({', '.join('?' * (len(_CAPTURE_COLUMNS) + 1))})"
+    f"INSERT OR IGNORE INTO captures ({', '.join(_CAPTURE_COLUMNS)}, ts, url_key) "
+    f"VALUES ({', '.join('?' * (len(_CAPTURE_COLUMNS) + 2))})"
 )
 _RUN_COLUMNS = "id, profile, started_at, state, ended_at, pid, host, resumes, stats"
 
@@ -100,12 +101,28 @@ def _run(row: tuple[Any, ...]) -> RunRow:
     return RunRow(*head, stats=json.loads(stats or "{}"))
 
 
+def _same(url: str) -> str:
+    return url
+
+
 class SqliteCatalog:
     """The catalog of one output directory, in one SQLite file. One writer at a time (the
-    crawl lock sees to it); any number of readers."""
+    crawl lock sees to it); any number of readers.
 
-    def __init__(self, path: str | os.PathLike[str], *, readonly: bool = False) -> None:
+    `url_key` maps a URL to what it is looked up by: the crawler passes one that drops
+    tracking parameters, so that `/story?utm_source=rss` finds the capture of `/story`.
+    (This layer knows nothing of the crawler's URL rules.)
+    """
+
+    def __init__(
+        self,
+        path: str | os.PathLike[str],
+        *,
+        readonly: bool = False,
+        url_key: Callable[[str], str] = _same,
+    ) -> None:
         self.path = Path(path)
+        self.url_key = url_key
         self.location = str(self.path)
         try:
             if readonly:
@@ -143,7 +160,7 @@ class SqliteCatalog:
         return cursor
 
     def add_capture(self, row: CaptureRow) -> None:
-        self._write(_INSERT_CAPTURE, (*astuple(row), epoch(row.fetched_at)))
+        self._write(_INSERT_CAPTURE, (*astuple(row), epoch(row.fetched_at), self.url_key(row.url)))
 
     def add_captures(self, rows: Iterable[CaptureRow]) -> None:
         for row in rows:
@@ -259,7 +276,8 @@ class SqliteCatalog:
 
     def last_capture(self, url: str) -> CaptureRow | None:
         row = self._db.execute(
-            f"{_SELECT_CAPTURE} WHERE url=? ORDER BY ts DESC, rowid DESC LIMIT 1", (url,)
+            f"{_SELECT_CAPTURE} WHERE url_key=? ORDER BY ts DESC, rowid DESC LIMIT 1",
+            (self.url_key(url),),
         ).fetchone()
         return None if row is None else _capture(row)
 
@@ -272,9 +290,9 @@ class SqliteCatalog:
         is often written): how a revisit without WARC-Refers-To finds its original."""
         moment = epoch(fetched_at)
         row = self._db.execute(
-            f"{_SELECT_CAPTURE} WHERE url=? AND record_type='response' AND ts>=? AND ts<? "
+            f"{_SELECT_CAPTURE} WHERE url_key=? AND record_type='response' AND ts>=? AND ts<? "
             "ORDER BY ts LIMIT 1",
-            (url, moment, moment + 1),
+            (self.url_key(url), moment, moment + 1),
         ).fetchone()
         return None if row is None else _capture(row)
 

@@ -36,7 +36,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from archive.errors import WarcReadError
-from archive.layout import WARC_SUFFIXES, ArticleStore
+from archive.layout import WARC_SUFFIXES, ArticleStore, content_hash, encode_article
 from archive.lifeline import pool_kwargs
 from archive.replay.pages import Outcome, Page, process_batch, process_page
 from archive.replay.source import (
@@ -85,6 +85,7 @@ class ReplaySummary:
     article_pages: int = 0  # pages the spider would have handed to extraction
     articles: int = 0  # documents written
     duplicates: int = 0
+    unchanged: int = 0  # articles whose content equals their latest version: no new file
     not_articles: int = 0
     extraction_errors: int = 0
     unresolved_revisits: int = 0
@@ -108,7 +109,8 @@ class ReplaySummary:
         if extract:
             line += (
                 f", {self.articles:,} articles written ({self.duplicates} duplicate, "
-                f"{self.not_articles} not articles, {self.extraction_errors} errors)"
+                + (f"{self.unchanged} unchanged, " if self.unchanged else "")
+                + f"{self.not_articles} not articles, {self.extraction_errors} errors)"
             )
         if self.unresolved_revisits:
             line += f", {self.unresolved_revisits} revisits without original"
@@ -199,12 +201,15 @@ class ProfileChooser:
 
 
 class ArticleSink:
-    """Takes outcomes in archive order: canonical dedup per crawl, then the article store."""
+    """Takes outcomes in archive order: canonical dedup per crawl, then the article store,
+    which gets a new version of an article only when its content changed (as in a crawl:
+    crawler.pipelines.articlestore)."""
 
     def __init__(self, store: ArticleStore | None, summary: ReplaySummary) -> None:
         self.store = store
         self.summary = summary
         self.seen: set[str] = set()
+        self.versions: dict[str, tuple[int, str]] = {}  # id -> latest (version, content hash)
 
     def new_crawl(self) -> None:
         self.seen.clear()
@@ -226,8 +231,23 @@ class ArticleSink:
         elif outcome.record is None:
             self.summary.not_articles += 1
         elif self.store is not None:
-            self.store.write(outcome.record, getattr(outcome.record, "encoded", None))
-            self.summary.articles += 1
+            self._store(outcome.record)
+
+    def _store(self, record: dict[str, Any]) -> None:
+        assert self.store is not None
+        digest = content_hash(record)
+        latest = self.versions.get(record["id"])
+        if latest is not None and latest[1] == digest:
+            self.summary.unchanged += 1
+            return
+        version = latest[0] + 1 if latest is not None else 1
+        data = getattr(record, "encoded", None)
+        if record.get("version") != version:
+            record = {**record, "version": version}
+            data = encode_article(record)
+        self.versions[record["id"]] = (version, digest)
+        self.store.write(record, data)
+        self.summary.articles += 1
 
 
 # -- progress -------------------------------------------------------------------------------

@@ -1,4 +1,5 @@
-"""`newsarchive crawl PROFILE|URL --out DIR [--max-pages N] [--max-depth N] [-s NAME=VALUE ...]`"""
+"""`newsarchive crawl PROFILE|URL --out DIR [--resume] [--refresh] [--max-pages N] [--max-depth N]
+[-s NAME=VALUE ...]`"""
 
 from __future__ import annotations
 
@@ -8,7 +9,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from archive.locks import LOCK_BUSY_EXIT_STATUS, LockBusy
 from crawler.cli import fail, say
+from crawler.session import ArchiveSession
 from crawler.siteprofile import ProfileError, SiteProfile, resolve_profile
 
 
@@ -24,6 +27,10 @@ class CrawlSummary:
     warc_bytes: int
     warc_write_errors: int
     errors: int
+    revisits: int = 0
+    skipped: int = 0
+    new_versions: int = 0
+    unchanged: int = 0
 
     @classmethod
     def from_stats(cls, site: str, out: Path, stats: dict[str, Any]) -> CrawlSummary:
@@ -44,6 +51,10 @@ class CrawlSummary:
             warc_bytes=stats.get("warc/bytes", 0),
             warc_write_errors=stats.get("warc/write_errors", 0),
             errors=errors,
+            revisits=stats.get("warc/revisits", 0),
+            skipped=stats.get("incremental/skipped", 0),
+            new_versions=stats.get("newsarchive/article_versions", 0),
+            unchanged=stats.get("newsarchive/unchanged_articles", 0),
         )
 
     def render(self) -> str:
@@ -51,11 +62,21 @@ class CrawlSummary:
             [
                 f"newsarchive: crawl of {self.site} finished ({self.reason})",
                 f"  pages fetched : {self.pages} (of them HTML: {self.html_pages})",
-                f"  articles      : {self.articles} -> {self.out / 'articles'}",
+                f"  articles      : {self.articles} -> {self.out / 'articles'}"
+                + (f" (of them new versions: {self.new_versions})" if self.new_versions else ""),
                 f"  WARC files    : {self.warc_files} ({_human(self.warc_bytes)}) "
                 f"-> {self.out / 'warc'}",
                 f"  errors        : {self.errors}",
             ]
+            + (
+                [
+                    f"  unchanged     : {self.skipped} known articles not fetched, "
+                    f"{self.revisits} revisit records, {self.unchanged} articles without "
+                    "a new version"
+                ]
+                if self.skipped or self.revisits or self.unchanged
+                else []
+            )
         )
 
 
@@ -104,8 +125,13 @@ def run_crawl(
     max_depth: int | None = None,
     overrides: dict[str, str] | None = None,
     defaults: dict[str, Any] | None = None,
+    resume: bool = False,
+    refresh: bool = False,
 ) -> CrawlSummary:
-    """Run one crawl in this process (Twisted's reactor cannot restart: once per process)."""
+    """Run one crawl in this process (Twisted's reactor cannot restart: once per process).
+
+    Raises `archive.locks.LockBusy` when another crawl of the profile writes into `out`.
+    """
     from scrapy.crawler import CrawlerProcess
     from scrapy.settings import Settings
 
@@ -122,13 +148,27 @@ def run_crawl(
         settings.set("DEPTH_LIMIT", max_depth, priority="cmdline")
     for name, value in (overrides or {}).items():
         settings.set(name, value, priority="cmdline")
+    settings.set("NEWSARCHIVE_RESUME", resume, priority="cmdline")
+    settings.set("NEWSARCHIVE_REFRESH", refresh, priority="cmdline")
+
+    session = None
+    if settings.getbool("WARC_ENABLED", True):
+        # Opened here rather than by the spider, so that a busy lock or a recovered crash
+        # is reported before Scrapy starts.
+        session = ArchiveSession.open(out, profile.name, resume=resume, refresh=refresh)
+        if session.recovery is not None and session.recovery.recovered:
+            say("crawl", "closed what an interrupted crawl left:\n" + session.recovery.render())
 
     # Scrapy's robots.txt middleware logs an unreachable host with a full traceback.
     logging.getLogger("scrapy.downloadermiddlewares.robotstxt").addFilter(_drop_traceback)
     process = CrawlerProcess(settings)
     crawler = process.create_crawler(NewsSpider)
-    process.crawl(crawler, site=profile.name, profile=profile)
-    process.start()
+    try:
+        process.crawl(crawler, site=profile.name, profile=profile, archive_session=session)
+        process.start()
+    finally:
+        if session is not None:  # normally closed by the spider already; idempotent
+            session.close("failed")
     return CrawlSummary.from_stats(profile.name, out, crawler.stats.get_stats())
 
 
@@ -148,6 +188,17 @@ def add_parser(subparsers: Any) -> None:
     )
     parser.add_argument("target", metavar="PROFILE|URL")
     parser.add_argument("--out", "-o", type=Path, required=True, metavar="DIR")
+    parser.add_argument(
+        "--resume",
+        action="store_true",
+        help="continue the last interrupted crawl of the profile into DIR (after Ctrl-C, "
+        "SIGTERM or kill -9); with nothing to resume, a normal crawl",
+    )
+    parser.add_argument(
+        "--refresh",
+        action="store_true",
+        help="re-request every known URL (conditionally), not only hubs and changed articles",
+    )
     parser.add_argument("--max-pages", type=int, metavar="N", help="stop after N responses")
     parser.add_argument("--max-depth", type=int, metavar="N", help="follow links N deep")
     add_settings_option(parser)
@@ -165,13 +216,18 @@ def run(args: argparse.Namespace) -> int:
             # Scrapy reads 0 as "no limit"; refuse it rather than crawl without one.
             option = "--" + flag.replace("_", "-")
             return fail("crawl", f"{option} must be at least 1", 2)
-    summary = run_crawl(
-        profile,
-        args.out,
-        max_pages=args.max_pages,
-        max_depth=args.max_depth,
-        overrides=dict(args.settings),
-    )
+    try:
+        summary = run_crawl(
+            profile,
+            args.out,
+            max_pages=args.max_pages,
+            max_depth=args.max_depth,
+            overrides=dict(args.settings),
+            resume=args.resume,
+            refresh=args.refresh,
+        )
+    except LockBusy as exc:
+        return fail("crawl", str(exc), LOCK_BUSY_EXIT_STATUS)  # `schedule` reads it as skipped
     print(summary.render())
     code = exit_code(summary)
     if summary.warc_write_errors:

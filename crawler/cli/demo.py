@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from crawler.cli import say
 from crawler.cli.crawl import add_settings_option, exit_code, run_crawl
@@ -30,13 +31,24 @@ def add_parser(subparsers: Any) -> None:
     parser.set_defaults(run=run)
 
 
+def _demo_server(server_class: Any, directory: Path, start_url: str) -> Any:
+    """The demo site on the port its profile names when that port is free, so that a second
+    `newsarchive demo` crawls the same URLs (and is incremental); else on a free port."""
+    port = urlsplit(start_url).port or 0
+    try:
+        return server_class(directory, port=port).start()
+    except OSError:
+        return server_class(directory).start()
+
+
 def run(args: argparse.Namespace) -> int:
     from crawler.demo import DEMO_SITE_DIR
     from crawler.demo.server import SiteServer
 
-    with SiteServer(DEMO_SITE_DIR) as server:
+    profile = resolve_profile("demo")
+    with _demo_server(SiteServer, DEMO_SITE_DIR, profile.start_urls[0]) as server:
         say("demo", f"serving the demo site at {server.base_url}")
-        profile = resolve_profile("demo").rebased(server.base_url)
+        profile = profile.rebased(server.base_url)
         summary = run_crawl(
             profile, args.out, defaults=DEMO_SETTINGS, overrides=dict(args.settings)
         )

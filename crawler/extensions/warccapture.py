@@ -16,6 +16,7 @@ from __future__ import annotations
 import logging
 import platform
 import socket
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from http import HTTPStatus
 from importlib.metadata import version
@@ -29,12 +30,23 @@ from scrapy.exceptions import NotConfigured
 from scrapy.http import Response
 from scrapy.utils.defer import deferred_from_coro
 
-from archive.capture import write_exchange
+from archive.capture import Capture, write_exchange
+from archive.catalog import CaptureRow
 from archive.errors import WarcWriteError
 from archive.layout import WARC_DIR, encode_article
-from archive.records import HttpExchange, build_conversion_record, header_pairs
+from archive.records import (
+    IDENTICAL_PAYLOAD_DIGEST,
+    SERVER_NOT_MODIFIED,
+    HttpExchange,
+    Original,
+    build_conversion_record,
+    header_pairs,
+    payload_digest,
+)
 from archive.warc_writer import RotatingWarcWriter
 from crawler import __version__
+from crawler.middlewares.incremental import ARTICLE_KNOWN_KEY, ORIGINAL_KEY
+from crawler.session import ArchiveSession, session_of
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -96,12 +108,38 @@ def exchange_from_scrapy(request: Request, response: Response) -> HttpExchange:
     )
 
 
+def revisit_profile(status: int, body: bytes, original: CaptureRow | None) -> str | None:
+    """The revisit profile an answer is stored with, or None to store it whole: a 304 is
+    server-not-modified; a 200 whose payload is the original's byte for byte is
+    identical-payload-digest (only the headers are stored again)."""
+    if original is None or original.record_type != "response" or not original.payload_digest:
+        return None
+    if status == 304:
+        return SERVER_NOT_MODIFIED
+    if status == original.status == 200 and payload_digest(body) == original.payload_digest:
+        return IDENTICAL_PAYLOAD_DIGEST
+    return None
+
+
+def _header(response: Response, name: bytes) -> str | None:
+    value = response.headers.get(name)
+    return value.decode("latin-1") if value else None
+
+
 class WarcCapture:
-    def __init__(self, writer: RotatingWarcWriter, stats: StatsCollector, crawler: Crawler):
+    def __init__(
+        self,
+        writer: RotatingWarcWriter,
+        stats: StatsCollector,
+        crawler: Crawler,
+        session: ArchiveSession | None = None,
+    ):
         self.writer = writer
         self.stats = stats
         self.crawler = crawler
+        self.session = session
         self.failed = False
+        self._registered: set[str] = set()
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> WarcCapture:
@@ -116,7 +154,7 @@ class WarcCapture:
             warcinfo=warcinfo_fields(settings),
             compress_level=settings.getint("WARC_GZIP_LEVEL", 1),
         )
-        extension = cls(writer, crawler.stats, crawler)
+        extension = cls(writer, crawler.stats, crawler, session_of(crawler))
         crawler.signals.connect(extension.response_downloaded, signals.response_downloaded)
         crawler.signals.connect(extension.item_scraped, signals.item_scraped)
         crawler.signals.connect(extension.spider_closed, signals.spider_closed)
@@ -125,14 +163,67 @@ class WarcCapture:
     def response_downloaded(self, response: Response, request: Request, spider: Spider) -> None:
         if self.failed:
             return
+        original: CaptureRow | None = request.meta.get(ORIGINAL_KEY)
+        profile = revisit_profile(response.status, response.body, original)
+        revisit_of = None
+        if profile is not None:
+            assert original is not None
+            revisit_of = Original(
+                original.record_id,
+                original.url,
+                original.fetched_at,
+                original.payload_digest or "",
+            )
         try:
-            capture = write_exchange(self.writer, exchange_from_scrapy(request, response))
+            capture = write_exchange(
+                self.writer,
+                exchange_from_scrapy(request, response),
+                revisit_of=revisit_of,
+                revisit_profile=profile,
+            )
         except WarcWriteError as exc:
             self._fail(exc, spider)
             return
         request.meta[CAPTURE_META_KEY] = capture.to_dict()
         self.stats.inc_value("warc/records", 2)
-        self.stats.inc_value("warc/responses")
+        self.stats.inc_value("warc/revisits" if revisit_of else "warc/responses")
+        if self.session is not None:
+            self._catalog(capture, response, original if revisit_of else None)
+            request.meta[ARTICLE_KNOWN_KEY] = bool(revisit_of and original.has_article)
+
+    def _catalog(self, capture: Capture, response: Response, original: CaptureRow | None) -> None:
+        """Record the capture; a revisit inherits its original's article (same payload,
+        same article) and, when the 304 left them out, its validators."""
+        assert self.session is not None
+        catalog = self.session.catalog
+        if capture.warc_file not in self._registered:
+            catalog.register_warc_file(capture.warc_file, self.session.run.id)
+            self._registered.add(capture.warc_file)
+        etag, modified = _header(response, b"ETag"), _header(response, b"Last-Modified")
+        row = CaptureRow(
+            record_id=capture.warc_record_id,
+            url=response.url,
+            fetched_at=capture.fetched_at,
+            status=capture.status,
+            record_type="revisit" if original else "response",
+            payload_digest=capture.payload_digest,
+            warc_file=capture.warc_file,
+            warc_offset=capture.warc_offset,
+            warc_length=capture.warc_length,
+            etag=etag or (original.etag if original else None),
+            last_modified=modified or (original.last_modified if original else None),
+            refers_to=original.record_id if original else None,
+            run_id=self.session.run.id,
+        )
+        if original is not None and original.has_article:
+            row = replace(
+                row,
+                article_id=original.article_id,
+                article_version=original.article_version,
+                content_hash=original.content_hash,
+                canonical_url=original.canonical_url,
+            )
+        catalog.add_capture(row)
 
     def item_scraped(self, item: Any, response: Response, spider: Spider) -> None:
         capture = item.get("capture") if isinstance(item, dict) else None

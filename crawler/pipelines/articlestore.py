@@ -1,4 +1,11 @@
-"""Item pipeline: write each article document to OUT/articles (see archive.layout).
+"""Item pipeline: write each article document to OUT/articles (see archive.layout), as a
+new version only when its content changed.
+
+The catalog knows the latest version of every article and a hash of its content
+(`archive.layout.content_hash`). A document whose content hash equals the latest version's
+is not written again: its capture is recorded in the catalog as holding that version, and
+the item is dropped (so no conversion record repeats it in the WARC either). Otherwise it is
+written as version N+1 (`<id>.json` for the first, `<id>.<stamp>.json` for later ones).
 
 ArticleStore.write is safe from several threads: names are claimed with atomic hard links.
 """
@@ -9,7 +16,11 @@ import asyncio
 import logging
 from typing import TYPE_CHECKING, Any
 
-from archive.layout import ArticleStore
+from scrapy.exceptions import DropItem
+
+from archive.layout import ArticleStore, content_hash, encode_article
+from crawler.article_record import ArticleDocument
+from crawler.session import ArchiveSession, session_of
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -19,19 +30,64 @@ logger = logging.getLogger(__name__)
 
 
 class ArticleStorePipeline:
-    def __init__(self, store: ArticleStore, stats: StatsCollector) -> None:
+    def __init__(
+        self, store: ArticleStore, stats: StatsCollector, session: ArchiveSession | None = None
+    ) -> None:
         self.store = store
         self.stats = stats
+        self.session = session
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ArticleStorePipeline:
-        return cls(ArticleStore(crawler.settings.get("NEWSARCHIVE_OUT", "data")), crawler.stats)
+        store = ArticleStore(crawler.settings.get("NEWSARCHIVE_OUT", "data"))
+        return cls(store, crawler.stats, session_of(crawler))
 
     async def process_item(self, item: Any) -> Any:
-        if isinstance(item, dict) and "capture" in item and "id" in item:
-            # Creating files costs ~1 ms of blocking syscalls each: keep it off the reactor.
-            encoded = getattr(item, "encoded", None) or None
-            path = await asyncio.to_thread(self.store.write, item, encoded)
-            self.stats.inc_value("newsarchive/articles")
-            logger.debug("article %s -> %s", item["url"], path)
+        if not (isinstance(item, dict) and "capture" in item and "id" in item):
+            return item
+        digest = content_hash(item)
+        if self.session is not None:
+            item = self._versioned(item, digest)
+        # Creating files costs ~1 ms of blocking syscalls each: keep it off the reactor.
+        encoded = getattr(item, "encoded", None) or None
+        path = await asyncio.to_thread(self.store.write, item, encoded)
+        self.stats.inc_value("newsarchive/articles")
+        if self.session is not None:
+            self._record(item, digest)
+        logger.debug("article %s -> %s", item["url"], path)
         return item
+
+    def _versioned(self, item: dict[str, Any], digest: str) -> dict[str, Any]:
+        """`item` numbered as the article's next version; DropItem when it is no new one."""
+        assert self.session is not None
+        catalog = self.session.catalog
+        latest = catalog.latest_version(item["id"])
+        record_id = item["capture"]["warc_record_id"]
+        if latest is not None and (latest.content_hash == digest or latest.record_id == record_id):
+            catalog.set_article(
+                record_id,
+                article_id=item["id"],
+                version=latest.version,
+                content_hash=latest.content_hash,
+                canonical_url=item.get("canonical_url"),
+            )
+            self.stats.inc_value("newsarchive/unchanged_articles")
+            raise DropItem(f"{item['url']}: unchanged since version {latest.version}", "DEBUG")
+        version = latest.version + 1 if latest is not None else 1
+        if item.get("version") != version:
+            item = ArticleDocument(item)
+            item["version"] = version
+            item.encoded = encode_article(item)
+        if version > 1:
+            self.stats.inc_value("newsarchive/article_versions")
+        return item
+
+    def _record(self, item: dict[str, Any], digest: str) -> None:
+        assert self.session is not None
+        self.session.catalog.set_article(
+            item["capture"]["warc_record_id"],
+            article_id=item["id"],
+            version=item["version"],
+            content_hash=digest,
+            canonical_url=item.get("canonical_url"),
+        )

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator, Iterator
+from datetime import datetime
 from typing import Any
 from urllib.parse import urljoin
 
@@ -23,12 +24,16 @@ from scrapy.http import Response, TextResponse, XmlResponse
 from scrapy.linkextractors import LinkExtractor
 from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.gz import gunzip
-from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
+from scrapy.utils.sitemap import sitemap_urls_from_robots
 from twisted.python.failure import Failure
 
 from crawler.extensions.warccapture import CAPTURE_META_KEY
+from crawler.feeds import read_feed
 from crawler.items import ArticlePage
+from crawler.middlewares.incremental import ARTICLE_KNOWN_KEY, CHANGED_AT_KEY
 from crawler.pagekind import declared_canonical, looks_like_article
+from crawler.session import ArchiveSession
+from crawler.sitemaps import read_sitemap
 from crawler.siteprofile import SiteProfile, resolve_profile
 from crawler.urls import in_domains, strip_tracking
 
@@ -45,6 +50,9 @@ class NewsSpider(scrapy.Spider):
 
     def __init__(self, site: str | None = None, *args: Any, **kwargs: Any) -> None:
         profile = kwargs.pop("profile", None)
+        # The archive this crawl adds to (lock, catalog, run): given by `newsarchive crawl`,
+        # opened in `from_crawler` for a plain `scrapy crawl news`.
+        self.archive_session: ArchiveSession | None = kwargs.pop("archive_session", None)
         super().__init__(*args, **kwargs)
         if not site:
             raise ValueError("the news spider needs -a site=PROFILE|PATH.toml|URL")
@@ -59,11 +67,27 @@ class NewsSpider(scrapy.Spider):
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> NewsSpider:
         spider = super().from_crawler(crawler, *args, **kwargs)
+        settings = crawler.settings
+        if spider.archive_session is None and settings.getbool("WARC_ENABLED", True):
+            spider.archive_session = ArchiveSession.open(
+                settings.get("NEWSARCHIVE_OUT", "data"),
+                spider.profile.name,
+                resume=settings.getbool("NEWSARCHIVE_RESUME"),
+                refresh=settings.getbool("NEWSARCHIVE_REFRESH"),
+            )
+        # On engine_stopped, once every component has closed and set its stats.
+        crawler.signals.connect(spider.end_run, signal=signals.engine_stopped)
         if crawler.settings.getbool("ROBOTSTXT_OBEY"):
             # Read the Sitemap: lines from the robots.txt Scrapy fetches anyway, rather than
             # fetching (and archiving) it a second time.
             crawler.signals.connect(spider.robots_parsed, signal=signals.robots_parsed)
         return spider
+
+    def end_run(self) -> None:
+        """Record the run's end and figures in the catalog, and release the crawl lock."""
+        if self.archive_session is not None:
+            stats = self.crawler.stats.get_stats()
+            self.archive_session.close(str(stats.get("finish_reason", "finished")), stats)
 
     # -- entry points ---------------------------------------------------------------------
 
@@ -104,36 +128,35 @@ class NewsSpider(scrapy.Spider):
             yield from self._follow(link.url, self.parse_page)
 
     def parse_feed(self, response: Response) -> Iterator[Any]:
-        """RSS 2.0, RSS 1.0 and Atom: every entry link is a page to visit."""
+        """RSS 2.0, RSS 1.0 and Atom: every entry link is a page to visit, with the entry's
+        date as a change signal for a page already in the archive."""
         try:
-            selector = scrapy.Selector(text=response.text, type="xml")
+            entries = read_feed(response.text, response.url)
         except (AttributeError, ValueError):
-            selector = None
-        if selector is None or selector.root is None:
+            entries = None
+        if entries is None:
             logger.warning("not a readable feed: %s", response.url)
             self.crawler.stats.inc_value("newsarchive/bad_feeds")
             return
-        selector.remove_namespaces()
-        links = selector.xpath(
-            "//item/link/text() | //entry/link[not(@rel) or @rel='alternate']/@href"
-        ).getall()
         self.crawler.stats.inc_value("newsarchive/feeds")
-        for href in links:
-            yield from self._follow(response.urljoin(href.strip()), self.parse_page)
+        for entry in entries:
+            yield from self._follow(entry.url, self.parse_page, changed_at=entry.changed_at)
 
     def parse_sitemap(self, response: Response) -> Iterator[Any]:
         body = _sitemap_body(response)
-        if body is None:
+        sitemap = read_sitemap(body) if body is not None else None
+        if sitemap is None:
             logger.warning("not a readable sitemap: %s", response.url)
             self.crawler.stats.inc_value("newsarchive/bad_sitemaps")
             return
-        sitemap = Sitemap(body)
         self.crawler.stats.inc_value("newsarchive/sitemaps")
-        callback = self.parse_sitemap if sitemap.type == "sitemapindex" else self.parse_page
-        for entry in sitemap:
-            loc = entry.get("loc")
-            if loc:
-                yield from self._follow(response.urljoin(loc), callback)
+        if sitemap.lastmod_ignored:
+            self.crawler.stats.inc_value("newsarchive/sitemaps_lastmod_ignored")
+        callback = self.parse_sitemap if sitemap.kind == "sitemapindex" else self.parse_page
+        for entry in sitemap.entries:
+            yield from self._follow(
+                response.urljoin(entry.loc), callback, changed_at=entry.changed_at
+            )
 
     def parse_robots(self, response: Response) -> Iterator[Any]:
         if not isinstance(response, TextResponse):
@@ -168,12 +191,15 @@ class NewsSpider(scrapy.Spider):
 
     # -- helpers --------------------------------------------------------------------------
 
-    def _follow(self, url: str, callback: Any) -> Iterator[scrapy.Request]:
+    def _follow(
+        self, url: str, callback: Any, *, changed_at: datetime | None = None
+    ) -> Iterator[scrapy.Request]:
         if not url.startswith(("http://", "https://")):
             return
         if not in_domains(url, self.profile.allowed_domains) or self.profile.is_denied(url):
             return
-        yield scrapy.Request(url, callback, errback=self.on_error)
+        meta = {CHANGED_AT_KEY: changed_at} if changed_at is not None else None
+        yield scrapy.Request(url, callback, errback=self.on_error, meta=meta)
 
     def _article_page(self, response: TextResponse, declared: str | None) -> ArticlePage | None:
         canonical = strip_tracking(response.urljoin(declared) if declared else response.url)
@@ -181,6 +207,10 @@ class NewsSpider(scrapy.Spider):
             self.crawler.stats.inc_value("newsarchive/duplicate_canonical")
             return None
         self.seen_canonicals.add(canonical)
+        if response.meta.get(ARTICLE_KNOWN_KEY):
+            # The payload is one whose article is already stored: nothing to extract.
+            self.crawler.stats.inc_value("newsarchive/unchanged_articles")
+            return None
         return ArticlePage(
             url=response.url,
             body=response.body,

@@ -62,7 +62,10 @@ def test_article_versions(tmp_path: Path) -> None:
         assert catalog.latest_version("id1") is None
         for record, version, digest in (("<a>", 1, "h1"), ("<b>", 2, "h2")):
             catalog.set_article(
-                record, article_id="id1", version=version, content_hash=digest,
+                record,
+                article_id="id1",
+                version=version,
+                content_hash=digest,
                 canonical_url="http://x/1",
             )
         latest = catalog.latest_version("id1")
@@ -73,8 +76,11 @@ def test_article_versions(tmp_path: Path) -> None:
 def test_dropping_a_truncated_tail(tmp_path: Path) -> None:
     with open_catalog(tmp_path) as catalog:
         for offset in (0, 100, 200):
-            catalog.add_capture(_row(f"<{offset}>", f"http://x/{offset}", "2026-01-01T00:00:00Z",
-                                     warc_offset=offset))
+            catalog.add_capture(
+                _row(
+                    f"<{offset}>", f"http://x/{offset}", "2026-01-01T00:00:00Z", warc_offset=offset
+                )
+            )
         assert catalog.drop_records_from("a.warc.gz", 100) == 2
         assert catalog.count_captures() == 1
 
@@ -82,8 +88,12 @@ def test_dropping_a_truncated_tail(tmp_path: Path) -> None:
 def test_runs(tmp_path: Path) -> None:
     with open_catalog(tmp_path) as catalog:
         first = catalog.start_run("demo", started_at="2026-01-01T00:00:00+00:00", pid=1, host="h")
-        catalog.finish_run(first.id, state="finished", ended_at="2026-01-01T00:01:00+00:00",
-                           stats={"downloader/response_count": 5})
+        catalog.finish_run(
+            first.id,
+            state="finished",
+            ended_at="2026-01-01T00:01:00+00:00",
+            stats={"downloader/response_count": 5},
+        )
         second = catalog.start_run("demo", started_at="2026-01-02T00:00:00+00:00", pid=2, host="h")
         resumed = catalog.resume_run(second.id, pid=3, host="h")
         runs = catalog.runs(profile="demo")
@@ -102,12 +112,19 @@ def test_readers_see_committed_rows_while_the_writer_holds_the_file(tmp_path: Pa
         "c = open_catalog(sys.argv[1], readonly=True);"
         "print(len(c.runs()), c.count_captures())"
     )
-    seen = subprocess.run([sys.executable, "-c", script, str(tmp_path)], capture_output=True,
-                          text=True, check=True, timeout=60)
+    seen = subprocess.run(
+        [sys.executable, "-c", script, str(tmp_path)],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    )
     assert seen.stdout.split() == ["1", "0"]
     writer.close()
-    assert sqlite3.connect(tmp_path / "catalog.sqlite").execute(
-        "PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert (
+        sqlite3.connect(tmp_path / "catalog.sqlite").execute("PRAGMA journal_mode").fetchone()[0]
+        == "wal"
+    )
 
 
 def test_not_a_catalog(tmp_path: Path) -> None:
@@ -120,9 +137,13 @@ def test_not_a_catalog(tmp_path: Path) -> None:
 
 def _exchange(url: str, body: bytes, status: int = 200) -> HttpExchange:
     return HttpExchange(
-        url=url, method="GET", request_headers=[("Host", "example.org")], request_body=b"",
-        status=status, reason="OK", response_headers=[("Content-Type", "text/html"),
-                                                      ("ETag", '"v1"')],
+        url=url,
+        method="GET",
+        request_headers=[("Host", "example.org")],
+        request_body=b"",
+        status=status,
+        reason="OK",
+        response_headers=[("Content-Type", "text/html"), ("ETag", '"v1"')],
         response_body=body,
     )
 
@@ -135,14 +156,22 @@ def _archive(out: Path) -> dict[str, object]:
         revisit = write_exchange(
             writer,
             _exchange("https://example.org/a", b"<html>A</html>"),
-            revisit_of=Original(first.warc_record_id, "https://example.org/a",
-                                first.fetched_at, payload_digest(b"<html>A</html>")),
+            revisit_of=Original(
+                first.warc_record_id,
+                "https://example.org/a",
+                first.fetched_at,
+                payload_digest(b"<html>A</html>"),
+            ),
             revisit_profile=IDENTICAL_PAYLOAD_DIGEST,
         )
     document = {
-        "id": "0123456789abcdef", "url": "https://example.org/a",
-        "canonical_url": "https://example.org/a", "site": "example", "title": "A",
-        "body": "A", "capture": first.to_dict(),
+        "id": "0123456789abcdef",
+        "url": "https://example.org/a",
+        "canonical_url": "https://example.org/a",
+        "site": "example",
+        "title": "A",
+        "body": "A",
+        "capture": first.to_dict(),
     }
     ArticleStore(out).write(document)
     return {"first": first, "revisit": revisit, "document": document}
@@ -190,17 +219,25 @@ def test_capture_rows_of_a_wget_warc(tmp_path: Path) -> None:
         builder = writer
         from warcio.statusandheaders import StatusAndHeaders
 
-        http = StatusAndHeaders("200 OK", [("Content-Type", "text/html"),
-                                           ("Last-Modified", "Mon, 01 Jan 2024 00:00:00 GMT")],
-                                protocol="HTTP/1.1")
-        response = builder.create_warc_record("http://example.org/", "response",
-                                              payload=io.BytesIO(b"<html>x</html>"),
-                                              http_headers=http)
+        http = StatusAndHeaders(
+            "200 OK",
+            [("Content-Type", "text/html"), ("Last-Modified", "Mon, 01 Jan 2024 00:00:00 GMT")],
+            protocol="HTTP/1.1",
+        )
+        response = builder.create_warc_record(
+            "http://example.org/",
+            "response",
+            payload=io.BytesIO(b"<html>x</html>"),
+            http_headers=http,
+        )
         writer.write_record(response)
         date = response.rec_headers.get_header("WARC-Date")
         revisit = builder.create_revisit_record(
-            "http://example.org/", response.rec_headers.get_header("WARC-Payload-Digest"),
-            "http://example.org/", date, http_headers=http,
+            "http://example.org/",
+            response.rec_headers.get_header("WARC-Payload-Digest"),
+            "http://example.org/",
+            date,
+            http_headers=http,
         )
         writer.write_record(revisit)
     rows = list(capture_rows(path))

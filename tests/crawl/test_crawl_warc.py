@@ -283,6 +283,7 @@ def test_second_crawl_adds_and_never_overwrites(test_site, tmp_path: Path):
     for path, content in first.items():
         assert path.read_bytes() == content, f"{path} changed"
     assert len(warc_files(tmp_path)) == 2
+    # Nothing changed on the site: no article is fetched or written again.
     json_files = list((tmp_path / "articles").rglob("*.json"))
-    assert len(json_files) == 2 * len(ARTICLE_PATHS)
-    assert len({d["id"] for d in articles(tmp_path)}) == len(ARTICLE_PATHS)
+    assert len(json_files) == len(ARTICLE_PATHS)
+    assert {d["version"] for d in articles(tmp_path)} == {1}

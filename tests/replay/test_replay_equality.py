@@ -6,13 +6,15 @@ file's name, as the crawl does, so both point into the same file at the same off
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
 
 from crawler.demo.server import SiteServer
+from tests.crawl.test_crawl_warc import ARTICLE_PATHS
 from tests.replay.helpers import article_html, article_tree, assert_same_articles, replay
-from tests.support import FAST, crawl, newsarchive, warc_files
+from tests.support import FAST, TEST_SITE, crawl, newsarchive, warc_files
 
 
 @pytest.fixture(scope="module")
@@ -46,17 +48,26 @@ def test_rotated_files_replay_in_parallel_and_equal(test_site, tmp_path: Path):
         assert not list(again.glob(".replay-*")), "spool left behind"
 
 
-def test_two_crawls_replay_to_two_versions_with_the_crawls_names(test_site, tmp_path: Path):
+def test_two_crawls_replay_to_the_crawls_versions(site_dir: Path, tmp_path: Path):
+    """A crawl, an edit of one article, a full second crawl: replay writes what the crawls
+    wrote, the edited article's second version included and no copy of the others."""
+    shutil.copytree(TEST_SITE, site_dir, dirs_exist_ok=True)
     live = tmp_path / "live"
-    for _ in range(2):
-        assert crawl(test_site.url("/"), live).returncode == 0
+    with SiteServer(site_dir) as server:
+        assert crawl(server.url("/"), live).returncode == 0
+        page = site_dir / "news/2026/01/05/harbour-bridge.html"
+        edited = page.read_text("utf-8").replace("repairs to its deck.", "repairs to it.")
+        page.write_text(edited, "utf-8")
+        assert crawl(server.url("/"), live, "--refresh").returncode == 0
+        profile = server.url("/")
     again = tmp_path / "again"
-    result = replay(live / "warc", "--out", again, "--profile", test_site.url("/"))
+    result = replay(live / "warc", "--out", again, "--profile", profile)
     assert result.returncode == 0, result.stderr
     assert_same_articles(live, again)
     names = [Path(name).name for name in article_tree(again)]
-    assert sum(name.count(".") == 1 for name in names) == len(names) // 2  # ID.json
-    assert sum(name.count(".") == 2 for name in names) == len(names) // 2  # ID.<stamp>.json
+    assert len(names) == len(ARTICLE_PATHS) + 1
+    assert sum(name.count(".") == 2 for name in names) == 1  # ID.<stamp>.json
+    assert sorted(d["version"] for d in article_tree(again).values())[-2:] == [1, 2]
 
 
 def test_demo_site_replays_equal_with_the_bundled_profile_found_by_host(tmp_path: Path):
