@@ -35,6 +35,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -103,7 +104,23 @@ def _ids(value: str | None) -> str:
     return (value or "").strip()
 
 
-@dataclass
+# The headers a record awaiting judgement keeps (the rest is dropped to save memory).
+_KEPT_HEADERS = frozenset(
+    name.lower()
+    for name in (
+        "WARC-Type",
+        "WARC-Record-ID",
+        "WARC-Target-URI",
+        "WARC-Concurrent-To",
+        "WARC-Refers-To",
+        "WARC-Refers-To-Target-URI",
+        "WARC-Refers-To-Date",
+        "WARC-Payload-Digest",
+    )
+)
+
+
+@dataclass(slots=True)
 class _Pending:
     """A record whose links are judged once every file has been read."""
 
@@ -113,8 +130,39 @@ class _Pending:
 
     @property
     def what(self) -> str:
-        uri = self.record.get("WARC-Target-URI")
-        return f"{self.record.type} record {self.record.record_id}" + (f" for {uri}" if uri else "")
+        return _what(self.record)
+
+
+@dataclass(slots=True)
+class _Link:
+    """A request or response awaiting its pairing: keys only (there is one per record);
+    the headers of the few found wanting are read again for their message."""
+
+    path: str
+    offset: int
+    id_key: bytes
+    named: tuple[bytes, ...]  # keys of its WARC-Concurrent-To values
+
+
+def _what(record: ParsedRecord) -> str:
+    uri = record.get("WARC-Target-URI")
+    return f"{record.type} record {record.record_id}" + (f" for {uri}" if uri else "")
+
+
+def headers_at(path: str | os.PathLike[str], offset: int) -> ParsedRecord:
+    """The WARC headers of the record at `offset` of `path` (the first 64 KB looked at)."""
+    with open(path, "rb") as stream:
+        gzipped = is_gzip(stream)
+        stream.seek(offset)
+        data = stream.read(1 << 16)
+    if gzipped:
+        try:
+            data = zlib.decompressobj(wbits=31).decompress(data, 1 << 16)
+        except zlib.error:
+            data = b""
+    head = data.split(b"\r\n\r\n", 1)[0].decode("utf-8", "replace").split("\r\n")[1:]
+    headers = [(k.strip(), v.strip()) for k, _, v in (line.partition(":") for line in head)]
+    return ParsedRecord(offset, offset, offset, headers)
 
 
 class ArchiveChecker:
@@ -132,8 +180,8 @@ class ArchiveChecker:
         self._named_by_responses: set[bytes] = set()
         self._uri_dates: set[bytes] = set()
         self._uri_digests: set[bytes] = set()
-        self._requests: list[_Pending] = []
-        self._responses: list[_Pending] = []
+        self._requests: list[_Link] = []
+        self._responses: list[_Link] = []
         self._revisits: list[_Pending] = []
         self._articles: list[tuple[Path, Path]] = []  # (article file, its WARC folder)
 
@@ -146,7 +194,7 @@ class ArchiveChecker:
         if not quiet:
             self.report.warc_files += 1
         defects: list[Defect] = []
-        responses: list[_Pending] = []
+        responses: list[_Link] = []
         holds_requests = False
         parser = RecordParser(digests=not quiet)
         try:
@@ -205,13 +253,13 @@ class ArchiveChecker:
         record: ParsedRecord,
         display: str,
         defects: list[Defect],
-        responses: list[_Pending],
+        responses: list[_Link],
         quiet: bool,
     ) -> bool:
         """Learn one record; True when it is a request."""
         if not quiet:
             self.report.records += 1
-        pending = _Pending(display, record.offset, record)
+        what = _what(record)
         kind = record.type
         record_id = record.record_id
         if not record_id:
@@ -233,7 +281,7 @@ class ArchiveChecker:
         ]
         if wrong:
             verb = "does" if len(wrong) == 1 else "do"
-            message = f"{pending.what}: {' and '.join(wrong)} {verb} not match its content"
+            message = f"{what}: {' and '.join(wrong)} {verb} not match its content"
             defects.append(Defect(display, record.offset, message))
         uri = _ids(record.get("WARC-Target-URI"))
         concurrent = [_key(_ids(v)) for v in record.get_all("WARC-Concurrent-To") if _ids(v)]
@@ -242,19 +290,21 @@ class ArchiveChecker:
             digest = _ids(record.get("WARC-Payload-Digest"))
             if digest and kind != "revisit":
                 self._uri_digests.add(_key(f"{uri} {digest}"))
+        link = _Link(display, record.offset, _key(record_id), tuple(concurrent))
         if kind == "request":
             if record_id:
-                self._request_ids.add(_key(record_id))
+                self._request_ids.add(link.id_key)
             self._named_by_requests.update(concurrent)
             if not quiet:
-                self._requests.append(pending)
+                self._requests.append(link)
             return True
         if kind == "response":
             self._named_by_responses.update(concurrent)
             if not quiet:
-                responses.append(pending)
+                responses.append(link)
         elif kind == "revisit" and not quiet:
-            self._revisits.append(pending)
+            kept = [(k, v) for k, v in record.headers if k.lower() in _KEPT_HEADERS]
+            self._revisits.append(_Pending(display, record.offset, ParsedRecord(0, 0, None, kept)))
         return False
 
     # -- articles ---------------------------------------------------------------------------
@@ -302,23 +352,24 @@ class ArchiveChecker:
         """Judge the links between records and the capture pointers; return the report."""
         defects: list[Defect] = []
         for request in self._requests:
-            named = [_ids(v) for v in request.record.get_all("WARC-Concurrent-To") if _ids(v)]
-            if any(_key(v) in self._ids for v in named):
+            if any(key in self._ids for key in request.named):
                 continue
-            if named:
-                message = f"{request.what}: WARC-Concurrent-To {named[0]} names no record here"
-            elif _key(request.record.record_id) in self._named_by_responses:
+            if not request.named and request.id_key in self._named_by_responses:
                 continue
+            record = headers_at(request.path, request.offset)
+            if request.named:
+                first = _ids(record.get("WARC-Concurrent-To"))
+                message = f"{_what(record)}: WARC-Concurrent-To {first} names no record here"
             else:
-                message = f"{request.what}: no response is linked to it (WARC-Concurrent-To)"
+                message = f"{_what(record)}: no response is linked to it (WARC-Concurrent-To)"
             defects.append(Defect(request.path, request.offset, message))
         for response in self._responses:
-            if _key(response.record.record_id) in self._named_by_requests:
+            if response.id_key in self._named_by_requests:
                 continue
-            named = response.record.get_all("WARC-Concurrent-To")
-            if any(_key(_ids(v)) in self._request_ids for v in named):
+            if any(key in self._request_ids for key in response.named):
                 continue
-            message = f"{response.what}: no request record names it (WARC-Concurrent-To)"
+            record = headers_at(response.path, response.offset)
+            message = f"{_what(record)}: no request record names it (WARC-Concurrent-To)"
             defects.append(Defect(response.path, response.offset, message))
         for revisit in self._revisits:
             message = self._unresolved(revisit.record)

@@ -44,6 +44,7 @@ READ_SIZE = 1 << 20  # compressed bytes read at a time
 OUT_SIZE = 1 << 20  # at most this many decompressed bytes per zlib call
 MAX_HEADER = 1 << 20  # a WARC header block longer than this is not a WARC record
 MAX_HTTP_HEAD = 1 << 20  # likewise the HTTP head inside a record block
+HEAD_STEP = 1 << 14  # bytes searched at a time for the end of a header block
 SHOWN_ARTICLES = 10  # quarantined articles named one by one in a report
 
 
@@ -280,18 +281,21 @@ class RecordParser:
             self._started = True
             self._record_start = self.position
             self._record_tag = self.tag
+        # A step at a time: copying all of a large chunk for each of its many records
+        # would make reading a file of small records quadratic.
+        piece = view[:HEAD_STEP]
         searched = max(0, len(self._buffer) - 3)
-        self._buffer += view
+        self._buffer += piece
         end = self._buffer.find(b"\r\n\r\n", searched)
         if end < 0:
-            self.position += len(view)
+            self.position += len(piece)
             if not b"WARC/".startswith(bytes(self._buffer[:5])):
                 self._fail("no WARC record begins here (no WARC/ version line)")
             elif len(self._buffer) > MAX_HEADER:
                 self._fail(f"WARC header block longer than {MAX_HEADER} bytes")
-            return view[len(view) :]
+            return view[len(piece) :]
         head_length = end + 4
-        used = head_length - (len(self._buffer) - len(view))
+        used = head_length - (len(self._buffer) - len(piece))
         self.position += used
         self._start_block(bytes(self._buffer[:end]))
         self._buffer = bytearray()
