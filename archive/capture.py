@@ -40,7 +40,8 @@ def write_exchange(
     revisit_of: Original | None = None,
     revisit_profile: str | None = None,
 ) -> Capture:
-    """Append the response record, then the request record that points at it.
+    """Append the response record and the request record that points at it, in one write
+    (never one without the other, however the process dies).
 
     With `revisit_of`, the response is stored as a `revisit` record of `revisit_profile`
     referring to that original (its payload is not stored again) and the capture's
@@ -55,8 +56,8 @@ def write_exchange(
         response = build_response_record(writer.builder, exchange)
     headers = response.rec_headers
     response_id = headers.get_header("WARC-Record-ID")
-    location = writer.write(response)
-    writer.write(build_request_record(writer.builder, exchange, response_id))
+    request = build_request_record(writer.builder, exchange, response_id)
+    location, _ = writer.write_group([response, request])
     return Capture(
         warc_file=location.warc_file,
         warc_offset=location.offset,

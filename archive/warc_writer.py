@@ -28,7 +28,7 @@ import logging
 import os
 import socket
 import zlib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -107,6 +107,27 @@ class RotatingWarcWriter:
             self._rotate()
         return self._append(record)
 
+    def write_group(self, records: Sequence[ArcWarcRecord]) -> list[RecordLocation]:
+        """Append records that belong together (a response and its request) with one
+        write: a process killed at any moment leaves all of them in the file or none, so
+        that no response is ever found without its request. A failed write cuts the file
+        back to where the group began."""
+        if self._file is None or self._size >= self.max_size:
+            self._rotate()
+        assert self._file is not None
+        start = self._size
+        members = [self._member(record) for record in records]
+        try:
+            _write_all(self._file, b"".join(members))
+        except OSError as exc:
+            self._fail_at(start, exc)  # raises
+        locations = []
+        for record, member in zip(records, members, strict=True):
+            locations.append(self._location(record, self._size, len(member)))
+            self._size += len(member)
+            self.bytes_written += len(member)
+        return locations
+
     def close(self) -> None:
         """Finish the current file: fsync it, rename it from `*.open` to its final name."""
         if self._file is None:
@@ -122,10 +143,22 @@ class RotatingWarcWriter:
 
     # -- internals ----------------------------------------------------------------------
 
+    def _member(self, record: ArcWarcRecord) -> bytes:
+        """The record as its own gzip member (WARC Annex D: one record, one member)."""
+        compressor = zlib.compressobj(self.compress_level, zlib.DEFLATED, 31)
+        return compressor.compress(_serialise(record)) + compressor.flush()
+
+    def _location(self, record: ArcWarcRecord, offset: int, length: int) -> RecordLocation:
+        return RecordLocation(
+            warc_file=self._name,
+            offset=offset,
+            length=length,
+            record_id=record.rec_headers.get_header("WARC-Record-ID"),
+        )
+
     def _append(self, record: ArcWarcRecord) -> RecordLocation:
         assert self._file is not None
-        compressor = zlib.compressobj(self.compress_level, zlib.DEFLATED, 31)
-        member = compressor.compress(_serialise(record)) + compressor.flush()
+        member = self._member(record)
         offset = self._size
         try:
             _write_all(self._file, member)
@@ -133,12 +166,7 @@ class RotatingWarcWriter:
             self._fail_at(offset, exc)  # raises
         self._size += len(member)
         self.bytes_written += len(member)
-        return RecordLocation(
-            warc_file=self._name,
-            offset=offset,
-            length=len(member),
-            record_id=record.rec_headers.get_header("WARC-Record-ID"),
-        )
+        return self._location(record, offset, len(member))
 
     def _fail_at(self, offset: int, exc: OSError) -> None:
         """A write failed: cut the file back to `offset`, where the record began, finish

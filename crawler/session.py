@@ -45,7 +45,7 @@ from archive.catalog.rebuild import SyncReport, sync
 from archive.catalog.sqlite import epoch
 from archive.locks import crawl_lock
 from archive.recovery import RecoveryReport, recover
-from crawler.urls import strip_tracking
+from crawler.urls import url_key
 
 logger = logging.getLogger(__name__)
 
@@ -100,7 +100,7 @@ class ArchiveSession:
             stack.enter_context(crawl_lock(out, profile))
             new_catalog = not catalog_path(out).exists()
             recovery = recover(out)
-            catalog = open_catalog(out, url_key=strip_tracking)
+            catalog = open_catalog(out, url_key=url_key)
             stack.callback(catalog.close)
             seeded = None
             if new_catalog:
@@ -117,7 +117,7 @@ class ArchiveSession:
             resumed = {}
             if run.resumes:
                 for row in catalog.captures_of_run(run.id).values():
-                    resumed[strip_tracking(row.url)] = row
+                    resumed[url_key(row.url)] = row
         except BaseException:
             stack.close()
             raise
@@ -143,7 +143,7 @@ class ArchiveSession:
 
     def resumed_capture(self, url: str) -> CaptureRow | None:
         """The capture of `url` made by the run this one resumes, if any."""
-        return self.resumed.get(strip_tracking(url)) if self.resumed else None
+        return self.resumed.get(url_key(url)) if self.resumed else None
 
     def original_of(self, row: CaptureRow) -> CaptureRow | None:
         """The capture holding `row`'s payload: itself, or the record a revisit refers to."""

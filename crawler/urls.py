@@ -37,6 +37,14 @@ def strip_tracking(url: str) -> str:
     return urlunsplit((parts.scheme, parts.netloc, parts.path or "/", urlencode(query), ""))
 
 
+def url_key(url: str) -> str:
+    """What the archive's catalog looks a URL up by: `strip_tracking(url)`, without its cost
+    for the common URL that has no query, no fragment and a path (asked for every link)."""
+    if "?" not in url and "#" not in url and url.count("/") >= 3:
+        return url
+    return strip_tracking(url)
+
+
 # scheme://[userinfo@]host — enough to read the host without a full urlsplit (hot path).
 _HOST = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://(?:[^@/?#]*@)?(\[[^\]/?#]*\]|[^:/?#]*)")
 

@@ -111,6 +111,9 @@ class Catalog(Protocol):
     def drop_records_from(self, warc_file: str, offset: int) -> int:
         """Forget the records of `warc_file` at or after `offset` (a truncated tail)."""
 
+    def known_articles(self) -> dict[str, float]:
+        """URL key -> capture time of each URL whose latest capture holds an article."""
+
     def warc_files(self) -> set[str]: ...
 
     def start_run(self, profile: str, *, started_at: str, pid: int, host: str) -> RunRow: ...

@@ -309,6 +309,14 @@ class SqliteCatalog:
         rows = self._db.execute(f"{_SELECT_CAPTURE} WHERE run_id=? ORDER BY ts", (run_id,))
         return {row.url: row for row in map(_capture, rows)}
 
+    def known_articles(self) -> dict[str, float]:
+        """URL key -> capture time (seconds) of every URL whose latest capture holds an
+        article: what an incremental crawl may skip, kept in memory to be asked per link."""
+        rows = self._db.execute(
+            "SELECT url_key, max(ts), article_id FROM captures GROUP BY url_key"
+        )
+        return {key: ts for key, ts, article in rows if article is not None}
+
     def warc_files(self) -> set[str]:
         return {name for (name,) in self._db.execute("SELECT DISTINCT warc_file FROM captures")}
 

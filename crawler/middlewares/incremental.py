@@ -8,7 +8,7 @@ For every request, the catalog's last capture of its URL decides (Heritrix's fet
 - a known article is not fetched again (`IgnoreRequest`), unless the request carries a
   change signal newer than the capture (a sitemap `lastmod`, a news sitemap or feed date:
   `request.meta["newsarchive_changed_at"]`), the profile's `refetch_after` has passed since,
-  or the crawl is a `--refresh`;
+  or the crawl is a `--refresh` (`crawler.recrawl`, which the spider asks first);
 - anything else known (start URLs, section fronts, feeds, sitemaps, redirects) is requested
   conditionally, with `If-None-Match` / `If-Modified-Since` from the last capture.
 
@@ -25,7 +25,6 @@ redirect, and a request robots.txt forbids never reaches it) and first in
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from scrapy import Request
@@ -35,9 +34,9 @@ from scrapy.responsetypes import responsetypes
 
 from archive.capture import Capture
 from archive.catalog import CaptureRow
-from archive.catalog.sqlite import epoch
 from archive.errors import WarcReadError
 from archive.reader import record_at
+from crawler.recrawl import RecrawlPolicy
 from crawler.session import ArchiveSession, session_of
 
 if TYPE_CHECKING:
@@ -46,7 +45,7 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-CHANGED_AT_KEY = "newsarchive_changed_at"  # aware datetime: when a sitemap/feed says it changed
+CHANGED_AT_KEY = "newsarchive_changed_at"  # aware datetime: a sitemap's/feed's date of a change
 PREVIOUS_KEY = "newsarchive_previous"  # CaptureRow: the last capture of the URL
 ORIGINAL_KEY = "newsarchive_original"  # CaptureRow: the record holding its payload
 ARTICLE_KNOWN_KEY = "newsarchive_article_known"  # the response's payload is a stored article
@@ -60,28 +59,19 @@ class IncrementalMiddleware:
         self,
         session: ArchiveSession,
         stats: StatsCollector,
-        *,
-        refetch_after: timedelta | None,
-        incremental: bool = True,
+        policy: RecrawlPolicy | None,
     ) -> None:
         self.session = session
         self.catalog = session.catalog
         self.stats = stats
-        self.refetch_after = refetch_after
-        self.incremental = incremental
+        self.policy = policy  # None: not incremental (every URL fetched whole)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> IncrementalMiddleware:
         session = session_of(crawler)
         if session is None:
             raise NotConfigured("no archive session (WARC capture is off)")
-        profile = getattr(crawler.spider, "profile", None)
-        return cls(
-            session,
-            crawler.stats,
-            refetch_after=getattr(profile, "refetch_after", None),
-            incremental=crawler.settings.getbool("NEWSARCHIVE_INCREMENTAL", True),
-        )
+        return cls(session, crawler.stats, getattr(crawler.spider, "recrawl", None))
 
     # -- requests -------------------------------------------------------------------------
 
@@ -95,15 +85,15 @@ class IncrementalMiddleware:
                 request.meta[ARTICLE_KNOWN_KEY] = resumed.has_article
                 self.stats.inc_value("incremental/resumed_from_archive")
                 return answer
-        if not self.incremental:
-            return None
-        previous = self.catalog.last_capture(url)
-        if previous is None or _is_robots_txt(url):
+        if self.policy is None or _is_robots_txt(url):
             # robots.txt is always fetched whole: Scrapy's middleware must parse a body.
             return None
-        if previous.has_article and not self._may_have_changed(request, previous):
+        if self.policy.skip(url, request.meta.get(CHANGED_AT_KEY)):
             self.stats.inc_value("incremental/skipped")
-            raise IgnoreRequest(f"known article, unchanged since {previous.fetched_at}")
+            raise IgnoreRequest("known article, no sign of a change since its capture")
+        previous = self.catalog.last_capture(url)
+        if previous is None:
+            return None
         original = self.session.original_of(previous)
         request.meta[PREVIOUS_KEY] = previous
         if original is not None:
@@ -119,21 +109,6 @@ class IncrementalMiddleware:
         if etag or modified:
             self.stats.inc_value("incremental/conditional")
         return None
-
-    def _may_have_changed(self, request: Request, previous: CaptureRow) -> bool:
-        if self.session.refresh:
-            return True
-        captured = epoch(previous.fetched_at)
-        changed_at: datetime | None = request.meta.get(CHANGED_AT_KEY)
-        if changed_at is not None and changed_at.timestamp() > captured:
-            self.stats.inc_value("incremental/changed_signal")
-            return True
-        if self.refetch_after is not None:
-            age = datetime.now(UTC).timestamp() - captured
-            if age >= self.refetch_after.total_seconds():
-                self.stats.inc_value("incremental/refetch_after")
-                return True
-        return False
 
     # -- responses ------------------------------------------------------------------------
 

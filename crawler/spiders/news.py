@@ -32,6 +32,7 @@ from crawler.feeds import read_feed
 from crawler.items import ArticlePage
 from crawler.middlewares.incremental import ARTICLE_KNOWN_KEY, CHANGED_AT_KEY
 from crawler.pagekind import declared_canonical, looks_like_article
+from crawler.recrawl import RecrawlPolicy
 from crawler.session import ArchiveSession
 from crawler.sitemaps import read_sitemap
 from crawler.siteprofile import SiteProfile, resolve_profile
@@ -53,6 +54,7 @@ class NewsSpider(scrapy.Spider):
         # The archive this crawl adds to (lock, catalog, run): given by `newsarchive crawl`,
         # opened in `from_crawler` for a plain `scrapy crawl news`.
         self.archive_session: ArchiveSession | None = kwargs.pop("archive_session", None)
+        self.recrawl: RecrawlPolicy | None = None  # set in from_crawler
         super().__init__(*args, **kwargs)
         if not site:
             raise ValueError("the news spider needs -a site=PROFILE|PATH.toml|URL")
@@ -74,6 +76,13 @@ class NewsSpider(scrapy.Spider):
                 spider.profile.name,
                 resume=settings.getbool("NEWSARCHIVE_RESUME"),
                 refresh=settings.getbool("NEWSARCHIVE_REFRESH"),
+            )
+        spider.recrawl = None
+        if spider.archive_session is not None and settings.getbool("NEWSARCHIVE_INCREMENTAL", True):
+            spider.recrawl = RecrawlPolicy(
+                spider.archive_session.catalog.known_articles(),
+                refresh=spider.archive_session.refresh,
+                refetch_after=spider.profile.refetch_after,
             )
         # On engine_stopped, once every component has closed and set its stats.
         crawler.signals.connect(spider.end_run, signal=signals.engine_stopped)
@@ -197,6 +206,9 @@ class NewsSpider(scrapy.Spider):
         if not url.startswith(("http://", "https://")):
             return
         if not in_domains(url, self.profile.allowed_domains) or self.profile.is_denied(url):
+            return
+        if self.recrawl is not None and self.recrawl.skip(url, changed_at):
+            self.crawler.stats.inc_value("incremental/skipped")
             return
         meta = {CHANGED_AT_KEY: changed_at} if changed_at is not None else None
         yield scrapy.Request(url, callback, errback=self.on_error, meta=meta)
