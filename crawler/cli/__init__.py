@@ -21,6 +21,7 @@ ORDER = (
     "demo",
     "schedule",
     "runs",
+    "catalog",
     "extract",
     "replay",
     "index",
