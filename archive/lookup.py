@@ -5,7 +5,9 @@ An article id is the hash of its canonical URL and names its files
 with one glob. A URL that is no article's canonical URL is looked for in the `url` of the
 stored articles (a read of every file, reached only when the glob finds nothing). Raw
 captures of any page are found through the CDXJ index when it is there and up to date,
-else by reading the WARCs through.
+else by reading the WARCs through. A revisit record stores no payload: its original is
+found through the catalog (by `WARC-Refers-To`, else `-Target-URI` and `-Date`), else
+through the index or the WARCs (by target URI and date).
 """
 
 from __future__ import annotations
@@ -14,10 +16,12 @@ import json
 import logging
 import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from archive.catalog import CatalogError, SqliteCatalog, catalog_path
 from archive.cdxj import (
     DEFAULT_INDEX_NAME,
     CdxjEntry,
@@ -34,6 +38,7 @@ from archive.layout import (
     fetched_at,
     walk_article_files,
 )
+from archive.records import timestamp14
 
 logger = logging.getLogger(__name__)
 
@@ -84,15 +89,24 @@ def _read(path: Path) -> dict[str, Any]:
     return document
 
 
+def version_order(document: dict[str, Any], path: str | os.PathLike[str]) -> tuple[int, str, str]:
+    """Sort key of one article's files, the latest version last: the highest `version`
+    (what the crawl numbers), then the latest `capture.fetched_at` (files written before
+    versions existed have no number), then the name (which holds the capture time)."""
+    version = document.get("version")
+    number = version if isinstance(version, int) and not isinstance(version, bool) else 0
+    return number, fetched_at(document), str(path)
+
+
 def latest(paths: list[Path]) -> StoredArticle:
-    """The latest capture (by `capture.fetched_at`) among the files of one article."""
+    """The latest version (see `version_order`) among the files of one article."""
     documents = [(path, _read(path)) for path in paths]
-    path, document = max(documents, key=lambda pair: (fetched_at(pair[1]), str(pair[0])))
+    path, document = max(documents, key=lambda pair: version_order(pair[1], pair[0]))
     return StoredArticle(path, document, len(paths))
 
 
 def article_by_id(directory: str | os.PathLike[str], prefix: str) -> StoredArticle:
-    """The article whose id is or starts with `prefix`; latest capture wins."""
+    """The article whose id is or starts with `prefix`; its latest version wins."""
     prefix = prefix.lower()
     if not looks_like_id(prefix):
         raise NotFound(f"{prefix!r} is not an article id (1 to 16 hex digits)")
@@ -106,7 +120,7 @@ def article_by_id(directory: str | os.PathLike[str], prefix: str) -> StoredArtic
 
 
 def article_by_url(directory: str | os.PathLike[str], urls: list[str]) -> StoredArticle | None:
-    """The article whose canonical URL or URL is one of `urls` (latest capture), or None."""
+    """The article whose canonical URL or URL is one of `urls` (latest version), or None."""
     root = Path(directory)
     wanted = set(urls)
     for url in urls:  # fast path: the URL is the canonical URL, whose hash is the id
@@ -163,3 +177,59 @@ def captures_of(directory: str | os.PathLike[str], url: str) -> list[CdxjEntry]:
 
 def warc_path(directory: str | os.PathLike[str], filename: str) -> Path:
     return warc_directory(directory) / filename
+
+
+@dataclass(frozen=True)
+class RecordLocation:
+    """Where a record starts: a WARC file's name and an offset in it."""
+
+    warc_file: str
+    offset: int
+
+
+def revisit_original(
+    directory: str | os.PathLike[str],
+    *,
+    refers_to: str | None,
+    uri: str | None,
+    date: str | None,
+    url_key: Callable[[str], str] | None = None,
+    warc_directory: str | os.PathLike[str] | None = None,
+) -> RecordLocation | None:
+    """Where the payload of a revisit record is: the response it refers to, by record id
+    (`refers_to`, its `WARC-Refers-To`) or by `uri` and `date` (`-Target-URI`, `-Date`).
+
+    The catalog of `directory` answers in one lookup (`url_key`: the key it was written
+    with); without one, or when it does not know the record (WARCs of a replay, another
+    tool's), the captures of `uri` at `date` in the CDXJ index or the WARCs of
+    `warc_directory` (default `directory`) are read. None when the original is in neither.
+    """
+    if catalog_path(directory).exists():
+        try:
+            catalog = (
+                SqliteCatalog(catalog_path(directory), readonly=True, url_key=url_key)
+                if url_key is not None
+                else SqliteCatalog(catalog_path(directory), readonly=True)
+            )
+            with catalog:
+                row = catalog.capture(refers_to) if refers_to else None
+                if (row is None or row.record_type != "response") and uri and date:
+                    row = catalog.capture_at(uri, date)
+            if row is not None and row.record_type == "response":
+                return RecordLocation(row.warc_file, row.warc_offset)
+        except CatalogError as exc:
+            logger.warning("%s; looking for the original in the WARCs", exc)
+    if not uri:
+        return None
+    stamp = timestamp14(date) if date else None
+    entries = [
+        entry
+        for entry in captures_of(warc_directory or directory, uri)
+        if entry.status is not None  # a response or revisit, not a metadata record
+        and entry.fields.get("mime") != "warc/revisit"
+        and (stamp is None or entry.timestamp == stamp)
+    ]
+    if not entries:
+        return None
+    last = entries[-1]  # without a date, the latest capture holding a payload
+    return RecordLocation(last.filename, last.offset)

@@ -7,6 +7,8 @@ import sys
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from warcio.recordloader import ArcWarcRecord
+
 from archive.errors import ArchiveError
 from archive.lookup import (
     Ambiguous,
@@ -14,6 +16,7 @@ from archive.lookup import (
     article_by_id,
     article_by_url,
     captures_of,
+    revisit_original,
     warc_path,
 )
 from archive.reader import record_at
@@ -29,8 +32,9 @@ def add_parser(subparsers: Any) -> None:
         help="print an archived article, or its raw HTTP response from the WARC",
         description=(
             "Print the article JSON of ARTICLE_ID (or a unique prefix of it) or URL, its "
-            "latest capture. With --raw, print the archived HTTP response instead (status "
-            "line, headers, body as stored), read from the WARC at the capture's offset; "
+            "latest version. With --raw, print the archived HTTP response instead (status "
+            "line, headers, body as stored), read from the WARC at the capture's offset (for "
+            "a revisit record, with the payload of the capture it refers to); "
             "--raw also works for any captured URL that is no article (through DIR/index.cdxj "
             "when it is up to date, else by reading the WARCs)."
         ),
@@ -92,7 +96,7 @@ def _show_article(args: argparse.Namespace, found: StoredArticle) -> int:
             "(for articles of a replay, give the source WARCs' folder with --warc-dir)",
             1,
         )
-    return _print_record(path, offset, decode=args.decode)
+    return _print_record(args, path, offset, decode=args.decode)
 
 
 def _warc(args: argparse.Namespace, filename: str) -> Path:
@@ -124,26 +128,59 @@ def _show_url(args: argparse.Namespace) -> int:
         )
     if len(entries) > 1:
         say("show", f"{len(entries)} captures of {url}; showing the latest ({last.timestamp})")
-    return _print_record(_warc(args, last.filename), last.offset, decode=args.decode)
+    return _print_record(args, _warc(args, last.filename), last.offset, decode=args.decode)
 
 
-def _print_record(path: Path, offset: int, *, decode: bool) -> int:
-    out: BinaryIO = sys.stdout.buffer
+def _print_record(args: argparse.Namespace, path: Path, offset: int, *, decode: bool) -> int:
     with record_at(path, offset) as record:
-        if record.http_headers is not None and record.rec_type in ("response", "revisit"):
-            headers = record.http_headers
-            out.write(headers.to_bytes(encoding="latin-1"))
-            encoding = headers.get_header("Content-Encoding")
-            if encoding and not decode and out.isatty():
-                say("show", f"the body is {encoding}-encoded; add --decode to read it")
-                out.flush()
-                return 0
-        if record.rec_type == "revisit":
-            target = record.rec_headers.get_header("WARC-Refers-To-Target-URI") or "?"
-            date = record.rec_headers.get_header("WARC-Refers-To-Date") or "?"
-            say("show", f"a revisit record: the body is that of {target} at {date}")
-        stream = record.content_stream() if decode else record.raw_stream
-        while chunk := stream.read(65536):
-            out.write(chunk)
+        if record.rec_type != "revisit":
+            return _write_response(record, record, decode=decode)
+        warc = record.rec_headers
+        uri = warc.get_header("WARC-Refers-To-Target-URI") or warc.get_header("WARC-Target-URI")
+        date = warc.get_header("WARC-Refers-To-Date")
+        found = revisit_original(
+            args.dir,
+            refers_to=warc.get_header("WARC-Refers-To"),
+            uri=uri,
+            date=date,
+            url_key=strip_tracking,
+            warc_directory=args.warc_dir,
+        )
+        if found is None:
+            say(
+                "show",
+                f"a revisit record, whose body is that of {uri or '?'} at {date or '?'}: that "
+                "capture is not in the archive, so there is no body to show",
+            )
+            return _write_response(record, record, decode=decode)
+        with record_at(_warc(args, found.warc_file), found.offset) as original:
+            status = record.http_headers.get_statuscode() if record.http_headers else None
+            say(
+                "show",
+                f"a revisit record ({status or 'no status'}, {warc.get_header('WARC-Date')}); "
+                f"the body is that of the capture of "
+                f"{original.rec_headers.get_header('WARC-Date')} ({found.warc_file})",
+            )
+            # A 304 says nothing of the payload: the original's headers describe it. Any
+            # other revisit (an identical payload fetched again) keeps its own headers.
+            head = record if status not in (None, "304") else original
+            return _write_response(head, original, decode=decode)
+
+
+def _write_response(head: ArcWarcRecord, body: ArcWarcRecord, *, decode: bool) -> int:
+    """The status line and headers of `head`, then the payload of `body` (the same record,
+    except for a revisit, whose payload is its original's)."""
+    out: BinaryIO = sys.stdout.buffer
+    if head.http_headers is not None and head.rec_type in ("response", "revisit"):
+        headers = head.http_headers
+        out.write(headers.to_bytes(encoding="latin-1"))
+        encoding = headers.get_header("Content-Encoding")
+        if encoding and not decode and out.isatty():
+            say("show", f"the body is {encoding}-encoded; add --decode to read it")
+            out.flush()
+            return 0
+    stream = body.content_stream() if decode else body.raw_stream
+    while chunk := stream.read(65536):
+        out.write(chunk)
     out.flush()
     return 0

@@ -2,16 +2,25 @@
 
 from __future__ import annotations
 
+import dataclasses
 import gzip
 import json
 import os
 import shutil
 import subprocess
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
+from archive.capture import Capture, write_exchange
+from archive.catalog import catalog_path
+from archive.catalog.rebuild import rebuild
+from archive.layout import ArticleStore
+from archive.records import IDENTICAL_PAYLOAD_DIGEST, SERVER_NOT_MODIFIED, HttpExchange, Original
+from archive.warc_writer import RotatingWarcWriter
+from crawler.urls import strip_tracking
 from tests.support import TEST_SITE, articles
 
 
@@ -190,3 +199,123 @@ def test_output_into_a_closed_pipe_is_not_an_error(archive, docs):
         shell=True, capture_output=True, check=False,
     )
     assert result.stdout == b"HTTP/1.1 2" and b"Traceback" not in result.stderr
+
+
+def test_the_highest_version_wins(archive, docs):
+    """Files of one article are ordered by `version` first: a version 2 is shown even when
+    a version-1 file has a later capture time (capture time decides only without versions)."""
+    doc = docs["school-roof.html"]
+    first = next((archive / "articles").rglob(f"{doc['id']}.json"))
+    written = []
+    try:
+        for version, title, when in ((2, "second", "2099-01-01"), (1, "late one", "2099-06-01")):
+            later = {**doc, "version": version, "title": f"School roof: {title}"}
+            later["capture"] = {**doc["capture"], "fetched_at": f"{when}T00:00:00.000000Z"}
+            path = first.with_name(f"{doc['id']}.{when.replace('-', '')}000000.json")
+            path.write_text(json.dumps(later, indent=2), "utf-8")
+            written.append(path)
+        for target in (doc["id"], doc["canonical_url"]):
+            result = show(target, "--dir", archive)
+            assert result.returncode == 0, result.stderr
+            assert json.loads(result.stdout)["title"] == "School roof: second"
+    finally:
+        for path in written:
+            path.unlink()
+
+
+# -- revisit records -----------------------------------------------------------------------
+
+PAGE = b"<!DOCTYPE html><html><body><p>The harbour bridge reopens.</p></body></html>"
+
+
+def _exchange(status: int, body: bytes, when: datetime, etag: str) -> HttpExchange:
+    headers = [("Content-Type", "text/html"), ("Content-Encoding", "gzip"), ("ETag", etag)]
+    return HttpExchange(
+        url="http://example.test/news/bridge.html",
+        method="GET",
+        request_headers=[("Host", "example.test")],
+        request_body=b"",
+        status=status,
+        reason="OK" if status == 200 else "Not Modified",
+        response_headers=headers if status == 200 else headers[2:],
+        response_body=body,
+        started_at=when,
+    )
+
+
+def revisited_archive(out: Path, profile: str) -> tuple[Capture, Capture]:
+    """A response, then a revisit of it (a 304, or a 200 with the same payload), and an
+    article whose capture is the revisit, as an incremental crawl writes them."""
+    body = gzip.compress(PAGE, mtime=0)
+    first_at = datetime(2026, 1, 5, 10, 0, 0, tzinfo=UTC)
+    with RotatingWarcWriter(out / "warc", prefix="t", hostname="h") as writer:
+        original = write_exchange(writer, _exchange(200, body, first_at, '"v1"'))
+        again = _exchange(304 if profile == SERVER_NOT_MODIFIED else 200, b"", first_at, '"v2"')
+        if profile == IDENTICAL_PAYLOAD_DIGEST:
+            again = dataclasses.replace(again, response_body=body)
+        again = dataclasses.replace(again, started_at=datetime(2026, 2, 1, tzinfo=UTC))
+        revisit = write_exchange(
+            writer,
+            again,
+            revisit_of=Original(
+                original.warc_record_id, again.url, original.fetched_at, original.payload_digest
+            ),
+            revisit_profile=profile,
+        )
+    ArticleStore(out).write(
+        {
+            "id": "00000000000000ab",
+            "url": again.url,
+            "canonical_url": again.url,
+            "site": "example",
+            "version": 1,
+            "title": "Bridge",
+            "capture": revisit.to_dict(),
+        }
+    )
+    return original, revisit
+
+
+@pytest.mark.parametrize("profile", [SERVER_NOT_MODIFIED, IDENTICAL_PAYLOAD_DIGEST])
+@pytest.mark.parametrize("how", ["catalog", "index", "scan"])
+def test_raw_of_a_revisit_prints_the_original_payload(tmp_path, profile, how):
+    out = tmp_path / "data"
+    original, revisit = revisited_archive(out, profile)
+    if how == "catalog":
+        rebuild(out, catalog_path(out), url_key=strip_tracking)
+    elif how == "index":
+        subprocess.run([sys.executable, "-m", "crawler", "index", str(out)], check=True)
+    for target in ("00000000000000ab", "http://example.test/news/bridge.html"):
+        result = show(target, "--raw", "--decode", "--dir", out)
+        assert result.returncode == 0, result.stderr
+        head, body = result.stdout.split(b"\r\n\r\n", 1)
+        assert body == PAGE
+        # The status line and headers: a 304's say nothing of the payload, so the
+        # original's are shown; an identical payload fetched again keeps its own.
+        assert head.startswith(b"HTTP/1.1 200 OK\r\n")
+        assert b"Content-Encoding: gzip" in head
+        etag = b'"v2"' if profile == IDENTICAL_PAYLOAD_DIGEST else b'"v1"'
+        assert b"ETag: " + etag in head
+        assert b"a revisit record" in result.stderr
+        assert original.fetched_at.encode() in result.stderr
+    raw = show("00000000000000ab", "--raw", "--dir", out)
+    assert raw.stdout.split(b"\r\n\r\n", 1)[1] == gzip.compress(PAGE, mtime=0)
+    assert revisit.warc_record_id != original.warc_record_id
+
+
+def test_raw_of_a_revisit_whose_original_is_gone(tmp_path):
+    out = tmp_path / "data"
+    _, revisit = revisited_archive(out, SERVER_NOT_MODIFIED)
+    warc = out / "warc" / revisit.warc_file
+    data = warc.read_bytes()
+    warc.write_bytes(data[revisit.warc_offset :])  # the original's record cut away
+    # The article's offset pointed past the cut: the revisit is at 0 now.
+    path = next((out / "articles").rglob("*.json"))
+    doc = json.loads(path.read_text("utf-8"))
+    doc["capture"]["warc_offset"] = 0
+    path.write_text(json.dumps(doc), "utf-8")
+    result = show("00000000000000ab", "--raw", "--dir", out)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith(b"HTTP/1.1 304 Not Modified\r\n")
+    assert result.stdout.endswith(b"\r\n\r\n")
+    assert b"not in the archive, so there is no body to show" in result.stderr
