@@ -79,8 +79,13 @@ class NewsSpider(scrapy.Spider):
             )
         spider.recrawl = None
         if spider.archive_session is not None and settings.getbool("NEWSARCHIVE_INCREMENTAL", True):
+            known = spider.archive_session.catalog.known_articles()
+            for key in spider.archive_session.resumed:
+                # What the resumed run captured is answered from the archive instead, so
+                # that the links of its pages are followed as in an uninterrupted run.
+                known.pop(key, None)
             spider.recrawl = RecrawlPolicy(
-                spider.archive_session.catalog.known_articles(),
+                known,
                 refresh=spider.archive_session.refresh,
                 refetch_after=spider.profile.refetch_after,
             )
