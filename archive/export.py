@@ -5,8 +5,11 @@ Selection walks `OUT/articles/<site>/<yyyy>/<mm>/` in name order, twice:
 1. file names only: which article ids have more than one stored capture (an id is the hash
    of the canonical URL, so one id is one canonical URL);
 2. the export itself: an article with one file is read and written at once; for one with
-   several, all its files are read when the first is met and only the latest capture (by
-   `capture.fetched_at`) is written — unless every version is asked for.
+   several, all its files are read when the first is met and only the latest version (the
+   highest `version`, else the latest `capture.fetched_at`) is written. With every version
+   asked for, its files are written in capture order, except a file whose content
+   (`archive.layout.content_hash`) is that of the previous one written: archives from
+   before versions existed hold a file per capture, changed or not.
 
 Memory holds the set of ids and the few duplicated ones, never the documents, so it stays
 flat however many articles there are. Filters (site, published date, language) apply to
@@ -38,7 +41,14 @@ from pathlib import Path
 from typing import IO, Any
 
 from archive.errors import ArchiveError
-from archive.layout import ARTICLES_DIR, fetched_at, safe_segment, walk_article_files
+from archive.layout import (
+    ARTICLES_DIR,
+    content_hash,
+    fetched_at,
+    safe_segment,
+    walk_article_files,
+)
+from archive.lookup import version_order
 
 logger = logging.getLogger(__name__)
 
@@ -180,6 +190,7 @@ class ExportStats:
     read: int = 0  # files parsed
     written: int = 0  # rows written
     older_versions: int = 0  # captures left out because a later one exists
+    unchanged: int = 0  # all versions: captures left out, same content as the one before
     unreadable: list[str] = field(default_factory=list)
 
 
@@ -192,6 +203,7 @@ class Selected:
 
     document: dict[str, Any] | None
     raw: bytes
+    path: str = ""
 
 
 def _read_bytes(path: str) -> bytes:
@@ -216,7 +228,7 @@ def _read(path: str, stats: ExportStats, *, parse: bool = True) -> Selected | No
             stripped = raw.strip()
             if stripped[:1] != b"{" or stripped[-1:] != b"}":
                 raise ValueError("not one JSON object")
-            return Selected(None, raw)
+            return Selected(None, raw, path)
         document = json.loads(raw)
     except (OSError, ValueError) as exc:
         logger.warning("skipping unreadable article %s: %s", path, exc)
@@ -226,12 +238,12 @@ def _read(path: str, stats: ExportStats, *, parse: bool = True) -> Selected | No
         logger.warning("skipping %s: not a JSON object", path)
         stats.unreadable.append(path)
         return None
-    return Selected(document, raw)
+    return Selected(document, raw, path)
 
 
-def _latest_versions(paths: list[str], stats: ExportStats) -> list[Selected]:
-    """The latest capture per canonical URL among the files of one id."""
-    best: dict[str, tuple[str, str, Selected]] = {}
+def _by_canonical_url(paths: list[str], stats: ExportStats) -> dict[str, list[Selected]]:
+    """The readable files of one id, grouped by canonical URL (an id is a hash of it)."""
+    groups: dict[str, list[Selected]] = {}
     for path in paths:
         selected = _read(path, stats)
         if selected is None:
@@ -239,11 +251,37 @@ def _latest_versions(paths: list[str], stats: ExportStats) -> list[Selected]:
         document = selected.document
         assert document is not None
         canonical = str(document.get("canonical_url") or document.get("url") or path)
-        candidate = (fetched_at(document), path, selected)
-        if canonical not in best or candidate[:2] > best[canonical][:2]:
-            best[canonical] = candidate
-    stats.older_versions += len(paths) - len(best)
-    return [selected for _, _, selected in best.values()]
+        groups.setdefault(canonical, []).append(selected)
+    return groups
+
+
+def _latest_versions(paths: list[str], stats: ExportStats) -> list[Selected]:
+    """The latest version (`archive.lookup.version_order`) per canonical URL among the files
+    of one id: what `newsarchive show` shows."""
+    groups = _by_canonical_url(paths, stats)
+    latest = [
+        max(group, key=lambda s: version_order(s.document or {}, s.path))
+        for group in groups.values()
+    ]
+    stats.older_versions += sum(map(len, groups.values())) - len(latest)
+    return latest
+
+
+def _distinct_versions(paths: list[str], stats: ExportStats) -> list[Selected]:
+    """Per canonical URL among the files of one id, its files in capture order less those
+    whose content equals the previous kept one's (a capture that changed nothing)."""
+    kept: list[Selected] = []
+    for group in _by_canonical_url(paths, stats).values():
+        group.sort(key=lambda s: (fetched_at(s.document or {}), s.path))
+        previous = None
+        for selected in group:
+            digest = content_hash(selected.document or {})
+            if digest == previous:
+                stats.unchanged += 1
+                continue
+            previous = digest
+            kept.append(selected)
+    return kept
 
 
 def iter_selected(
@@ -267,16 +305,16 @@ def iter_selected(
         raise ExportError(f"{directory} has no {ARTICLES_DIR}/ directory")
     # Pass 1, names only: for an id stored more than once, the paths after its first.
     later_paths: dict[str, list[str] | None] = {}
-    if not all_versions:
-        seen: set[str] = set()
-        for article, path in walk_article_files(directory, site_dirs):
-            if article in seen:
-                paths = later_paths.setdefault(article, [])
-                assert paths is not None
-                paths.append(path)
-            else:
-                seen.add(article)
-        del seen
+    seen: set[str] = set()
+    for article, path in walk_article_files(directory, site_dirs):
+        if article in seen:
+            paths = later_paths.setdefault(article, [])
+            assert paths is not None
+            paths.append(path)
+        else:
+            seen.add(article)
+    del seen
+    versions = _distinct_versions if all_versions else _latest_versions
     # Pass 2, in the same order: the first path of such an id is met before the others.
     for article, path in walk_article_files(directory, site_dirs):
         stats.files += 1
@@ -285,7 +323,7 @@ def iter_selected(
             if rest is None:  # done when its first file was met
                 continue
             later_paths[article] = None
-            candidates = _latest_versions([path, *rest], stats)
+            candidates = versions([path, *rest], stats)
         else:
             selected = _read(path, stats, parse=parse)
             candidates = [selected] if selected is not None else []

@@ -23,8 +23,9 @@ def add_parser(subparsers: Any) -> None:
         "export",
         help="export the archived articles as JSON Lines, CSV or Parquet",
         description=(
-            "Write the articles of DIR, one row per canonical URL (its latest capture), "
-            "to FILE or to stdout. Streams: memory stays flat however many articles."
+            "Write the articles of DIR, one row per canonical URL (its latest version), "
+            "to FILE or to stdout; with --all-versions, one row per version. Streams: "
+            "memory stays flat however many articles."
         ),
     )
     parser.add_argument("directory", type=Path, metavar="DIR")
@@ -46,7 +47,10 @@ def add_parser(subparsers: Any) -> None:
         "(e.g. id,title,published,capture.fetched_at)",
     )
     parser.add_argument(
-        "--all-versions", action="store_true", help="every stored capture, not only the latest"
+        "--all-versions",
+        action="store_true",
+        help="every version of each article, oldest first, not only the latest (a stored "
+        "capture whose content equals the previous one's is left out)",
     )
     parser.add_argument(
         "--excel",
@@ -111,9 +115,13 @@ def _report(args: argparse.Namespace, stats: ExportStats, elapsed: float) -> Non
         return
     target = args.output or "stdout"
     rate = stats.written / elapsed if elapsed > 0 else 0.0
+    left_out = (
+        f"{stats.unchanged} unchanged captures left out"
+        if args.all_versions
+        else f"{stats.older_versions} older captures left out"
+    )
     say(
         "export",
         f"{stats.written} articles -> {target} ({args.format}; "
-        f"{stats.files} files, {stats.older_versions} older captures left out; "
-        f"{elapsed:.1f} s, {rate:,.0f}/s)",
+        f"{stats.files} files, {left_out}; {elapsed:.1f} s, {rate:,.0f}/s)",
     )

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from archive.export import ARTICLE_FIELDS, ArticleFilter, export_articles
+from archive.layout import ArticleStore
 from tests.archive_tools.conftest import demo_crawls
 from tests.support import articles, newsarchive
 
@@ -28,9 +29,17 @@ def arrow():
 
 @pytest.fixture(scope="module")
 def archive(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The demo site crawled twice into one directory: every article has two captures."""
+    """The demo site crawled, and every article changed since: two versions of each.
+
+    (A second crawl no longer stores an article again unless it changed, and the demo's
+    articles never do: the second version is written as the crawl would write it.)"""
     out = tmp_path_factory.mktemp("export") / "data"
-    demo_crawls(out, times=2)
+    demo_crawls(out)
+    store = ArticleStore(out)
+    for doc in articles(out):
+        later = {**doc, "version": 2, "title": doc["title"] + " (updated)"}
+        later["capture"] = {**doc["capture"], "fetched_at": "2099-01-01T00:00:00.000000Z"}
+        store.write(later)
     return out
 
 
@@ -321,3 +330,55 @@ def test_parquet_is_not_written_to_a_terminal(site_archive):
         os.close(main)
     assert result.returncode == 2
     assert b"Parquet is binary: give -o FILE or redirect stdout" in result.stderr
+
+
+def _doc(fetched: str, body: str, **extra: object) -> dict:
+    """An article file as written before versions existed: no `version` field."""
+    return {
+        "id": "00000000000000aa",
+        "url": "http://example.org/a.html",
+        "canonical_url": "http://example.org/a.html",
+        "site": "example.org",
+        "title": "A story",
+        "published": "2026-01-02T00:00:00Z",
+        "body": body,
+        "capture": {"warc_file": "x.warc.gz", "fetched_at": fetched},
+        "extracted_at": fetched,
+        **extra,
+    }
+
+
+def test_all_versions_leaves_out_captures_that_changed_nothing(tmp_path):
+    """Three captures, the first two with the same content: two versions. The files are
+    written out of order, so that name order (`<id>.json` holds the second capture) is
+    not capture order."""
+    store = ArticleStore(tmp_path)
+    first = _doc("2026-01-02T10:00:00Z", "First text.")
+    same = _doc("2026-01-03T10:00:00Z", "First text.", modified="2026-01-03T09:00:00Z")
+    changed = _doc("2026-01-04T10:00:00Z", "Corrected text.")
+    for doc in (same, first, changed):
+        store.write(doc)
+    out = io.BytesIO()
+    stats = export_articles(tmp_path, out, all_versions=True)
+    rows = [json.loads(line) for line in out.getvalue().splitlines()]
+    assert rows == [first, changed]
+    assert (stats.files, stats.written, stats.unchanged) == (3, 2, 1)
+    latest = io.BytesIO()
+    export_articles(tmp_path, latest)
+    assert [json.loads(line) for line in latest.getvalue().splitlines()] == [changed]
+
+    result = export(tmp_path, "--all-versions", "-o", tmp_path / "all.jsonl")
+    assert result.returncode == 0, result.stderr
+    assert b"2 articles" in result.stderr and b"1 unchanged captures left out" in result.stderr
+
+
+def test_all_versions_compares_with_the_previous_kept_capture_only(tmp_path):
+    """A change reverted is a version of its own: A, B, A is three versions."""
+    store = ArticleStore(tmp_path)
+    docs = [_doc(f"2026-01-0{day}T10:00:00Z", body) for day, body in ((2, "A"), (3, "B"), (4, "A"))]
+    for doc in docs:
+        store.write(doc)
+    out = io.BytesIO()
+    stats = export_articles(tmp_path, out, all_versions=True)
+    assert [json.loads(line) for line in out.getvalue().splitlines()] == docs
+    assert stats.unchanged == 0
