@@ -13,7 +13,7 @@ import hashlib
 import io
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
@@ -23,9 +23,8 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.timeutils import datetime_to_iso_date
 
 # Hop-by-hop headers the HTTP client consumed: they describe a transfer we do not store.
-_DROPPED_RESPONSE_HEADERS = frozenset(
-    {"transfer-encoding", "connection", "keep-alive", "te", "trailers", "content-length"}
-)
+_HOP_BY_HOP = frozenset({"transfer-encoding", "connection", "keep-alive", "te", "trailers"})
+_DROPPED_RESPONSE_HEADERS = _HOP_BY_HOP | {"content-length"}
 
 Headers = Sequence[tuple[str, str]]
 
@@ -116,15 +115,52 @@ class Original:
     payload_digest: str
 
 
+# Headers a 304 must not change in the stored response (RFC 9111 4.3.4 and 9110 15.4.5:
+# they describe the stored representation, which the 304 does not carry).
+_REPRESENTATION_HEADERS = frozenset(
+    {"content-length", "content-encoding", "content-type", "content-range", "transfer-encoding"}
+)
+
+
+def freshened(exchange: HttpExchange, original: StatusAndHeaders) -> HttpExchange:
+    """The response a cache holds after the 304 `exchange` (RFC 9111 4.3.4): the original's
+    status line and headers, those the 304 sends replacing theirs.
+
+    The block of a server-not-modified revisit is written this way, not as the bare 304:
+    replay tools take a revisit's status line as the page's (pywb 2.10 answers a stored
+    304 with an empty 304), so only the freshened response shows the page again. The
+    record's WARC-Profile still says the server answered "not modified".
+    """
+    sent = {name.lower() for name, _ in exchange.response_headers}
+    sent -= _REPRESENTATION_HEADERS
+    headers = [(n, v) for n, v in original.headers if n.lower() not in sent]
+    headers += [
+        (n, v)
+        for n, v in exchange.response_headers
+        if n.lower() not in _REPRESENTATION_HEADERS
+    ]
+    status, _, reason = original.statusline.partition(" ")
+    return replace(
+        exchange,
+        status=int(status),
+        reason=reason,
+        response_headers=headers,
+        http_version=original.protocol or exchange.http_version,
+    )
+
+
 def build_revisit_record(
     builder: RecordBuilder, exchange: HttpExchange, original: Original, *, profile: str
 ) -> ArcWarcRecord:
     """A `revisit` record (WARC 1.1 section 6.7): the exchange's status line and headers,
     no body, and the three headers replay tools follow to the original's payload
-    (`WARC-Refers-To`, `-Target-URI`, `-Date`: pywb needs the last two)."""
-    headers = _response_headers(exchange)
-    if exchange.status == 304:  # it has no body: no Content-Length of ours to claim
-        headers = [(n, v) for n, v in headers if n.lower() != "content-length"]
+    (`WARC-Refers-To`, `-Target-URI`, `-Date`: pywb needs the last two). For a 304, pass
+    the `freshened` exchange: its `Content-Length` is the original payload's, which replay
+    serves."""
+    if profile == IDENTICAL_PAYLOAD_DIGEST:  # the body received is the original's
+        headers = _response_headers(exchange)
+    else:  # the freshened original's headers, its Content-Length included
+        headers = [(n, v) for n, v in exchange.response_headers if n.lower() not in _HOP_BY_HOP]
     http_headers = StatusAndHeaders(
         f"{exchange.status} {exchange.reason}".rstrip(), headers, protocol=exchange.http_version
     )

@@ -32,14 +32,16 @@ from scrapy.utils.defer import deferred_from_coro
 
 from archive.capture import Capture, write_exchange
 from archive.catalog import CaptureRow
-from archive.errors import WarcWriteError
+from archive.errors import WarcReadError, WarcWriteError
 from archive.layout import WARC_DIR, encode_article
+from archive.reader import record_at
 from archive.records import (
     IDENTICAL_PAYLOAD_DIGEST,
     SERVER_NOT_MODIFIED,
     HttpExchange,
     Original,
     build_conversion_record,
+    freshened,
     header_pairs,
     payload_digest,
 )
@@ -174,12 +176,15 @@ class WarcCapture:
                 original.fetched_at,
                 original.payload_digest or "",
             )
+        exchange = exchange_from_scrapy(request, response)
+        if profile == SERVER_NOT_MODIFIED:
+            assert original is not None
+            exchange = self._freshened(exchange, original)
+            if exchange.status == 304:  # the original cannot be read: store the 304 whole
+                profile = revisit_of = None
         try:
             capture = write_exchange(
-                self.writer,
-                exchange_from_scrapy(request, response),
-                revisit_of=revisit_of,
-                revisit_profile=profile,
+                self.writer, exchange, revisit_of=revisit_of, revisit_profile=profile
             )
         except WarcWriteError as exc:
             self._fail(exc, spider)
@@ -190,6 +195,17 @@ class WarcCapture:
         if self.session is not None:
             self._catalog(capture, response, original if revisit_of else None)
             request.meta[ARTICLE_KNOWN_KEY] = bool(revisit_of and original.has_article)
+
+    def _freshened(self, exchange: HttpExchange, original: CaptureRow) -> HttpExchange:
+        """The 304 as the original response it confirms (see `archive.records.freshened`)."""
+        try:
+            with record_at(self.writer.directory / original.warc_file, original.warc_offset) as rec:
+                if rec.http_headers is None:
+                    raise WarcReadError("the original record has no HTTP headers")
+                return freshened(exchange, rec.http_headers)
+        except (WarcReadError, ValueError) as exc:
+            logger.warning("%s: cannot read its original capture (%s)", exchange.url, exc)
+            return exchange
 
     def _catalog(self, capture: Capture, response: Response, original: CaptureRow | None) -> None:
         """Record the capture; a revisit inherits its original's article (same payload,
