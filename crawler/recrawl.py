@@ -2,7 +2,8 @@
 
 A URL whose latest capture holds an article is not fetched again unless
 
-- a sitemap or feed dates a change after that capture (`changed_at`),
+- a sitemap or feed dates a change after that capture (`changed_at`), on the site's own
+  clock (`archive.catalog.sqlite.server_time`: the capture's Last-Modified, else Date),
 - the profile's `refetch_after` has passed since it, or
 - the crawl is a `--refresh`.
 
@@ -25,13 +26,14 @@ from crawler.urls import url_key
 class RecrawlPolicy:
     def __init__(
         self,
-        known_articles: dict[str, float],
+        known_articles: dict[str, tuple[float, float]],
         *,
         refresh: bool = False,
         refetch_after: timedelta | None = None,
         clock: Callable[[], float] = time.time,
     ) -> None:
-        self.known_articles = known_articles  # URL key -> capture time (seconds)
+        # URL key -> (capture time, capture time on the site's clock), in seconds
+        self.known_articles = known_articles
         self.refresh = refresh
         self.refetch_after = refetch_after.total_seconds() if refetch_after else None
         self.clock = clock
@@ -40,10 +42,11 @@ class RecrawlPolicy:
         """Whether `url` is a known article with no reason to fetch it again."""
         if self.refresh or not self.known_articles:
             return False
-        captured = self.known_articles.get(url_key(url))
-        if captured is None:
+        known = self.known_articles.get(url_key(url))
+        if known is None:
             return False
-        if changed_at is not None and changed_at.timestamp() > captured:
+        captured, on_site_clock = known
+        if changed_at is not None and changed_at.timestamp() > on_site_clock:
             return False
         return not (
             self.refetch_after is not None and self.clock() - captured >= self.refetch_after

@@ -52,7 +52,8 @@ def test_table_newest_first_with_crashed_runs(archive, capsys):
     assert [row[0] for row in rows] == ["4", "3", "2", "1"]
     assert rows[0][1:6] == ["presstv", "2026-12-01", "11:00", "-", "crashed"]
     assert rows[1][1] == "demo" and rows[1][5] == "running"
-    assert rows[2][4:] == ["9s", "failed", "1", "0", "-", "-", "-", "-"]
+    # Stats were recorded: a figure the run never counted is 0 (Scrapy omits zero counters).
+    assert rows[2][4:] == ["9s", "failed", "1", "0", "0", "0", "(0)", "0", "0", "B"]
     assert rows[3] == [
         "1", "demo", "2026-12-01", "10:00", "12m33s", "finished",
         "120", "118", "40", "24", "(3)", "310", "2.3", "MB",

@@ -44,6 +44,7 @@ class CaptureRow:
     article_version: int | None = None
     content_hash: str | None = None
     canonical_url: str | None = None
+    server_date: str | None = None  # the response's Date header (the server's clock)
 
     @property
     def has_article(self) -> bool:
@@ -111,8 +112,9 @@ class Catalog(Protocol):
     def drop_records_from(self, warc_file: str, offset: int) -> int:
         """Forget the records of `warc_file` at or after `offset` (a truncated tail)."""
 
-    def known_articles(self) -> dict[str, float]:
-        """URL key -> capture time of each URL whose latest capture holds an article."""
+    def known_articles(self) -> dict[str, tuple[float, float]]:
+        """URL key -> (capture time, capture time on the server's clock) of each URL whose
+        latest capture holds an article."""
 
     def warc_files(self) -> set[str]: ...
 

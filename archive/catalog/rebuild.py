@@ -115,6 +115,7 @@ def capture_rows(path: str | os.PathLike[str], name: str | None = None) -> Itera
                     etag=_header(record, "ETag"),
                     last_modified=_header(record, "Last-Modified"),
                     refers_to=refers_to,
+                    server_date=_header(record, "Date"),
                 )
                 record.raw_stream.read()  # to the record's end, so its length is known
                 yield replace(row, warc_length=iterator.get_record_length())

@@ -9,6 +9,7 @@ from the WARC files by `archive.catalog.rebuild.sync`.
 
 from __future__ import annotations
 
+import email.utils
 import json
 import os
 import sqlite3
@@ -48,8 +49,10 @@ CREATE TABLE IF NOT EXISTS captures (
     article_version INTEGER,
     content_hash TEXT,
     canonical_url TEXT,
+    server_date TEXT,
     ts REAL NOT NULL,  -- fetched_at as seconds: WARC-Dates of other tools sort badly as text
-    url_key TEXT NOT NULL  -- the URL as looked up (see SqliteCatalog's `url_key`)
+    url_key TEXT NOT NULL,  -- the URL as looked up (see SqliteCatalog's `url_key`)
+    server_ts REAL NOT NULL  -- what the page's own dates are compared with: see server_time
 );
 CREATE INDEX IF NOT EXISTS captures_by_url ON captures (url_key, ts);
 CREATE INDEX IF NOT EXISTS captures_by_article ON captures (article_id, article_version);
@@ -73,8 +76,8 @@ INSERT OR IGNORE INTO meta VALUES ('schema_version', '{SCHEMA_VERSION}');
 
 _SELECT_CAPTURE = f"SELECT {', '.join(_CAPTURE_COLUMNS)} FROM captures"
 _INSERT_CAPTURE = (
-    f"INSERT OR IGNORE INTO captures ({', '.join(_CAPTURE_COLUMNS)}, ts, url_key) "
-    f"VALUES ({', '.join('?' * (len(_CAPTURE_COLUMNS) + 2))})"
+    f"INSERT OR IGNORE INTO captures ({', '.join(_CAPTURE_COLUMNS)}, ts, url_key, server_ts) "
+    f"VALUES ({', '.join('?' * (len(_CAPTURE_COLUMNS) + 3))})"
 )
 _RUN_COLUMNS = "id, profile, started_at, state, ended_at, pid, host, resumes, stats"
 
@@ -90,6 +93,23 @@ def epoch(warc_date: str) -> float:
         return datetime.fromisoformat(text).timestamp()
     except ValueError:
         return 0.0
+
+
+def _http_date(text: str | None) -> float | None:
+    if not text:
+        return None
+    try:
+        return email.utils.parsedate_to_datetime(text).timestamp()
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None
+
+
+def server_time(row: CaptureRow) -> float:
+    """When the capture was made, on the site's clock: its `Last-Modified`, else its `Date`,
+    else our own WARC-Date. A sitemap's `lastmod` or a feed's date is compared with this,
+    not with our clock: a site whose clock runs behind ours, or a CDN still serving the
+    old page just after an edit, would otherwise hide the edit for good."""
+    return _http_date(row.last_modified) or _http_date(row.server_date) or epoch(row.fetched_at)
 
 
 def _capture(row: tuple[Any, ...]) -> CaptureRow:
@@ -160,7 +180,10 @@ class SqliteCatalog:
         return cursor
 
     def add_capture(self, row: CaptureRow) -> None:
-        self._write(_INSERT_CAPTURE, (*astuple(row), epoch(row.fetched_at), self.url_key(row.url)))
+        self._write(
+            _INSERT_CAPTURE,
+            (*astuple(row), epoch(row.fetched_at), self.url_key(row.url), server_time(row)),
+        )
 
     def add_captures(self, rows: Iterable[CaptureRow]) -> None:
         for row in rows:
@@ -309,13 +332,14 @@ class SqliteCatalog:
         rows = self._db.execute(f"{_SELECT_CAPTURE} WHERE run_id=? ORDER BY ts", (run_id,))
         return {row.url: row for row in map(_capture, rows)}
 
-    def known_articles(self) -> dict[str, float]:
-        """URL key -> capture time (seconds) of every URL whose latest capture holds an
-        article: what an incremental crawl may skip, kept in memory to be asked per link."""
+    def known_articles(self) -> dict[str, tuple[float, float]]:
+        """URL key -> (capture time, `server_time`) of every URL whose latest capture holds
+        an article: what an incremental crawl may skip, kept in memory to be asked per link."""
+        # SQLite takes the other columns of a max() query from the row holding the max.
         rows = self._db.execute(
-            "SELECT url_key, max(ts), article_id FROM captures GROUP BY url_key"
+            "SELECT url_key, max(ts), server_ts, article_id FROM captures GROUP BY url_key"
         )
-        return {key: ts for key, ts, article in rows if article is not None}
+        return {key: (ts, server) for key, ts, server, article in rows if article is not None}
 
     def warc_files(self) -> set[str]:
         return {name for (name,) in self._db.execute("SELECT DISTINCT warc_file FROM captures")}

@@ -100,8 +100,11 @@ def human_bytes(size: int | None) -> str:
 
 
 def _stat(stats: Mapping[str, Any], column: str) -> int | None:
-    value = stats.get(STATS[column])
-    return None if value is None else int(value)
+    """The figure, 0 when the run recorded stats but never counted it (Scrapy leaves a
+    counter out until it is first incremented); None for a run with no stats at all."""
+    if not stats:
+        return None
+    return int(stats.get(STATS[column]) or 0)
 
 
 def as_json(run: RunRow, out: Path, now: datetime) -> dict[str, Any]:

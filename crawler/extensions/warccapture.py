@@ -230,6 +230,7 @@ class WarcCapture:
             last_modified=modified or (original.last_modified if original else None),
             refers_to=original.record_id if original else None,
             run_id=self.session.run.id,
+            server_date=_header(response, b"Date"),
         )
         if original is not None and original.has_article:
             row = replace(

@@ -18,6 +18,7 @@ from warcio.warcwriter import WARCWriter
 
 from archive.catalog import catalog_path
 from archive.locks import crawl_lock
+from archive.records import SERVER_NOT_MODIFIED
 from crawler.cli import main
 from crawler.demo.server import SiteServer
 from crawler.urls import strip_tracking
@@ -200,7 +201,9 @@ def test_imported_wget_warc_makes_the_next_crawl_incremental(site, tmp_path):
         assert headers.get_header("If-None-Match") == fetched[url][1], url
         assert headers.get_header("If-Modified-Since"), url
     # ... and the server's 304s are revisit records of wget's responses.
-    not_modified = [r for r in responses.values() if r.http_headers.get_statuscode() == "304"]
+    not_modified = [
+        r for r in responses.values() if r.headers.get("WARC-Profile") == SERVER_NOT_MODIFIED
+    ]
     assert {rec.uri for rec in not_modified} == set(again)
     for rec in not_modified:
         assert rec.type == "revisit"

@@ -196,3 +196,19 @@ def test_a_date_in_the_sitemap_after_the_capture_refetches_an_article(
     assert target in second
     assert set(second) & set(evolving.site.article_paths()) == {target}
     assert len(articles(out)) == ARTICLES
+
+
+def test_edits_are_found_when_the_sites_clock_runs_behind_ours(tmp_path: Path) -> None:
+    """A sitemap's dates are compared with the capture's Last-Modified (the site's clock),
+    not with when we fetched it: this site's clock is days behind ours."""
+    site = EvolvingSite(tmp_path / "site", 30)  # its clock: 2026-12-01 06:00 UTC
+    assert site.clock < datetime.now(UTC)
+    with SiteServer(site.root) as server:
+        behind = Site(site, server, write_profile(tmp_path / "site.toml", server.base_url))
+        out = tmp_path / "out"
+        _run(behind, out)
+        change = site.advance()
+        second = _run(behind, out)
+    assert set(change.edited) <= set(second)
+    versions = _by_version(out)
+    assert all(set(versions[path]) == {1, 2} for path in change.edited)
