@@ -25,3 +25,12 @@ def replacing(target: str | os.PathLike[str]) -> Iterator[str]:
     except BaseException:
         os.unlink(tmp)
         raise
+
+
+def fsync_directory(directory: str | os.PathLike[str]) -> None:
+    """Make a rename or an unlink in `directory` durable (a file's own fsync does not)."""
+    fd = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

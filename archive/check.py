@@ -43,9 +43,8 @@ from pathlib import Path
 import orjson
 
 from archive.cdxj import list_warcs, warc_directory
-from archive.layout import ARTICLES_DIR, WARC_SUFFIXES, walk_article_files
+from archive.layout import ARTICLES_DIR, OPEN_SUFFIX, WARC_SUFFIXES, walk_article_files
 from archive.recovery import (
-    OPEN_SUFFIX,
     ParsedRecord,
     RecordParser,
     is_gzip,

@@ -27,6 +27,7 @@ WARC_DIR = "warc"
 ARTICLES_DIR = "articles"
 # Finished WARC files; one still being written is `*.open` (archive.warc_writer).
 WARC_SUFFIXES = (".warc", ".warc.gz")
+OPEN_SUFFIX = ".open"
 
 # `<id>.json`, `<id>.<stamp>.json`, `<id>.<stamp>-<n>.json`: group 1 is the article id.
 ARTICLE_FILE_NAME = re.compile(r"^([0-9a-f]{16})(?:\.[0-9-]+)?\.json$")

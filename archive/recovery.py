@@ -33,11 +33,17 @@ from typing import BinaryIO
 
 import orjson
 
-from archive.layout import ARTICLES_DIR, WARC_DIR, WARC_SUFFIXES, walk_article_files
+from archive.atomic import fsync_directory
+from archive.layout import (
+    ARTICLES_DIR,
+    OPEN_SUFFIX,
+    WARC_DIR,
+    WARC_SUFFIXES,
+    walk_article_files,
+)
 
 logger = logging.getLogger(__name__)
 
-OPEN_SUFFIX = ".open"  # as archive.warc_writer names a file being written
 ORPHAN_SUFFIX = ".orphan"
 GZIP_MAGIC = b"\x1f\x8b"
 READ_SIZE = 1 << 20  # compressed bytes read at a time
@@ -558,7 +564,7 @@ def recover_open_file(path: str | os.PathLike[str]) -> RecoveredFile | None:
 def _close_recovered(fd: int, path: Path, size: int, kept: int, records: int) -> RecoveredFile:
     if records == 0:
         path.unlink()
-        _fsync_directory(path.parent)
+        fsync_directory(path.parent)
         logger.warning("removed %s: no complete WARC record in it (%d bytes)", path, size)
         return RecoveredFile(_final_name(path), REMOVED, size, 0, 0)
     final = path.with_name(_final_name(path))
@@ -569,7 +575,7 @@ def _close_recovered(fd: int, path: Path, size: int, kept: int, records: int) ->
         os.ftruncate(fd, kept)
     os.fsync(fd)
     os.rename(path, final)  # still locked: no writer or other recovery takes it meanwhile
-    _fsync_directory(path.parent)
+    fsync_directory(path.parent)
     logger.warning(
         "recovered %s as %s: %d record(s), %d bytes kept, %d dropped",
         path,
@@ -584,13 +590,6 @@ def _close_recovered(fd: int, path: Path, size: int, kept: int, records: int) ->
 def _final_name(path: Path) -> str:
     return path.name.removesuffix(OPEN_SUFFIX)
 
-
-def _fsync_directory(directory: Path) -> None:
-    fd = os.open(directory, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def recover_open_files(warc_dir: str | os.PathLike[str]) -> list[RecoveredFile]:

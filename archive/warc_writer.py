@@ -37,12 +37,13 @@ from warcio.recordbuilder import RecordBuilder
 from warcio.recordloader import ArcWarcRecord
 from warcio.warcwriter import WARCWriter
 
+from archive.atomic import fsync_directory
 from archive.errors import WarcWriteError
+from archive.layout import OPEN_SUFFIX
 
 logger = logging.getLogger(__name__)
 
 WARC_VERSION = "WARC/1.1"
-OPEN_SUFFIX = ".open"
 DEFAULT_MAX_SIZE = 1_000_000_000
 
 
@@ -214,7 +215,7 @@ class RotatingWarcWriter:
                 return
             os.fsync(file.fileno())
             os.replace(opened, final)
-            _fsync_directory(self.directory)
+            fsync_directory(self.directory)
         except OSError as exc:
             raise WarcWriteError(
                 f"cannot finish {opened}: {_describe(exc)}; it stays as {opened.name} for "
@@ -282,13 +283,6 @@ def _write_all(file: io.FileIO, data: bytes) -> None:
             raise OSError(errno.EIO, "write made no progress")
         view = view[written:]
 
-
-def _fsync_directory(directory: Path) -> None:
-    fd = os.open(directory, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def _describe(exc: OSError) -> str:

@@ -108,7 +108,18 @@ def test_pairs_across_rotated_files(tmp_path: Path):
             write_exchange(writer, exchange(n, body=os.urandom(800)))
     files = sorted((out / "warc").iterdir())
     assert len(files) > 3
-    assert check([out]).defects == []
+    # A crawl writes a response and its request with one write: never split by a rotation.
+    assert all(check([f]).defects == [] for f in files)
+
+    # Other writers do split pairs: they are paired across the set.
+    split = tmp_path / "split"
+    with RotatingWarcWriter(split / "warc", prefix="t", hostname="h", max_size=1500) as writer:
+        for n in range(6):
+            sent = exchange(n, body=os.urandom(800))
+            location = writer.write(build_response_record(writer.builder, sent))
+            writer.write(build_request_record(writer.builder, sent, location.record_id))
+    files = sorted((split / "warc").iterdir())
+    assert check([split]).defects == []
     # one file alone: the pairs that straddle it are missing their other half
     straddled = [f for f in files if check([f]).defects]
     assert straddled
