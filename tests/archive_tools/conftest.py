@@ -14,8 +14,8 @@ from tests.support import crawl
 def demo_crawls(out: Path, times: int = 1) -> None:
     """Crawl the bundled demo site (24 articles with authors, tags, images) into `out`.
 
-    One server for all the crawls: its port is in every URL, so a second crawl captures
-    the same articles again (a later version of each) rather than new ones.
+    One server for all the crawls: its port is in every URL, so a second crawl is an
+    incremental recrawl of the same site (revisit records of its hubs, no new versions).
     """
     with SiteServer(DEMO_SITE_DIR) as server:
         for _ in range(times):

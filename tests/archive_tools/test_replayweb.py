@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from archive.records import timestamp14
 from tests.archive_tools.conftest import demo_crawls
 from tests.archive_tools.replayweb import (
     REPLAYWEBPAGE,
@@ -18,7 +19,7 @@ from tests.archive_tools.replayweb import (
     replaywebpage_assets,
 )
 from tests.serve.browser import CHROMIUM, DevTools
-from tests.support import articles, newsarchive
+from tests.support import all_records, articles, newsarchive
 
 # All the text of a document, shadow roots included (ReplayWeb.page is web components).
 DEEP_TEXT = """(() => {
@@ -43,7 +44,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[dict]]:
     if assets is None:
         pytest.fail(f"{REPLAYWEBPAGE} is not in {REPLAYWEBPAGE_DIR} (make test installs it)")
     out = tmp_path_factory.mktemp("replayweb") / "data"
-    demo_crawls(out)
+    demo_crawls(out, times=2)  # the second crawl stores the unchanged hubs as revisits
     root = tmp_path_factory.mktemp("replayweb-site")
     result = newsarchive("wacz", out, "-o", root / "archive.wacz", "--text")
     assert result.returncode == 0, result.stderr
@@ -51,7 +52,29 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[dict]]:
     shutil.copy(assets / "ui.js", root / "ui.js")
     for name in ("ui.js", "sw.js"):  # the replay frame loads both from replayBase
         shutil.copy(assets / name, root / "replay" / name)
-    return root, articles(out)
+    revisits = [r for r in all_records(out) if r.type == "revisit"]
+    return root, articles(out), revisits
+
+
+def _page(root: Path, url: str, ts: str = "") -> None:
+    stamp = f' ts="{ts}"' if ts else ""
+    (root / "index.html").write_text(
+        '<!doctype html><html><head><script src="/ui.js"></script></head><body>'
+        f'<replay-web-page style="display:block;height:800px" source="/archive.wacz" '
+        f'url="{url}"{stamp} replayBase="/replay/" embed="replayonly"></replay-web-page>'
+        "</body></html>",
+        "utf-8",
+    )
+
+
+def _replay(root: Path) -> tuple[str, StaticServer]:
+    with StaticServer(root) as server:
+        devtools = DevTools(server, timeout=60)
+        try:
+            devtools.goto(f"http://{server.netloc}/index.html")
+            return replayed_text(devtools), server
+        finally:
+            devtools.close()
 
 
 def _frames(node: dict):
@@ -88,23 +111,10 @@ def replayed_text(devtools: DevTools, timeout: float = 90) -> str:
 
 
 def test_replaywebpage_replays_an_article_from_the_wacz(site):
-    root, docs = site
+    root, docs, _ = site
     doc = next(d for d in docs if "utm_" not in d["url"] and d["body"])
-    page = root / "index.html"
-    page.write_text(
-        '<!doctype html><html><head><script src="/ui.js"></script></head><body>'
-        f'<replay-web-page style="display:block;height:800px" source="/archive.wacz" '
-        f'url="{doc["url"]}" replayBase="/replay/" embed="replayonly"></replay-web-page>'
-        "</body></html>",
-        "utf-8",
-    )
-    with StaticServer(root) as server:
-        devtools = DevTools(server, timeout=60)
-        try:
-            devtools.goto(f"http://{server.netloc}/index.html")
-            text = replayed_text(devtools)
-        finally:
-            devtools.close()
+    _page(root, doc["url"])
+    text, server = _replay(root)
     assert "Archived Page Not Found" not in text
     assert " ".join(doc["title"].split()) in text
     first_sentence = " ".join(doc["body"].split("\n\n")[0].split())[:60]
@@ -113,6 +123,19 @@ def test_replaywebpage_replays_an_article_from_the_wacz(site):
     assert any(urlsplit(r).path == "/archive.wacz" for r in server.requests)
     others = [r for r in server.refused if not _chromium_service(r)]
     assert others == [], json.dumps(others)
+
+
+def test_replaywebpage_replays_a_revisit_as_its_original(site):
+    """The home page answered 304 to the second crawl: at that capture's time the WACZ
+    shows the page stored by the first."""
+    root, docs, revisits = site
+    home = next(r for r in revisits if urlsplit(r.uri).path == "/")
+    _page(root, home.uri, timestamp14(home.headers["WARC-Date"]))
+    text, _ = _replay(root)
+    assert "Archived Page Not Found" not in text
+    assert "Harbour Gazette" in text
+    titles = [" ".join(d["title"].split()) for d in docs]
+    assert any(title in text for title in titles)  # the front page lists the stories
 
 
 def _chromium_service(request: str) -> bool:
