@@ -37,12 +37,20 @@ class RecrawlPolicy:
         self.refresh = refresh
         self.refetch_after = refetch_after.total_seconds() if refetch_after else None
         self.clock = clock
+        self.skipped: set[str] = set()  # URL keys not fetched (a URL is often linked twice)
 
     def skip(self, url: str, changed_at: datetime | None = None) -> bool:
         """Whether `url` is a known article with no reason to fetch it again."""
         if self.refresh or not self.known_articles:
             return False
-        known = self.known_articles.get(url_key(url))
+        key = url_key(url)
+        if self._fresh(key, changed_at):
+            self.skipped.add(key)
+            return True
+        return False
+
+    def _fresh(self, key: str, changed_at: datetime | None) -> bool:
+        known = self.known_articles.get(key)
         if known is None:
             return False
         captured, on_site_clock = known

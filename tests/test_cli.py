@@ -62,6 +62,14 @@ def test_demo_crawls_the_bundled_site(tmp_path: Path):
         assert doc["site"] == "demo" and doc["title"]
     assert len(warc_files(tmp_path / "demo")) == 1
 
+    # Run again, as a user trying the quick start twice would: the demo site is served on
+    # its profile's port when free, so the second crawl is a recrawl of the same URLs.
+    again = newsarchive("demo", "--out", tmp_path / "demo", timeout=300)
+    assert again.returncode == 0, again.stderr[-3000:]
+    if ":8000" in result.stderr and ":8000" in again.stderr:
+        assert "24 known articles not fetched" in again.stdout
+        assert len(articles(tmp_path / "demo")) == 24
+
 
 def test_scrapy_crawl_news_from_the_repository_root(tmp_path: Path):
     with SiteServer(TEST_SITE) as server:

@@ -213,7 +213,7 @@ class NewsSpider(scrapy.Spider):
         if not in_domains(url, self.profile.allowed_domains) or self.profile.is_denied(url):
             return
         if self.recrawl is not None and self.recrawl.skip(url, changed_at):
-            self.crawler.stats.inc_value("incremental/skipped")
+            self.crawler.stats.set_value("incremental/skipped", len(self.recrawl.skipped))
             return
         meta = {CHANGED_AT_KEY: changed_at} if changed_at is not None else None
         yield scrapy.Request(url, callback, errback=self.on_error, meta=meta)
