@@ -37,7 +37,8 @@ class RecrawlPolicy:
         self.refresh = refresh
         self.refetch_after = refetch_after.total_seconds() if refetch_after else None
         self.clock = clock
-        self.skipped: set[str] = set()  # URL keys not fetched (a URL is often linked twice)
+        # URL keys of known articles not fetched (one URL is often linked many times)
+        self.skipped: set[str] = set()
 
     def skip(self, url: str, changed_at: datetime | None = None) -> bool:
         """Whether `url` is a known article with no reason to fetch it again."""
@@ -47,6 +48,7 @@ class RecrawlPolicy:
         if self._fresh(key, changed_at):
             self.skipped.add(key)
             return True
+        self.skipped.discard(key)  # skipped as linked, then fetched for a dated change
         return False
 
     def _fresh(self, key: str, changed_at: datetime | None) -> bool:

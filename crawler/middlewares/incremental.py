@@ -89,7 +89,6 @@ class IncrementalMiddleware:
             # robots.txt is always fetched whole: Scrapy's middleware must parse a body.
             return None
         if self.policy.skip(url, request.meta.get(CHANGED_AT_KEY)):
-            self.stats.set_value("incremental/skipped", len(self.policy.skipped))
             raise IgnoreRequest("known article, no sign of a change since its capture")
         previous = self.catalog.last_capture(url)
         if previous is None:

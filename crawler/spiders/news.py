@@ -97,6 +97,11 @@ class NewsSpider(scrapy.Spider):
             crawler.signals.connect(spider.robots_parsed, signal=signals.robots_parsed)
         return spider
 
+    def closed(self, reason: str) -> None:
+        """On spider_closed, before Scrapy prints its stats: the figures only we know."""
+        if self.recrawl is not None and self.recrawl.skipped:
+            self.crawler.stats.set_value("incremental/skipped", len(self.recrawl.skipped))
+
     def end_run(self) -> None:
         """Record the run's end and figures in the catalog, and release the crawl lock."""
         if self.archive_session is not None:
@@ -213,7 +218,6 @@ class NewsSpider(scrapy.Spider):
         if not in_domains(url, self.profile.allowed_domains) or self.profile.is_denied(url):
             return
         if self.recrawl is not None and self.recrawl.skip(url, changed_at):
-            self.crawler.stats.set_value("incremental/skipped", len(self.recrawl.skipped))
             return
         meta = {CHANGED_AT_KEY: changed_at} if changed_at is not None else None
         yield scrapy.Request(url, callback, errback=self.on_error, meta=meta)

@@ -22,6 +22,9 @@ def test_a_known_article_without_a_sign_of_change_is_skipped_once_counted() -> N
     assert rule.skip(URL + "?utm_source=rss")  # the same page, tracking parameters aside
     assert rule.skipped == {URL}
     assert not rule.skip("https://news.example/2026/12/06/new.html")
+    # Linked first, then dated after its capture by a sitemap: fetched, not counted.
+    assert not rule.skip(URL, datetime.fromtimestamp(ON_SITE_CLOCK + 60, UTC))
+    assert rule.skipped == set()
 
 
 def test_change_dates_are_read_on_the_sites_clock() -> None:
