@@ -39,15 +39,19 @@ class RecrawlPolicy:
         self.clock = clock
         # URL keys of known articles not fetched (one URL is often linked many times)
         self.skipped: set[str] = set()
+        self._wanted: set[str] = set()  # known articles let through in this run
 
     def skip(self, url: str, changed_at: datetime | None = None) -> bool:
         """Whether `url` is a known article with no reason to fetch it again."""
         if self.refresh or not self.known_articles:
             return False
         key = url_key(url)
+        if key in self._wanted:  # already let through in this run (Scrapy dedups it)
+            return False
         if self._fresh(key, changed_at):
             self.skipped.add(key)
             return True
+        self._wanted.add(key)
         self.skipped.discard(key)  # skipped as linked, then fetched for a dated change
         return False
 

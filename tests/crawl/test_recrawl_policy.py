@@ -25,13 +25,16 @@ def test_a_known_article_without_a_sign_of_change_is_skipped_once_counted() -> N
     # Linked first, then dated after its capture by a sitemap: fetched, not counted.
     assert not rule.skip(URL, datetime.fromtimestamp(ON_SITE_CLOCK + 60, UTC))
     assert rule.skipped == set()
+    assert not rule.skip(URL)  # linked again later: the request exists, Scrapy dedups it
+    assert rule.skipped == set()
 
 
 def test_change_dates_are_read_on_the_sites_clock() -> None:
     rule = policy(clock=lambda: CAPTURED + 60)
     edited_on_site = datetime.fromtimestamp(ON_SITE_CLOCK + 3600, UTC)  # before CAPTURED
     assert not rule.skip(URL, edited_on_site)
-    assert rule.skip(URL, datetime.fromtimestamp(ON_SITE_CLOCK - 3600, UTC))
+    older = policy(clock=lambda: CAPTURED + 60)
+    assert older.skip(URL, datetime.fromtimestamp(ON_SITE_CLOCK - 3600, UTC))
 
 
 def test_refetch_after_counts_on_our_clock() -> None:
