@@ -44,15 +44,8 @@ import orjson
 
 from archive.cdxj import list_warcs, warc_directory
 from archive.layout import ARTICLES_DIR, OPEN_SUFFIX, WARC_SUFFIXES, walk_article_files
-from archive.recovery import (
-    ParsedRecord,
-    RecordParser,
-    is_gzip,
-    is_held,
-    is_open_warc,
-    open_warcs,
-    read_members,
-)
+from archive.recovery import is_held, is_open_warc, open_warcs
+from archive.warcstream import ParsedRecord, RecordParser, is_gzip, read_members
 
 READ_SIZE = 1 << 20
 _NOT_DIGITS = re.compile(r"\D")

@@ -18,15 +18,9 @@ from warcio.archiveiterator import ArchiveIterator
 
 from archive.capture import write_exchange
 from archive.layout import ArticleStore, walk_article_files
-from archive.recovery import (
-    CLOSED,
-    IN_USE,
-    REMOVED,
-    last_complete_end,
-    recover,
-    recover_open_files,
-)
+from archive.recovery import CLOSED, IN_USE, REMOVED, recover, recover_open_files
 from archive.warc_writer import RotatingWarcWriter
+from archive.warcstream import last_complete_end
 from tests.archive.test_warc_writer import exchange
 
 REPO = Path(__file__).resolve().parents[2]
