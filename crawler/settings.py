@@ -54,6 +54,9 @@ DOWNLOADER_MIDDLEWARES = {
     # After every other process_request (robots.txt, redirects' final URLs), first to see a
     # response (a 304 becomes the archived page before decompression and redirects).
     "crawler.middlewares.incremental.IncrementalMiddleware": 950,
+    # After Scrapy's offsite filter (50), before robots.txt (100): a refused URL is never
+    # fetched, nor its robots.txt; redirect targets come back through it as new requests.
+    "crawler.middlewares.addressguard.AddressGuardMiddleware": 60,
 }
 EXTENSIONS = {
     "crawler.extensions.warccapture.WarcCapture": 100,
@@ -64,5 +67,16 @@ ITEM_PIPELINES = {
 }
 
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
+
+# -- security (README "Security") ----------------------------------------------------------
+# Scrapy's telnet console and remote-control endpoint run Python inside the crawl for
+# whoever reaches the port: a crawler of untrusted sites has no use for them.
+TELNETCONSOLE_ENABLED = False
+REMOTE_CONTROL_ENABLED = False
+# No request to loopback, private, link-local, multicast or reserved addresses, checked on
+# the resolved address at connection time; the start URLs' own addresses are allowed.
+ADDRESS_GUARD_ENABLED = True
+ADDRESS_GUARD_ALLOW: list[str] = []  # CIDR networks allowed anyway, e.g. ["10.1.0.0/16"]
+TWISTED_DNS_RESOLVER = "crawler.resolver.GuardedResolver"
 FEED_EXPORT_ENCODING = "utf-8"
 LOG_LEVEL = "INFO"
