@@ -13,11 +13,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from urllib.parse import urljoin
 
 from lxml import etree
 
 from crawler.siteprofile import SiteProfile
-from crawler.urls import has_dated_path
+from crawler.urls import has_dated_path, strip_tracking
 
 ARTICLE_OG_TYPES = frozenset({"article", "news", "news.article", "newsarticle"})
 _ARTICLE_SCHEMA = re.compile(
@@ -47,6 +48,18 @@ def _attribute_values(
 def declared_canonical(root: etree._Element) -> str | None:
     """The first `//link[@rel='canonical']/@href`: the spider's canonical URL, unresolved."""
     return next(_attribute_values(root, "link", "rel", "canonical", "href"), None)
+
+
+def dedup_canonical(declared: str | None, base_url: str, url: str) -> str:
+    """The key a crawl dedups article pages by: the declared canonical URL joined with the
+    page's base URL, else the page's URL, without tracking parameters. The spider and replay
+    both call this. A canonical that cannot be joined (`http://[`) counts as none."""
+    if declared:
+        try:
+            return strip_tracking(urljoin(base_url, declared))
+        except ValueError:
+            pass
+    return strip_tracking(url)
 
 
 def _og_types(root: etree._Element) -> Iterator[str]:

@@ -222,6 +222,10 @@ def load_profile(path: str | Path) -> SiteProfile:
         raise ProfileError(f"{path}: no such profile file") from None
     except tomllib.TOMLDecodeError as exc:
         raise ProfileError(f"{path}: not valid TOML: {exc}") from None
+    except UnicodeDecodeError as exc:  # TOML is UTF-8 (tomllib decodes before parsing)
+        raise ProfileError(f"{path}: not UTF-8 text: {exc.reason} at byte {exc.start}") from None
+    except OSError as exc:
+        raise ProfileError(f"{path}: cannot read it: {exc.strerror}") from None
     return parse_profile(data, str(path))
 
 

@@ -27,8 +27,12 @@ def is_tracking_param(name: str) -> bool:
 
 
 def strip_tracking(url: str) -> str:
-    """`url` without tracking parameters and without its fragment."""
-    parts = urlsplit(url)
+    """`url` without tracking parameters and without its fragment (a URL that cannot be
+    parsed, such as `http://[`, is returned as it is: it names nothing to strip)."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return url
     query = [
         (k, v)
         for k, v in parse_qsl(parts.query, keep_blank_values=True)
@@ -52,7 +56,10 @@ _HOST = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://(?:[^@/?#]*@)?(\[[^\]/?#]*\]|[^:
 def host_of(url: str) -> str:
     match = _HOST.match(url)
     if match is None:
-        return (urlsplit(url).hostname or "").lower()
+        try:
+            return (urlsplit(url).hostname or "").lower()
+        except ValueError:
+            return ""
     return match.group(1).strip("[]").lower()
 
 
@@ -69,9 +76,15 @@ def in_domains(url: str, domains: Iterable[str]) -> bool:
 def absolute(url: str | None, base: str) -> str | None:
     if not url:
         return None
-    joined = urljoin(base, url.strip())
+    try:
+        joined = urljoin(base, url.strip())
+    except ValueError:  # e.g. an unclosed IPv6 bracket: not a link we can follow
+        return None
     return joined if joined.startswith(("http://", "https://")) else None
 
 
 def has_dated_path(url: str) -> bool:
-    return bool(DATED_PATH.search(urlsplit(url).path))
+    try:
+        return bool(DATED_PATH.search(urlsplit(url).path))
+    except ValueError:
+        return False

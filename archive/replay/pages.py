@@ -27,7 +27,7 @@ import logging
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 from charset_normalizer import from_bytes
 from parsel import Selector
@@ -43,9 +43,8 @@ from w3lib.html import get_base_url, get_meta_refresh
 from archive.replay.codings import NO_CODINGS, BodyDecodeError, Codings
 from crawler.article_record import article_record, as_document
 from crawler.extraction import ExtractionError, ParsedPage, extract_parsed, parse_page
-from crawler.pagekind import declared_canonical, looks_like_article
+from crawler.pagekind import declared_canonical, dedup_canonical, looks_like_article
 from crawler.siteprofile import SiteProfile
-from crawler.urls import strip_tracking
 
 logger = logging.getLogger(__name__)
 
@@ -164,7 +163,7 @@ def decide(page: Page, profile: SiteProfile, parsed: ParsedPage | None = None) -
     if not looks_like_article(page.url, root, profile):
         return None
     declared = declared_canonical(root)
-    return strip_tracking(urljoin(base_url, declared) if declared else page.url)
+    return dedup_canonical(declared, base_url, page.url)
 
 
 def process_page(page: Page, profile: SiteProfile) -> Outcome:
