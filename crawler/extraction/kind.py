@@ -8,10 +8,14 @@ section listings, video hubs, print versions, live-blog stubs, soft 404 and erro
 
 from __future__ import annotations
 
+import unicodedata
+from collections import Counter
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from crawler.extraction import patterns as pt
+
+_WHITESPACE = {"Zs", "Zl", "Zp"}
 
 
 @dataclass(frozen=True)
@@ -31,6 +35,9 @@ class PageSignals:
 
 
 def article_score(s: PageSignals) -> float:
+    """The page's article score in [0, 1]: 0 for a body that is not text at all."""
+    if not looks_like_text(s.body_text):
+        return 0.0
     score = 0.5
     words = s.words
     if words >= 250:
@@ -83,6 +90,41 @@ def article_score(s: PageSignals) -> float:
     if (pt.LIVE_BLOG_RE.search(title) or pt.LIVE_BLOG_RE.search(url)) and words < 300:
         score -= 0.35
     return max(0.0, min(1.0, score))
+
+
+def looks_like_text(text: str) -> bool:
+    """Whether `text` can be prose: not binary or undecodable bytes decoded to mojibake.
+
+    Cheap on purpose (a sample of `NOT_TEXT_SAMPLE` characters, counted by Unicode category in
+    C), so that it can run on every page; the thresholds and why are in `patterns.py`. A text
+    too short to judge passes: a short or empty body is the other signals' business.
+    """
+    sample = _sample(text, pt.NOT_TEXT_SAMPLE)
+    cats = Counter(map(unicodedata.category, sample))
+    tab_lf_cr = sum(sample.count(c) for c in "\t\n\r")
+    spaces = sum(cats[c] for c in _WHITESPACE) + tab_lf_cr
+    total = len(sample) - spaces
+    if total < pt.NOT_TEXT_MIN_CHARS:
+        return True
+    controls = cats["Cc"] - tab_lf_cr
+    replacement = sample.count("\ufffd")
+    symbols = cats["Sm"] + cats["Sc"] + cats["Sk"] + cats["So"] - replacement
+    letters = sum(n for cat, n in cats.items() if cat[0] in "LM")
+    return (
+        controls <= pt.NOT_TEXT_MAX_CONTROL_SHARE * total
+        and replacement <= pt.NOT_TEXT_MAX_REPLACEMENT_SHARE * total
+        and controls + replacement + symbols <= pt.NOT_TEXT_MAX_JUNK_SHARE * total
+        and letters >= pt.NOT_TEXT_MIN_LETTER_SHARE * total
+    )
+
+
+def _sample(text: str, size: int) -> str:
+    """`size` characters of `text` in four slices spread over it (all of a short text)."""
+    if len(text) <= size:
+        return text
+    quarter = size // 4
+    step = (len(text) - quarter) // 3
+    return "".join(text[i * step : i * step + quarter] for i in range(4))
 
 
 def _path(url: str) -> str:
