@@ -43,7 +43,14 @@ from pathlib import Path
 import orjson
 
 from archive.cdxj import list_warcs, warc_directory
-from archive.layout import ARTICLES_DIR, OPEN_SUFFIX, WARC_SUFFIXES, walk_article_files
+from archive.errors import ArchiveError
+from archive.layout import (
+    ARTICLES_DIR,
+    OPEN_SUFFIX,
+    WARC_SUFFIXES,
+    safe_warc_name,
+    walk_article_files,
+)
 from archive.recovery import is_held, is_open_warc, open_warcs
 from archive.warcstream import ParsedRecord, RecordParser, is_gzip, read_members
 
@@ -322,6 +329,11 @@ class ArchiveChecker:
             record_id = str(capture["warc_record_id"])
         except (TypeError, KeyError, ValueError):
             self.report.defects.append(Defect(display, None, "no valid capture pointer"))
+            return
+        try:
+            name = safe_warc_name(name)
+        except ArchiveError as exc:  # `../../etc/passwd`: never looked at
+            self.report.defects.append(Defect(display, None, f"capture pointer: {exc}"))
             return
         warc = folder / name
         if not warc.is_file():

@@ -21,6 +21,8 @@ from typing import Any
 
 import orjson
 
+from archive.atomic import file_mode
+from archive.errors import ArchiveError
 from archive.records import timestamp14
 
 WARC_DIR = "warc"
@@ -121,6 +123,31 @@ def encode_article(record: dict[str, Any]) -> bytes:
     return orjson.dumps(record, option=orjson.OPT_INDENT_2) + b"\n"
 
 
+def safe_warc_name(name: object, where: str = "") -> str:
+    """`name` if it is a plain file name, to be joined with a WARC directory; else ArchiveError.
+
+    WARC file names come from article JSON (`capture.warc_file`), CDXJ index lines and the
+    catalog, all files anyone may have edited: a name such as `../../../etc/passwd` must
+    never make a reader open a file outside the archive. Refused: anything but a string, an
+    empty name, `.`/`..`, a path separator, an absolute path, a NUL. `where` (the article
+    file, the index line) is named in the error; the name itself is shown bounded.
+    """
+    problem = None
+    if not isinstance(name, str) or not name:
+        problem = "is not a file name"
+    elif "\0" in name:
+        problem = "contains a NUL"
+    elif "/" in name or "\\" in name or os.sep in name or (os.altsep and os.altsep in name):
+        problem = "contains a path separator"
+    elif name in (".", "..") or os.path.isabs(name):
+        problem = "is not a file name"
+    if problem is None:
+        return str(name)
+    shown = repr(name)[:120]
+    prefix = f"{where}: " if where else ""
+    raise ArchiveError(f"{prefix}WARC file name {shown} {problem}; refused (not opened)")
+
+
 class ArticleStore:
     """Writes article JSON documents under `OUT/articles` without ever overwriting one."""
 
@@ -139,6 +166,7 @@ class ArticleStore:
             data = encode_article(record)
         fd, tmp = tempfile.mkstemp(dir=directory, prefix=".tmp-", suffix=".json")
         try:
+            os.fchmod(fd, file_mode())  # mkstemp's 0o600 would survive the link
             with os.fdopen(fd, "wb") as handle:
                 handle.write(data)
             for name in self._candidate_names(record):

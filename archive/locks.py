@@ -150,7 +150,9 @@ def crawl_lock(out: str | os.PathLike[str], profile: str) -> Iterator[LockHolder
     out = Path(out)
     path = lock_path(out, profile)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+    # 0o666 less the umask, as any Unix tool: a group sharing the archive (umask 002) can
+    # open it read-write to take the lock.
+    fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o666)
     try:
         if not _take(fd):
             raise LockBusy(out, profile, _read_holder(fd))

@@ -36,6 +36,7 @@ from archive.layout import (
     ARTICLES_DIR,
     article_id,
     fetched_at,
+    safe_warc_name,
     walk_article_files,
 )
 from archive.records import timestamp14
@@ -175,8 +176,13 @@ def captures_of(directory: str | os.PathLike[str], url: str) -> list[CdxjEntry]:
     return sorted(entries, key=lambda e: (e.timestamp, e.filename, e.offset))
 
 
-def warc_path(directory: str | os.PathLike[str], filename: str) -> Path:
-    return warc_directory(directory) / filename
+def warc_path(directory: str | os.PathLike[str], filename: str, where: str = "") -> Path:
+    """The WARC file `filename` of the archive `directory`.
+
+    `filename` comes from an article's capture pointer or an index line: one that is not a
+    plain file name (`../../etc/passwd`) raises ArchiveError naming `where`, never opened.
+    """
+    return warc_directory(directory) / safe_warc_name(filename, where)
 
 
 @dataclass(frozen=True)
