@@ -3,6 +3,7 @@
 Defaults are polite for real news sites; `-s NAME=VALUE` overrides any of them.
 """
 
+from archive.limits import MAX_BODY
 from crawler import __version__
 
 BOT_NAME = "newsarchive"
@@ -24,6 +25,12 @@ AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
 DOWNLOAD_TIMEOUT = 30
 RETRY_TIMES = 2
 COOKIES_ENABLED = True
+# One limit on a page's body (bytes, raw and decompressed; 0 = none): a page over it is
+# archived truncated, a compressed one that decompresses past it is not parsed. Scrapy's
+# own limits equal it as a fallback; crawler/extensions/sizelimit.py says how it is applied.
+NEWSARCHIVE_MAX_BODY = MAX_BODY
+DOWNLOAD_MAXSIZE = MAX_BODY
+DOWNLOAD_WARNSIZE = MAX_BODY
 
 # -- crawl scope ------------------------------------------------------------------------------
 DEPTH_LIMIT = 0  # --max-depth
@@ -59,6 +66,7 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.addressguard.AddressGuardMiddleware": 60,
 }
 EXTENSIONS = {
+    "crawler.extensions.sizelimit.SizeLimit": 90,
     "crawler.extensions.warccapture.WarcCapture": 100,
 }
 ITEM_PIPELINES = {

@@ -106,8 +106,19 @@ def exchange_from_scrapy(request: Request, response: Response) -> HttpExchange:
         http_version=response.protocol or "HTTP/1.1",
         ip_address=str(response.ip_address) if response.ip_address else None,
         started_at=datetime.now(UTC) - timedelta(seconds=latency),
-        truncated="disconnect" if "dataloss" in response.flags else None,
+        truncated=_truncated(response),
     )
+
+
+def _truncated(response: Response) -> str | None:
+    """The WARC-Truncated reason of an incomplete body: "length" when the download was
+    stopped at NEWSARCHIVE_MAX_BODY (crawler/extensions/sizelimit.py: the only download this
+    project stops), "disconnect" when the connection broke off."""
+    if "download_stopped" in response.flags:
+        return "length"
+    if "dataloss" in response.flags:
+        return "disconnect"
+    return None
 
 
 def revisit_profile(status: int, body: bytes, original: CaptureRow | None) -> str | None:
