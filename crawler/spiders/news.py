@@ -12,6 +12,7 @@ page is extraction's business, not the spider's.
 from __future__ import annotations
 
 import logging
+import zlib
 from collections.abc import AsyncIterator, Iterator
 from datetime import datetime
 from typing import Any
@@ -27,6 +28,7 @@ from scrapy.utils.gz import gunzip
 from scrapy.utils.sitemap import sitemap_urls_from_robots
 from twisted.python.failure import Failure
 
+from crawler.extensions.sizelimit import is_truncated, max_body
 from crawler.extensions.warccapture import CAPTURE_META_KEY
 from crawler.feeds import read_feed
 from crawler.items import ArticlePage
@@ -131,6 +133,8 @@ class NewsSpider(scrapy.Spider):
     # -- callbacks ------------------------------------------------------------------------
 
     def parse_page(self, response: Response) -> Iterator[Any]:
+        if is_truncated(response):
+            return  # archived as far as NEWSARCHIVE_MAX_BODY; SizeLimit logged it
         html = isinstance(response, TextResponse) and not isinstance(response, XmlResponse)
         if not html or not _is_html(response):
             yield from self._not_html(response)
@@ -149,6 +153,11 @@ class NewsSpider(scrapy.Spider):
     def parse_feed(self, response: Response) -> Iterator[Any]:
         """RSS 2.0, RSS 1.0 and Atom: every entry link is a page to visit, with the entry's
         date as a change signal for a page already in the archive."""
+        if is_truncated(response):
+            # Archived as far as NEWSARCHIVE_MAX_BODY, and SizeLimit logged it: the entries
+            # of a cut feed would be a guess.
+            self.crawler.stats.inc_value("newsarchive/bad_feeds")
+            return
         try:
             entries = read_feed(response.text, response.url)
         except (AttributeError, ValueError):
@@ -162,7 +171,21 @@ class NewsSpider(scrapy.Spider):
             yield from self._follow(entry.url, self.parse_page, changed_at=entry.changed_at)
 
     def parse_sitemap(self, response: Response) -> Iterator[Any]:
-        body = _sitemap_body(response)
+        if is_truncated(response):
+            # Archived as far as NEWSARCHIVE_MAX_BODY, and SizeLimit logged it.
+            self.crawler.stats.inc_value("newsarchive/bad_sitemaps")
+            return
+        limit = max_body(self.crawler.settings)
+        try:
+            body = _sitemap_body(response, limit)
+        except SitemapOverLimit:
+            logger.warning(
+                "%s: gunzipped sitemap over NEWSARCHIVE_MAX_BODY (%d bytes), not parsed",
+                response.url,
+                limit,
+            )
+            self.crawler.stats.inc_value("newsarchive/bad_sitemaps")
+            return
         sitemap = read_sitemap(body) if body is not None else None
         if sitemap is None:
             logger.warning("not a readable sitemap: %s", response.url)
@@ -223,6 +246,18 @@ class NewsSpider(scrapy.Spider):
         yield scrapy.Request(url, callback, errback=self.on_error, meta=meta)
 
     def _article_page(self, response: TextResponse, declared: str | None) -> ArticlePage | None:
+        limit = max_body(self.crawler.settings)
+        if limit and len(response.body) > limit:
+            # Never reached through the downloader (SizeLimit stops or Scrapy refuses such a
+            # body); a page answered from an older archive can be. Extraction's input is
+            # bounded whatever produced it.
+            logger.warning(
+                "%s: body of %d bytes over NEWSARCHIVE_MAX_BODY (%d), not extracted",
+                response.url,
+                len(response.body),
+                limit,
+            )
+            return None
         canonical = strip_tracking(response.urljoin(declared) if declared else response.url)
         if canonical in self.seen_canonicals:
             self.crawler.stats.inc_value("newsarchive/duplicate_canonical")
@@ -287,12 +322,22 @@ def _http_charset(response: Response) -> str | None:
     return None
 
 
-def _sitemap_body(response: Response) -> bytes | None:
+class SitemapOverLimit(Exception):
+    """A gzipped sitemap decompresses past NEWSARCHIVE_MAX_BODY (a bomb, or just too big)."""
+
+
+def _sitemap_body(response: Response, limit: int) -> bytes | None:
+    """The XML of a sitemap, gunzipped when it is a `.xml.gz` file (served without
+    `Content-Encoding`, so HttpCompressionMiddleware left it alone), or None when it is not
+    one. Decompression streams and stops past `limit` bytes (0: none): a 3 MB file that
+    gunzips to 3 GB costs `limit` of memory, not 3 GB."""
     body = response.body
     if body[:2] == b"\x1f\x8b":
         try:
-            body = gunzip(body)
-        except OSError:
+            body = gunzip(body, max_size=limit)
+        except ValueError as exc:  # Scrapy's _DecompressionMaxSizeExceeded
+            raise SitemapOverLimit(str(exc)) from None
+        except (OSError, EOFError, zlib.error):
             return None
     head = body[:1024].lstrip()
     if b"<urlset" in body[:4096] or b"<sitemapindex" in body[:4096] or head.startswith(b"<?xml"):
