@@ -38,6 +38,7 @@ from typing import Any, TextIO
 from archive.errors import WarcReadError
 from archive.layout import WARC_SUFFIXES, ArticleStore, content_hash, encode_article
 from archive.lifeline import pool_kwargs
+from archive.limits import MAX_BODY
 from archive.replay.pages import Outcome, Page, process_batch, process_page
 from archive.replay.source import (
     DigestMap,
@@ -73,6 +74,7 @@ class ReplayOptions:
     jobs: int = 1
     extract: bool = True
     progress: TextIO | None = None  # where to draw live progress (a terminal), or None
+    max_body: int = MAX_BODY  # bytes a page's body may have, stored or decoded (--max-body)
 
 
 @dataclass
@@ -348,7 +350,9 @@ def _stream_mode(
         for path, starts in zip(files, crawl_starts(files), strict=True):
             if starts:
                 pending.append(None)
-            pages = WarcPages(path, digests, decode=not options.extract)
+            pages = WarcPages(
+                path, digests, decode=not options.extract, max_body=options.max_body
+            )
             batch: list[tuple[Page, SiteProfile]] = []
             size = 0
             try:
@@ -391,7 +395,7 @@ class FileResult:
 def _replay_file(path: Path, options: ReplayOptions, spool_dir: str | None) -> FileResult:
     """Worker: read one file, decide and extract inline, spool the outcomes in order."""
     chooser = ProfileChooser(options.profile)
-    pages = WarcPages(path, decode=not options.extract)
+    pages = WarcPages(path, decode=not options.extract, max_body=options.max_body)
     spool_path = None
     reported = [0, 0, 0, 0]
     last_report = time.monotonic()
@@ -453,7 +457,7 @@ def _file_mode(
         options.out.mkdir(parents=True, exist_ok=True)
         spool_dir = tempfile.mkdtemp(prefix=".replay-", dir=options.out)
     chooser = ProfileChooser(options.profile)
-    originals = OriginalReader()
+    originals = OriginalReader(options.max_body)
     digests: DigestMap = {}
 
     def pump(future: Future[FileResult]) -> None:

@@ -9,6 +9,9 @@ crawl's spider received from Scrapy:
   `Content-Encoding` Scrapy's HttpCompressionMiddleware decodes (gzip, x-gzip, deflate, br when
   brotli is installed, zstd when a zstd module is), last coding first, stopping at an unknown
   one (codings.py) — done where the page is used (`Page.body`), usually a worker process;
+* no body over `max_body` bytes (`archive.limits.MAX_BODY`), stored or decoded: such a page is
+  named in one warning line (URL, WARC file, offset) and skipped, and memory stays bounded
+  whatever the record holds (stored bodies are read at most `max_body` + 1 bytes at a time);
 * HTML by the rule of `NewsSpider._is_html`: the `Content-Type` says html, or there is none
   and `<html` is in the first 2 KB (then the body is decoded here).
 
@@ -35,6 +38,7 @@ from warcio.archiveiterator import ArchiveIterator
 from warcio.statusandheaders import StatusAndHeaders
 
 from archive.errors import WarcReadError
+from archive.limits import MAX_BODY
 from archive.reader import record_in
 from archive.replay.codings import NO_CODINGS, BodyDecodeError, Codings
 from archive.replay.pages import Page
@@ -81,8 +85,9 @@ def last_header(http: StatusAndHeaders, name: str) -> str:
     return values[-1].strip() if values else ""
 
 
-def codings_of(http: StatusAndHeaders) -> Codings:
-    """What stands between the stored body and the one Scrapy would have decoded."""
+def codings_of(http: StatusAndHeaders, limit: int = MAX_BODY) -> Codings:
+    """What stands between the stored body and the one Scrapy would have decoded, and the
+    most bytes the decoded body may have."""
     content = tuple(
         coding.strip().lower()
         for value in header_values(http, "Content-Encoding")
@@ -90,7 +95,20 @@ def codings_of(http: StatusAndHeaders) -> Codings:
         if coding.strip()
     )
     chunked = "chunked" in last_header(http, "Transfer-Encoding").lower()
-    return Codings(chunked, content) if chunked or content else NO_CODINGS
+    if not (chunked or content) and limit == MAX_BODY:
+        return NO_CODINGS
+    return Codings(chunked, content, limit)
+
+
+def read_stored(record: Any, limit: int) -> bytes | None:
+    """A record's stored payload, or None when it is over `limit` bytes (then drained a MB at
+    a time, so that a record of any size costs `limit` bytes of memory at most)."""
+    body = record.raw_stream.read(limit + 1)
+    if len(body) <= limit:
+        return body
+    while record.raw_stream.read(1 << 20):
+        pass
+    return None
 
 
 def is_html(content_type: str, body: bytes | None, url: str) -> bool | None:
@@ -133,18 +151,20 @@ class WarcPages:
     earlier; `stats` counts what was read and is safe to sample while iterating. Pages come
     with their bodies still coded (`Page.body` decodes) unless `decode` is set: then a body
     that cannot be decoded is logged and skipped here, as it is when it has no Content-Type.
+    A body over `max_body` bytes, stored or decoded, is never handed on (see the module).
     """
 
     def __init__(
         self, path: str | os.PathLike[str], digests: DigestMap | None = None, *,
-        decode: bool = False,
+        decode: bool = False, max_body: int = MAX_BODY,
     ) -> None:
         self.path = Path(path)
         self.decode = decode
+        self.max_body = max_body
         self.name = self.path.name
         self.digests: DigestMap = {} if digests is None else digests
         self.stats = FileStats(str(self.path))
-        self._originals = OriginalReader()
+        self._originals = OriginalReader(max_body)
 
     def __iter__(self) -> Iterator[Page | PendingRevisit]:
         try:
@@ -236,11 +256,15 @@ class WarcPages:
         content_type = last_header(http, "Content-Type")
         if is_html(content_type, None, url) is False:
             return None
-        raw = record.raw_stream.read()
+        raw = read_stored(record, self.max_body)
         if _owed(record):
             raise EOFError(f"the record of {url} is cut short")
         capture = self._capture(record, iterator, status)
-        page = Page(url, raw, content_type, capture, codings_of(http))
+        if raw is None:
+            logger.warning("%s: %s at offset %d: stored body over %d bytes", self.path, url,
+                           capture["warc_offset"], self.max_body)
+            return None
+        page = Page(url, raw, content_type, capture, codings_of(http, self.max_body))
         if self.decode or not content_type:  # without a type, '<html' in the body decides
             try:
                 body = page.body
@@ -287,7 +311,8 @@ class WarcPages:
 class OriginalReader:
     """Reads original responses by offset, keeping one open handle per file."""
 
-    def __init__(self) -> None:
+    def __init__(self, max_body: int = MAX_BODY) -> None:
+        self.max_body = max_body
         self._handles: dict[str, BinaryIO] = {}
 
     def page(
@@ -300,15 +325,20 @@ class OriginalReader:
             handle = self._handles[path] = open(path, "rb")  # noqa: SIM115 - closed in close()
         try:
             record = record_in(handle, offset, path)
-            raw = record.raw_stream.read()
+            raw = read_stored(record, self.max_body)
         except Exception as exc:
             logger.warning("%s: cannot read the original of revisit %s at %s:%d: %s",
                            capture["warc_file"], url, path, offset, exc)
             return None
+        if raw is None:
+            logger.warning("%s: %s at offset %d: stored body over %d bytes",
+                           capture["warc_file"], url, capture["warc_offset"], self.max_body)
+            return None
         http = record.http_headers
         if not capture["status"]:
             capture = {**capture, "status": _status(http)}
-        return Page(url, raw, last_header(http, "Content-Type"), capture, codings_of(http))
+        codings = codings_of(http, self.max_body)
+        return Page(url, raw, last_header(http, "Content-Type"), capture, codings)
 
     def close(self) -> None:
         for handle in self._handles.values():

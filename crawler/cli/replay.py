@@ -1,4 +1,5 @@
-"""`newsarchive replay WARC_OR_DIR... --out DIR [--profile NAME] [--jobs N] [--no-extract]`"""
+"""`newsarchive replay WARC_OR_DIR... --out DIR [--profile NAME] [--jobs N] [--no-extract]
+[--max-body BYTES]`"""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from archive.cdxj import unfinished_message, unfinished_warcs
+from archive.limits import MAX_BODY
 from crawler.cli import fail, say
 from crawler.siteprofile import ProfileError, resolve_profile
 
@@ -39,6 +41,11 @@ def add_parser(subparsers: Any) -> None:
         "--no-extract", dest="extract", action="store_false",
         help="only read and decode the HTML pages (a measure of the WARC side); write nothing",
     )
+    parser.add_argument(
+        "--max-body", type=int, default=MAX_BODY, metavar="BYTES",
+        help=f"skip (and name) a page whose body, stored or decompressed, is over BYTES "
+        f"(default: {MAX_BODY}, as in a crawl)",
+    )
     parser.set_defaults(run=run)
 
 
@@ -51,6 +58,8 @@ def run(args: argparse.Namespace) -> int:
         return fail("replay", "--out DIR is required (or use --no-extract)", 2)
     if args.jobs < 1:
         return fail("replay", "--jobs must be >= 1", 2)
+    if args.max_body < 1:
+        return fail("replay", "--max-body must be >= 1", 2)
     profile = None
     if args.profile:
         try:
@@ -69,6 +78,7 @@ def run(args: argparse.Namespace) -> int:
         jobs=args.jobs,
         extract=args.extract,
         progress=stderr_if_terminal(),
+        max_body=args.max_body,
     )
     summary = replay(files, options)
     for message in summary.failed:

@@ -10,6 +10,7 @@ from typing import Any, BinaryIO
 from warcio.recordloader import ArcWarcRecord
 
 from archive.errors import ArchiveError
+from archive.limits import MAX_BODY
 from archive.lookup import (
     Ambiguous,
     StoredArticle,
@@ -20,6 +21,8 @@ from archive.lookup import (
     warc_path,
 )
 from archive.reader import record_at
+from archive.replay.codings import BodyDecodeError
+from archive.replay.source import codings_of
 from crawler.cli import fail, say, stdout_closed
 from crawler.urls import strip_tracking
 
@@ -52,7 +55,8 @@ def add_parser(subparsers: Any) -> None:
     parser.add_argument(
         "--decode",
         action="store_true",
-        help="with --raw: undo Content-Encoding (gzip, deflate) and chunking of the body",
+        help="with --raw: undo Content-Encoding (gzip, deflate, br, zstd) and chunking of the "
+        f"body, printing at most {MAX_BODY} bytes of it (the crawl's limit)",
     )
     parser.set_defaults(run=run)
 
@@ -179,8 +183,30 @@ def _write_response(head: ArcWarcRecord, body: ArcWarcRecord, *, decode: bool) -
             say("show", f"the body is {encoding}-encoded; add --decode to read it")
             out.flush()
             return 0
-    stream = body.content_stream() if decode else body.raw_stream
-    while chunk := stream.read(65536):
+    if decode and body.http_headers is not None:
+        return _write_decoded(body, out)
+    while chunk := body.raw_stream.read(65536):
         out.write(chunk)
     out.flush()
+    return 0
+
+
+def _write_decoded(body: ArcWarcRecord, out: BinaryIO) -> int:
+    """The payload with its codings undone as replay undoes them (every coding Scrapy
+    decodes, several in a row, chunking), at most `MAX_BODY` bytes of it: a 5 MB gzip bomb
+    must neither fill memory nor the terminal. Says so when it stopped."""
+    stored = body.raw_stream.read(MAX_BODY + 1)
+    stored_whole = len(stored) <= MAX_BODY  # else decode the start of it, no more
+    stored = stored[:MAX_BODY]
+    codings = codings_of(body.http_headers, MAX_BODY)
+    try:
+        decoded, whole = codings.undo_start(stored)
+    except BodyDecodeError as exc:
+        say("show", f"cannot decode the body: {exc}")
+        return 1
+    out.write(decoded)
+    out.flush()
+    if not (whole and stored_whole):
+        say("show", f"stopped after {len(decoded)} bytes: the body is over the limit of "
+                    f"{MAX_BODY} bytes")
     return 0
