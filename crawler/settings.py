@@ -24,6 +24,13 @@ AUTOTHROTTLE_START_DELAY = 1.0
 AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
 DOWNLOAD_TIMEOUT = 30
 RETRY_TIMES = 2
+# Retry-After of a 429/503 is waited for (crawler/middlewares/retry.py), up to this many
+# seconds: 5 minutes covers a server's maintenance window or rate-limit period; a longer wait
+# would hold the crawl for a page it may never get, so that retry is given up instead.
+RETRY_AFTER_MAX = 300
+# A host answering 5xx again and again gets base * 2**(n-1) s between requests, up to the max.
+RETRY_BACKOFF_BASE = 1.0
+RETRY_BACKOFF_MAX = 60.0
 COOKIES_ENABLED = True
 # One limit on a page's body (bytes, raw and decompressed; 0 = none): a page over it is
 # archived truncated, a compressed one that decompresses past it is not parsed. Scrapy's
@@ -61,6 +68,10 @@ DOWNLOADER_MIDDLEWARES = {
     # After every other process_request (robots.txt, redirects' final URLs), first to see a
     # response (a 304 becomes the archived page before decompression and redirects).
     "crawler.middlewares.incremental.IncrementalMiddleware": 950,
+    # Scrapy's retry at its place (550), but waiting for Retry-After and backing off a host
+    # that keeps answering 5xx.
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "crawler.middlewares.retry.PoliteRetryMiddleware": 550,
     # After Scrapy's offsite filter (50), before robots.txt (100): a refused URL is never
     # fetched, nor its robots.txt; redirect targets come back through it as new requests.
     "crawler.middlewares.addressguard.AddressGuardMiddleware": 60,
