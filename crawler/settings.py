@@ -77,6 +77,8 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.addressguard.AddressGuardMiddleware": 60,
 }
 EXTENSIONS = {
+    # First: Accept-Encoding lists only the codings that decode here (crawler/encodings.py).
+    "crawler.encodings.ContentCodings": 50,
     "crawler.extensions.sizelimit.SizeLimit": 90,
     "crawler.extensions.warccapture.WarcCapture": 100,
 }
