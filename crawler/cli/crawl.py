@@ -135,6 +135,7 @@ def run_crawl(
     from scrapy.crawler import CrawlerProcess
     from scrapy.settings import Settings
 
+    from crawler.logredact import install_log_redaction
     from crawler.spiders.news import NewsSpider
 
     settings = Settings()
@@ -161,6 +162,7 @@ def run_crawl(
 
     # Scrapy's robots.txt middleware logs an unreachable host with a full traceback.
     logging.getLogger("scrapy.downloadermiddlewares.robotstxt").addFilter(_drop_traceback)
+    install_log_redaction(settings)  # -s SOME_TOKEN=…, proxy passwords: never logged
     process = CrawlerProcess(settings)
     crawler = process.create_crawler(NewsSpider)
     try:

@@ -47,6 +47,7 @@ from archive.records import (
 )
 from archive.warc_writer import RotatingWarcWriter
 from crawler import __version__
+from crawler.logredact import url_userinfo_redacted
 from crawler.middlewares.incremental import ARTICLE_KNOWN_KEY, ORIGINAL_KEY
 from crawler.session import ArchiveSession, session_of
 
@@ -61,13 +62,16 @@ WARC_1_1_SPEC = "http://iipc.github.io/warc-specifications/specifications/warc-f
 
 
 def warcinfo_fields(settings: scrapy.settings.BaseSettings) -> dict[str, str]:
-    """The warcinfo block (Heritrix's field names) describing how this crawl was made."""
+    """The warcinfo block (Heritrix's field names) describing how this crawl was made.
+
+    No credentials: no proxy URL or secret setting is read, and URL passwords are masked.
+    """
     hostname = socket.gethostname()
     try:
         ip = socket.gethostbyname(hostname)
     except OSError:
         ip = ""
-    return {
+    fields = {
         "software": (
             f"newsarchive/{__version__} (Scrapy/{scrapy.__version__}; warcio/"
             f"{version('warcio')}; Python/{platform.python_version()})"
@@ -82,6 +86,9 @@ def warcinfo_fields(settings: scrapy.settings.BaseSettings) -> dict[str, str]:
         "robots": "obey" if settings.getbool("ROBOTSTXT_OBEY") else "ignore",
         "http-header-user-agent": settings.get("USER_AGENT") or "",
     }
+    # Only the operator's own texts go here, never a proxy or other setting; a URL with a
+    # password pasted into one of them still loses the password (WARC files get published).
+    return {name: url_userinfo_redacted(str(value)) for name, value in fields.items()}
 
 
 def exchange_from_scrapy(request: Request, response: Response) -> HttpExchange:
