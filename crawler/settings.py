@@ -72,6 +72,11 @@ DOWNLOADER_MIDDLEWARES = {
     # that keeps answering 5xx.
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawler.middlewares.retry.PoliteRetryMiddleware": 550,
+    # Scrapy's redirects at their places, saying at INFO when a chain hits REDIRECT_MAX_TIMES.
+    "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
+    "crawler.middlewares.redirect.LoggedMetaRefreshMiddleware": 580,
+    "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
+    "crawler.middlewares.redirect.LoggedRedirectMiddleware": 600,
     # After Scrapy's offsite filter (50), before robots.txt (100): a refused URL is never
     # fetched, nor its robots.txt; redirect targets come back through it as new requests.
     "crawler.middlewares.addressguard.AddressGuardMiddleware": 60,
@@ -101,3 +106,5 @@ ADDRESS_GUARD_ALLOW: list[str] = []  # CIDR networks allowed anyway, e.g. ["10.1
 TWISTED_DNS_RESOLVER = "crawler.resolver.GuardedResolver"
 FEED_EXPORT_ENCODING = "utf-8"
 LOG_LEVEL = "INFO"
+# Log lines name URLs, bounded, never an item's or a page's contents (crawler/logformatter.py).
+LOG_FORMATTER = "crawler.logformatter.ReadableLogFormatter"
