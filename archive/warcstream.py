@@ -106,9 +106,10 @@ def read_members(
                     if out:
                         on_data(out)
                 if inflater.eof:
-                    out = inflater.flush()
-                    if out:
-                        on_data(out)
+                    # All output is out once zlib reports the end of the stream. No flush():
+                    # CPython keeps the bytes past the member in `unconsumed_tail` as well as
+                    # in `unused_data`, and flush() would count them into `unused_data`
+                    # twice (a member after a large one was then read twice).
                     pending = inflater.unused_data
                     length += len(data) - len(pending)
                     break

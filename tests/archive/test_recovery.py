@@ -288,3 +288,21 @@ def test_a_record_spanning_members_counts_where_it_ends(tmp_path: Path):
     path = tmp_path / "split.warc.gz.open"
     path.write_bytes(halves + gzip.compress(record)[:-3])
     assert last_complete_end(path) == (len(halves), 1)
+
+
+def test_a_member_after_a_large_one_is_read_once() -> None:
+    """A member that inflates past the reader's output step (1 MiB) used to make the next
+    member be read twice, with `check` reporting duplicate record ids on a valid file."""
+    import gzip
+    import io
+
+    from archive.warcstream import read_members
+
+    big, small = gzip.compress(bytes(5 << 20)), gzip.compress(b"x" * 100)
+    seen: list[bytes] = []
+    members = list(read_members(io.BytesIO(big + small), seen.append))
+    assert [(m.offset, m.length, m.error) for m in members] == [
+        (0, len(big), None),
+        (len(big), len(small), None),
+    ]
+    assert sum(map(len, seen)) == (5 << 20) + 100
