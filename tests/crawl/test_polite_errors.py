@@ -35,11 +35,14 @@ Answer = tuple[int, dict[str, str] | Callable[[], dict[str, str]]]
 
 @dataclass
 class ScriptedServer:
-    """Answers `path` with `script` in order (the last answer repeats), anything else 404."""
+    """Answers `path` with `script` in order (the last answer repeats), `pages` with their
+    HTML, anything else 404; `times` and `seen` are when the requests came."""
 
     path: str
     script: list[Answer]
+    pages: dict[str, bytes] = field(default_factory=dict)
     times: list[float] = field(default_factory=list)
+    seen: list[tuple[str, float]] = field(default_factory=list)
     server: ThreadingHTTPServer | None = None
 
     def url(self) -> str:
@@ -48,15 +51,27 @@ class ScriptedServer:
 
 
 @pytest.fixture
-def scripted() -> Iterator[Callable[[str, list[Answer]], ScriptedServer]]:
+def scripted() -> Iterator[Callable[..., ScriptedServer]]:
     servers: list[ThreadingHTTPServer] = []
 
-    def start(path: str, script: list[Answer]) -> ScriptedServer:
-        state = ScriptedServer(path, script)
+    def start(
+        path: str, script: list[Answer], pages: dict[str, bytes] | None = None
+    ) -> ScriptedServer:
+        state = ScriptedServer(path, script, pages or {})
         lock = threading.Lock()
 
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self) -> None:
+                with lock:
+                    state.seen.append((self.path, time.monotonic()))
+                if self.path in state.pages:
+                    page = state.pages[self.path]
+                    self.send_response(200)
+                    self.send_header("Content-Type", "text/html; charset=utf-8")
+                    self.send_header("Content-Length", str(len(page)))
+                    self.end_headers()
+                    self.wfile.write(page)
+                    return
                 if self.path != state.path:
                     self.send_response(404)
                     self.send_header("Content-Length", "0")
@@ -150,3 +165,18 @@ def test_repeated_server_errors_slow_the_host_down(scripted, tmp_path: Path) -> 
     assert gaps[0] >= 0.2
     assert all(b > 1.5 * a for a, b in itertools.pairwise(gaps)), gaps
     assert "server errors in a row" in result.stderr
+
+
+def test_the_crawl_goes_on_while_a_retry_waits(scripted, tmp_path: Path) -> None:
+    """The wait is a reactor timer, not a sleep: other pages are fetched meanwhile."""
+
+    def links(*paths: str) -> bytes:
+        return "".join(f'<p><a href="{p}">{p}</a></p>' for p in paths).encode()
+
+    pages = {"/": links("/story", "/a"), "/a": links("/b"), "/b": links("/c"), "/c": b"<p>c</p>"}
+    server = scripted("/story", [(503, {"Retry-After": "3"}), (200, {})], pages)
+    result = crawl(server.url().removesuffix("/story") + "/", tmp_path / "out")
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert len(server.times) == 2
+    c_fetched = next(t for path, t in server.seen if path == "/c")
+    assert server.times[0] < c_fetched < server.times[1]
