@@ -5,7 +5,7 @@ with `Retry-After: 120` was retried three times within 0.1 s. This subclass repl
 (`DOWNLOADER_MIDDLEWARES`, same priority) and adds two things:
 
 - **Retry-After** (RFC 9110 §10.2.3, delta-seconds or an HTTP date) on the statuses that carry
-  it (`RETRY_AFTER_STATUSES`, 429 and 503): the retry waits that long, in a non-blocking
+  it (429 and 503): the retry waits that long, in a non-blocking
   sleep of the reactor, so the rest of the crawl goes on meanwhile. A wait longer than
   `RETRY_AFTER_MAX` is not worth holding the crawl for: the retry is given up, with one
   warning line, and the response goes on as an answer like any other error status.
@@ -30,7 +30,6 @@ from typing import TYPE_CHECKING, Self
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.response import response_status_message
-from twisted.internet import reactor
 from twisted.internet.task import deferLater
 
 if TYPE_CHECKING:
@@ -41,6 +40,9 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 _URL_MAX = 300  # characters of a URL in a log line
+# The statuses RFC 9110 gives a Retry-After meaning (§15.6.4 503, RFC 6585 §4 429); on the
+# other retried statuses (500, 502, 504 ...) the per-host back-off does the waiting.
+RETRY_AFTER_STATUSES = frozenset({429, 503})
 
 
 @dataclass
@@ -85,9 +87,6 @@ class PoliteRetryMiddleware(RetryMiddleware):
     def __init__(self, settings: BaseSettings) -> None:
         super().__init__(settings)
         self.retry_after_max = settings.getfloat("RETRY_AFTER_MAX", 300.0)
-        self.retry_after_statuses = {
-            int(x) for x in settings.getlist("RETRY_AFTER_STATUSES", [429, 503])
-        }
         self.backoff_base = settings.getfloat("RETRY_BACKOFF_BASE", 1.0)
         self.backoff_max = settings.getfloat("RETRY_BACKOFF_MAX", 60.0)
         self._hosts: dict[str, _HostState] = {}
@@ -107,7 +106,7 @@ class PoliteRetryMiddleware(RetryMiddleware):
             return response
         reason = response_status_message(response.status)
         wait = None
-        if response.status in self.retry_after_statuses:
+        if response.status in RETRY_AFTER_STATUSES:
             wait = parse_retry_after(response.headers.get(b"Retry-After"))
         if wait is not None and wait > self.retry_after_max:
             self.crawler.stats.inc_value("retry/retry_after_given_up")
@@ -131,6 +130,9 @@ class PoliteRetryMiddleware(RetryMiddleware):
                 response.status,
             )
             # A timer of the reactor, awaited: the crawl goes on while this request waits.
+            # (The reactor imported here, not at module level: importing it installs one.)
+            from twisted.internet import reactor
+
             await maybe_deferred_to_future(deferLater(reactor, wait, lambda: None))
         return retry
 
