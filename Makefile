@@ -42,11 +42,11 @@ demo: $(VENV)/.installed
 	$(BIN)/newsarchive demo
 
 test: system-deps $(VENV)/.installed-test $(VENV)/replaywebpage/sw.js
-	$(BIN)/ruff check crawler archive tests bench
+	$(BIN)/ruff check crawler archive tests bench fuzz
 	$(BIN)/python -m pytest -q
 
 lint: $(VENV)/.installed-test
-	$(BIN)/ruff check crawler archive tests bench
+	$(BIN)/ruff check crawler archive tests bench fuzz
 
 bench-crawl: $(VENV)/.installed-bench
 	$(BIN)/python bench/crawl.py

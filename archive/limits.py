@@ -14,7 +14,7 @@
   Scrapy's: no article is lost to it, and a hostile page costs at most 10 MiB per page in
   flight rather than gigabytes.
 
-Overridable: the crawl's `DOWNLOAD_MAXSIZE` setting, replay's `--max-body BYTES`.
+Overridable: the crawl's `NEWSARCHIVE_MAX_BODY` setting, replay's `--max-body BYTES`.
 """
 
 from __future__ import annotations

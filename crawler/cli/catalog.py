@@ -25,6 +25,7 @@ from typing import Any
 
 from warcio.archiveiterator import ArchiveIterator
 
+from archive.atomic import file_mode
 from archive.catalog import CatalogError, SqliteCatalog, catalog_path, open_catalog
 from archive.catalog.rebuild import SyncReport, rebuild, sync
 from archive.cdxj import INDEXED_SUFFIXES, list_warcs, unfinished_warcs
@@ -242,6 +243,7 @@ def copy_in(source: Path, folder: Path) -> Path:
     link to the final name, which fails if the name appeared meanwhile."""
     folder.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=folder, prefix=".import-", suffix=".part")
+    os.fchmod(fd, file_mode())  # a WARC like the crawl's own: the umask decides, not mkstemp
     try:
         with os.fdopen(fd, "wb") as handle, open(source, "rb") as original:
             shutil.copyfileobj(original, handle, 1 << 20)

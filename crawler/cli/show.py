@@ -10,6 +10,7 @@ from typing import Any, BinaryIO
 from warcio.recordloader import ArcWarcRecord
 
 from archive.errors import ArchiveError
+from archive.layout import safe_warc_name
 from archive.limits import MAX_BODY
 from archive.lookup import (
     Ambiguous,
@@ -105,7 +106,7 @@ def _show_article(args: argparse.Namespace, found: StoredArticle) -> int:
 
 def _warc(args: argparse.Namespace, filename: str) -> Path:
     if args.warc_dir is not None:
-        return args.warc_dir / filename
+        return args.warc_dir / safe_warc_name(filename)
     return warc_path(args.dir, filename)
 
 

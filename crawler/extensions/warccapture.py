@@ -93,7 +93,12 @@ def warcinfo_fields(settings: scrapy.settings.BaseSettings) -> dict[str, str]:
 
 def exchange_from_scrapy(request: Request, response: Response) -> HttpExchange:
     """The Scrapy ↔ WARC boundary: plain data from Scrapy's request and response objects."""
-    request_headers = header_pairs(request.headers.items())
+    # The proxy's credentials are ours, not part of the exchange with the site: never archived.
+    request_headers = [
+        (name, value)
+        for name, value in header_pairs(request.headers.items())
+        if name.lower() != "proxy-authorization"
+    ]
     if not any(name.lower() == "host" for name, _ in request_headers):
         request_headers.insert(0, ("Host", urlsplit(request.url).netloc))
     try:

@@ -25,6 +25,7 @@ from scrapy.http import Response, TextResponse, XmlResponse
 from scrapy.linkextractors import LinkExtractor
 from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.gz import gunzip
+from scrapy.utils.response import get_base_url
 from scrapy.utils.sitemap import sitemap_urls_from_robots
 from twisted.python.failure import Failure
 
@@ -33,12 +34,12 @@ from crawler.extensions.warccapture import CAPTURE_META_KEY
 from crawler.feeds import read_feed
 from crawler.items import ArticlePage
 from crawler.middlewares.incremental import ARTICLE_KNOWN_KEY, CHANGED_AT_KEY
-from crawler.pagekind import declared_canonical, looks_like_article
+from crawler.pagekind import declared_canonical, dedup_canonical, looks_like_article
 from crawler.recrawl import RecrawlPolicy
 from crawler.session import ArchiveSession
 from crawler.sitemaps import read_sitemap
 from crawler.siteprofile import SiteProfile, resolve_profile
-from crawler.urls import in_domains, strip_tracking
+from crawler.urls import in_domains
 
 logger = logging.getLogger(__name__)
 
@@ -146,7 +147,7 @@ class NewsSpider(scrapy.Spider):
             if page is not None:
                 yield page
         for href in response.xpath(_FEED_LINKS).getall():
-            yield from self._follow(response.urljoin(href), self.parse_feed)
+            yield from self._follow(_join(response, href), self.parse_feed)
         for link in self.link_extractor.extract_links(response):
             yield from self._follow(link.url, self.parse_page)
 
@@ -197,7 +198,7 @@ class NewsSpider(scrapy.Spider):
         callback = self.parse_sitemap if sitemap.kind == "sitemapindex" else self.parse_page
         for entry in sitemap.entries:
             yield from self._follow(
-                response.urljoin(entry.loc), callback, changed_at=entry.changed_at
+                _join(response, entry.loc), callback, changed_at=entry.changed_at
             )
 
     def parse_robots(self, response: Response) -> Iterator[Any]:
@@ -258,7 +259,7 @@ class NewsSpider(scrapy.Spider):
                 limit,
             )
             return None
-        canonical = strip_tracking(response.urljoin(declared) if declared else response.url)
+        canonical = dedup_canonical(declared, get_base_url(response), response.url)
         if canonical in self.seen_canonicals:
             self.crawler.stats.inc_value("newsarchive/duplicate_canonical")
             return None
@@ -289,6 +290,15 @@ class NewsSpider(scrapy.Spider):
             response.url,
             content_type,
         )
+
+
+def _join(response: Response, href: str) -> str:
+    """`href` made absolute against the page; '' for one that cannot be (`http://[`), which
+    `_follow` then skips instead of the callback failing with the rest of the page."""
+    try:
+        return response.urljoin(href)
+    except ValueError:
+        return ""
 
 
 def _robots_sitemaps(robotparser: Any) -> list[str]:

@@ -75,3 +75,20 @@ def test_crawl_never_shows_secrets(tmp_path: Path) -> None:
         assert b"s3cr3t" not in data
         assert b"p4ss" not in data
         assert b"warcinfo" in data
+
+
+def test_proxy_credentials_are_not_archived() -> None:
+    """A proxy's Proxy-Authorization header belongs to us, not to the exchange with the site."""
+    from scrapy import Request
+    from scrapy.http import HtmlResponse
+
+    from crawler.extensions.warccapture import exchange_from_scrapy
+
+    request = Request(
+        "http://127.0.0.1:1/page.html",
+        headers={"Proxy-Authorization": "Basic dTpwNHNz", "Accept": "text/html"},
+    )
+    response = HtmlResponse(request.url, body=b"<html></html>", request=request)
+    exchange = exchange_from_scrapy(request, response)
+    names = [name.lower() for name, _ in exchange.request_headers]
+    assert "proxy-authorization" not in names and "accept" in names
