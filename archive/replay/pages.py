@@ -179,7 +179,7 @@ def process_page(page: Page, profile: SiteProfile) -> Outcome:
     parsed: ParsedPage | None = None
     unreadable: Exception | None = None
     try:
-        parsed = parse_page(body, http_charset(page.content_type))
+        parsed = parse_page(body, http_charset(page.content_type), url=page.url)
     except Exception as exc:  # raised below if the page is to be extracted; the selector decides
         unreadable = exc
     try:

@@ -47,7 +47,7 @@ from crawler.extraction import patterns as pt
 from crawler.extraction.article import Article, ExtractionError
 from crawler.extraction.content import enclosing_article, find_region
 from crawler.extraction.metadata import Metadata, extract_metadata
-from crawler.extraction.parse import parse
+from crawler.extraction.parse import parse_page
 from crawler.extraction.rules import ExtractionRules
 from crawler.extraction.text import WORD
 
@@ -62,7 +62,7 @@ def extract(
     rules: ExtractionRules | None = None,
 ) -> Article:
     """Extract the article of one page. Raises only `ExtractionError` (input is not a page)."""
-    return extract_parsed(parse(html, http_charset), url, rules=rules)
+    return extract_parsed(parse_page(html, http_charset, url=url).root, url, rules=rules)
 
 
 def extract_parsed(

@@ -11,6 +11,7 @@ makes the spider's page decision on it instead of parsing the page a second time
 
 from __future__ import annotations
 
+import logging
 import threading
 from dataclasses import dataclass
 
@@ -26,6 +27,12 @@ _CONTROL_BYTES = bytes([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F
 
 # lxml parsers must not be shared between threads: one per thread.
 _LOCAL = threading.local()
+
+logger = logging.getLogger(__name__)
+
+# libxml2 stops building the tree at this depth even with huge_tree; what is deeper is left
+# out, and says so only in the parser's error log.
+_TOO_DEEP = "Excessive depth"
 
 
 def _parser() -> lxml.html.HTMLParser:
@@ -84,8 +91,14 @@ class ParsedPage:
     controls_deleted: bool
 
 
-def parse_page(html: bytes | str, http_charset: str | None = None) -> ParsedPage:
-    """Decode and parse a page; `ExtractionError` when there is no document."""
+def parse_page(
+    html: bytes | str, http_charset: str | None = None, *, url: str = ""
+) -> ParsedPage:
+    """Decode and parse a page; `ExtractionError` when there is no document.
+
+    A page nested deeper than libxml2 builds (2,048 levels) is parsed as far as that, with
+    one warning naming `url`: its deeper part is silently missing otherwise.
+    """
     text = decode(html, http_charset)
     # C0 controls are not HTML text, and lxml refuses them when text is moved around. Deleted
     # from the bytes with bytes.translate: a regex over the text cost 0.4 ms a page.
@@ -93,10 +106,17 @@ def parse_page(html: bytes | str, http_charset: str | None = None) -> ParsedPage
     data = encoded.translate(None, _CONTROL_BYTES)
     if not data.strip() or not text.strip():  # the text's strip knows Unicode spaces too
         raise ExtractionError("empty document")
+    parser = _parser()
     try:
-        root = lxml.html.document_fromstring(data, parser=_parser())
+        root = lxml.html.document_fromstring(data, parser=parser)
     except (etree.ParserError, etree.XMLSyntaxError, ValueError) as exc:
         raise ExtractionError(f"cannot parse HTML: {exc}") from exc
+    if any(_TOO_DEEP in entry.message for entry in parser.error_log):
+        logger.warning(
+            "%s: nested deeper than the HTML parser reads (2,048 levels): the deeper part "
+            "is left out",
+            url or "a page",
+        )
     if root is None or not isinstance(root.tag, str):
         raise ExtractionError("cannot parse HTML: no root element")
     controls_deleted = len(encoded) - len(data) != encoded.count(0)

@@ -186,3 +186,14 @@ def test_empty_input_is_an_extraction_error() -> None:
         except ExtractionError:
             continue
         raise AssertionError(f"no ExtractionError for {empty!r}")
+
+
+def test_a_page_deeper_than_the_parser_reads_is_said_so(caplog) -> None:
+    """libxml2 stops at 2,048 levels even with huge_tree: the missing part gets a warning."""
+    page = b"<html><body>" + b"<div>" * 3000 + b"<p>deep</p></body></html>"
+    with caplog.at_level("WARNING"):
+        extract(page, "https://news.example/deep.html")
+    assert [r.getMessage() for r in caplog.records if "2,048 levels" in r.getMessage()] == [
+        "https://news.example/deep.html: nested deeper than the HTML parser reads (2,048 "
+        "levels): the deeper part is left out"
+    ]
