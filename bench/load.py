@@ -19,7 +19,6 @@ Exit status 1 when it is missed or a crawl fails.
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import json
 import sys
 import tempfile
@@ -28,17 +27,12 @@ from types import ModuleType
 from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
+if str(REPO) not in sys.path:
+    sys.path.insert(0, str(REPO))
+
+from bench.recrawl import load_crawl_bench  # noqa: E402 - bench/ is no installed package
+
 RSS_TARGET = 1.3
-
-
-def load_crawl_bench() -> ModuleType:
-    """bench/crawl.py as a module (its site generator, nginx helpers and measuring)."""
-    spec = importlib.util.spec_from_file_location("bench_crawl", REPO / "bench" / "crawl.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
 
 
 def measure(crawl: ModuleType, pages: int, workdir: Path) -> dict[str, Any]:
