@@ -28,6 +28,7 @@ class CrawlSummary:
     warc_write_errors: int
     errors: int
     revisits: int = 0
+    from_archive: int = 0
     skipped: int = 0
     new_versions: int = 0
     unchanged: int = 0
@@ -40,11 +41,15 @@ class CrawlSummary:
             if key.startswith(("newsarchive/http_errors/", "warc/write_errors"))
             or key in ("newsarchive/fetch_errors", "newsarchive/extraction_errors")
         )
+        from_archive = stats.get("incremental/resumed_from_archive", 0)
         return cls(
             site=site,
             out=out,
             reason=str(stats.get("finish_reason", "unknown")),
-            pages=stats.get("downloader/response_count", 0),
+            # Pages a resumed run answers from the archive pass through Scrapy as responses
+            # too, but were not fetched again.
+            pages=stats.get("downloader/response_count", 0) - from_archive,
+            from_archive=from_archive,
             html_pages=stats.get("newsarchive/html_pages", 0),
             articles=stats.get("newsarchive/articles", 0),
             warc_files=stats.get("warc/files", 0),
@@ -61,7 +66,12 @@ class CrawlSummary:
         return "\n".join(
             [
                 f"newsarchive: crawl of {self.site} finished ({self.reason})",
-                f"  pages fetched : {self.pages} (of them HTML: {self.html_pages})",
+                (
+                    f"  pages fetched : {self.pages}, and {self.from_archive} read back from "
+                    f"the archive (resumed run); HTML pages parsed: {self.html_pages}"
+                    if self.from_archive
+                    else f"  pages fetched : {self.pages} (of them HTML: {self.html_pages})"
+                ),
                 f"  articles      : {self.articles} -> {self.out / 'articles'}"
                 + (f" (of them new versions: {self.new_versions})" if self.new_versions else ""),
                 f"  WARC files    : {self.warc_files} ({_human(self.warc_bytes)}) "

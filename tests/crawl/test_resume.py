@@ -137,6 +137,7 @@ def test_sigterm_stops_cleanly_and_resume_finishes(
         assert catalog.runs()[0].state == "interrupted"
     result = crawl(str(profile), out, *SLOW, "--resume")
     assert result.returncode == 0, result.stderr[-2000:]
+    assert "read back from the archive (resumed run)" in result.stdout
     assert _article_set(out) == reference
     _assert_archived_once(out)
 
