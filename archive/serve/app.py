@@ -154,6 +154,11 @@ class ReplayServer:
             error_log=LoggingLogAdapter(logger, logging.ERROR),
         )
         gevent.signal_handler(signal.SIGTERM, self.stop)
+        # Ctrl-C is a KeyboardInterrupt in whichever greenlet runs; in the accept loop gevent
+        # printed its traceback before passing it on to us. It still reaches the caller (how
+        # one stops a server), without the traceback.
+        hub = gevent.get_hub()
+        hub.NOT_ERROR = (*hub.NOT_ERROR, KeyboardInterrupt)
         self._server.serve_forever()
 
     def stop(self) -> None:
