@@ -12,8 +12,9 @@ For every request, the catalog's last capture of its URL decides (Heritrix's fet
 - anything else known (start URLs, section fronts, feeds, sitemaps, redirects) is requested
   conditionally, with `If-None-Match` / `If-Modified-Since` from the last capture.
 
-The last capture travels on in `request.meta["newsarchive_previous"]` so that the WARC
-extension can store an unchanged answer as a revisit record. A `304 Not Modified` is then
+The record holding the last capture's payload travels on in
+`request.meta["newsarchive_original"]` so that the WARC extension can store an unchanged
+answer as a revisit record of it. A `304 Not Modified` is then
 replaced, for the spider, by the archived original, so that links are still followed from
 an unchanged hub page exactly as from a fetched one.
 
@@ -46,7 +47,6 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 CHANGED_AT_KEY = "newsarchive_changed_at"  # aware datetime: a sitemap's/feed's date of a change
-PREVIOUS_KEY = "newsarchive_previous"  # CaptureRow: the last capture of the URL
 ORIGINAL_KEY = "newsarchive_original"  # CaptureRow: the record holding its payload
 ARTICLE_KNOWN_KEY = "newsarchive_article_known"  # the response's payload is a stored article
 ARCHIVED_FLAG = "archived"  # Response.flags of an answer read from the archive
@@ -94,7 +94,6 @@ class IncrementalMiddleware:
         if previous is None:
             return None
         original = self.session.original_of(previous)
-        request.meta[PREVIOUS_KEY] = previous
         if original is not None:
             request.meta[ORIGINAL_KEY] = original
         for name in _VALIDATORS:
