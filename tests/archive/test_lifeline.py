@@ -27,9 +27,6 @@ REPO = Path(__file__).resolve().parents[2]
 WORKERS = 2
 DEADLINE = 15.0  # seconds; pidfd ends workers at once, polling within POLL_INTERVAL
 
-pytestmark = pytest.mark.skipif(
-    not sys.platform.startswith("linux"), reason="reads the process table from /proc"
-)
 
 # Run as a file so its functions reach the forkserver workers (as __mp_main__).
 POOL_OWNER = textwrap.dedent(

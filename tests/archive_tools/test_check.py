@@ -372,7 +372,7 @@ def test_not_a_warc(tmp_path: Path):
 @pytest.fixture(scope="module")
 def wget_warcs(tmp_path_factory: pytest.TempPathFactory) -> Path:
     if shutil.which("wget") is None:
-        pytest.skip("wget is not installed")
+        pytest.fail("wget is not installed (make test installs it)")
     folder = tmp_path_factory.mktemp("wget")
     from tests.support import TEST_SITE
 

@@ -11,26 +11,11 @@ link-local addresses are tested on the policy and the resolver, with a fake name
 from __future__ import annotations
 
 import re
-import socket
 import time
 from pathlib import Path
 
-import pytest
-
 from crawler.demo.server import SiteServer
 from tests.support import crawl
-
-
-def _can_bind(host: str) -> bool:
-    try:
-        with socket.socket() as probe:
-            probe.bind((host, 0))
-    except OSError:
-        return False
-    return True
-
-
-pytestmark = pytest.mark.skipif(not _can_bind("127.0.0.2"), reason="127.0.0.2 not bindable")
 
 
 def _site(root: Path, service: str) -> Path:
