@@ -162,7 +162,9 @@ def _mime(record: ArcWarcRecord) -> str | None:
     return _MIME_END.split(value, 1)[0].strip() if value else value
 
 
-def _payload_sha1(record: ArcWarcRecord) -> str:
+def payload_sha1(record: ArcWarcRecord) -> str:
+    """The payload digest of a record that declares none (other tools' resources), read
+    from its stream as warcio computes WARC-Payload-Digest."""
     digest = hashlib.sha1()
     while chunk := record.raw_stream.read(65536):
         digest.update(chunk)
@@ -202,7 +204,7 @@ def index_warc(path: str | os.PathLike[str], filename: str | None = None) -> Ite
                 if record.rec_type in ("response", "revisit") and record.http_headers:
                     fields["status"] = record.http_headers.get_statuscode()
                 digest = record.rec_headers.get_header("WARC-Payload-Digest")
-                fields["digest"] = digest or _payload_sha1(record)
+                fields["digest"] = digest or payload_sha1(record)
                 offset = iterator.get_record_offset()
                 fields["length"] = str(iterator.get_record_length())
                 fields["offset"] = str(offset)

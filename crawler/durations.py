@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
-__all__ = ["parse_duration"]
+__all__ = ["human_duration", "parse_duration"]
 
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
 _PART = re.compile(r"(\d+)([smhdw])")
@@ -46,3 +46,19 @@ def parse_duration(value: str | int | float) -> timedelta:
         seconds += int(number) * _UNITS[unit]
         last = unit
     return timedelta(seconds=seconds)
+
+def human_duration(seconds: float | None) -> str:
+    """`5m03s`, `2h10m`, `3d04h`: a duration at a glance (`-` for none)."""
+    if seconds is None:
+        return "-"
+    total = int(seconds)
+    if total < 60:
+        return f"{total}s"
+    minutes, secs = divmod(total, 60)
+    if minutes < 60:
+        return f"{minutes}m{secs:02d}s"
+    hours, minutes = divmod(minutes, 60)
+    if hours < 24:
+        return f"{hours}h{minutes:02d}m"
+    days, hours = divmod(hours, 24)
+    return f"{days}d{hours:02d}h"

@@ -39,6 +39,7 @@ from typing import Protocol
 from croniter import croniter
 
 from archive.locks import LOCK_BUSY_EXIT_STATUS
+from crawler.durations import human_duration
 
 logger = logging.getLogger(__name__)
 
@@ -222,7 +223,7 @@ class Scheduler:
             outcome = Outcome(name, run.at, status)
             self.outcomes.append(outcome)
             ended.append(outcome)
-            took = _seconds(self.now() - run.at)
+            took = human_duration((self.now() - run.at).total_seconds())
             if outcome.skipped:
                 logger.warning(
                     "the crawl of %s was skipped: another crawl of it holds the crawl lock "
@@ -296,16 +297,6 @@ class Scheduler:
             wait = self._wait_time()
             self.sleep(min(wait, CHILD_POLL) if self._running else wait)
 
-
-def _seconds(delta: timedelta) -> str:
-    seconds = int(delta.total_seconds())
-    if seconds < 120:
-        return f"{seconds} s"
-    minutes, seconds = divmod(seconds, 60)
-    if minutes < 120:
-        return f"{minutes} min {seconds} s"
-    hours, minutes = divmod(minutes, 60)
-    return f"{hours} h {minutes} min"
 
 
 def _stamp(when: datetime) -> str:

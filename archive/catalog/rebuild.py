@@ -10,8 +10,6 @@ brings back the rows its last uncommitted transaction lost. Every write is idemp
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import logging
 import os
 from collections.abc import Callable, Iterable, Iterator
@@ -25,7 +23,7 @@ from warcio.recordloader import ArcWarcRecord
 
 from archive.catalog.model import CaptureRow
 from archive.catalog.sqlite import CatalogError, SqliteCatalog
-from archive.cdxj import list_warcs, warc_directory
+from archive.cdxj import list_warcs, payload_sha1, warc_directory
 from archive.errors import WarcReadError
 from archive.layout import content_hash, walk_article_files
 
@@ -66,12 +64,6 @@ def _status(record: ArcWarcRecord) -> int | None:
         return None
 
 
-def _digest_of_payload(record: ArcWarcRecord) -> str:
-    digest = hashlib.sha1()
-    while chunk := record.raw_stream.read(1 << 16):
-        digest.update(chunk)
-    return "sha1:" + base64.b32encode(digest.digest()).decode("ascii")
-
 
 def capture_rows(path: str | os.PathLike[str], name: str | None = None) -> Iterator[CaptureRow]:
     """The response and revisit records of one WARC file (ours or another tool's) as rows.
@@ -93,7 +85,7 @@ def capture_rows(path: str | os.PathLike[str], name: str | None = None) -> Itera
                     continue
                 digest = headers.get_header("WARC-Payload-Digest")
                 if record.rec_type == "response" and not digest:
-                    digest = _digest_of_payload(record)
+                    digest = payload_sha1(record)
                 refers_to = None
                 if record.rec_type == "revisit":
                     refers_to = headers.get_header("WARC-Refers-To") or (

@@ -43,6 +43,18 @@ def fail(command: str, message: str, code: int) -> int:
     return code
 
 
+def human_bytes(size: int | None) -> str:
+    """`912.3 KB`, `2.3 MB` (powers of 1000, as file managers show them); `-` for none."""
+    if size is None:
+        return "-"
+    value = float(size)
+    for unit in ("B", "KB", "MB", "GB", "TB"):
+        if value < 1000 or unit == "TB":
+            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
+        value /= 1000
+    raise AssertionError("unreachable")
+
+
 def stdout_closed() -> int:
     """The reader of stdout went away (head, less, jq): not an error of ours. Stdout is
     pointed at /dev/null so that the flush at exit does not fail again; returns 0."""

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from archive.locks import LOCK_BUSY_EXIT_STATUS, LockBusy
-from crawler.cli import fail, say
+from crawler.cli import fail, human_bytes, say
 from crawler.session import ArchiveSession
 from crawler.siteprofile import ProfileError, SiteProfile, resolve_profile
 
@@ -74,7 +74,7 @@ class CrawlSummary:
                 ),
                 f"  articles      : {self.articles} -> {self.out / 'articles'}"
                 + (f" (of them new versions: {self.new_versions})" if self.new_versions else ""),
-                f"  WARC files    : {self.warc_files} ({_human(self.warc_bytes)}) "
+                f"  WARC files    : {self.warc_files} ({human_bytes(self.warc_bytes)}) "
                 f"-> {self.out / 'warc'}",
                 f"  errors        : {self.errors}",
             ]
@@ -89,14 +89,6 @@ class CrawlSummary:
             )
         )
 
-
-def _human(size: int) -> str:
-    value = float(size)
-    for unit in ("B", "KB", "MB", "GB"):
-        if value < 1000 or unit == "GB":
-            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
-        value /= 1000
-    raise AssertionError("unreachable")
 
 
 def parse_setting(text: str) -> tuple[str, str]:

@@ -17,7 +17,8 @@ from typing import Any
 
 from archive.catalog import CRASHED, RUNNING, CatalogError, RunRow, catalog_path, open_catalog
 from archive.locks import is_locked
-from crawler.cli import fail, stdout_closed
+from crawler.cli import fail, human_bytes, stdout_closed
+from crawler.durations import human_duration
 
 # Column -> the run stat it shows.
 STATS = {
@@ -72,31 +73,6 @@ def duration_seconds(run: RunRow, state: str, now: datetime) -> float | None:
     return max((end - start).total_seconds(), 0.0)
 
 
-def human_duration(seconds: float | None) -> str:
-    if seconds is None:
-        return "-"
-    total = int(seconds)
-    if total < 60:
-        return f"{total}s"
-    minutes, secs = divmod(total, 60)
-    if minutes < 60:
-        return f"{minutes}m{secs:02d}s"
-    hours, minutes = divmod(minutes, 60)
-    if hours < 24:
-        return f"{hours}h{minutes:02d}m"
-    days, hours = divmod(hours, 24)
-    return f"{days}d{hours:02d}h"
-
-
-def human_bytes(size: int | None) -> str:
-    if size is None:
-        return "-"
-    value = float(size)
-    for unit in ("B", "KB", "MB", "GB", "TB"):
-        if value < 1000 or unit == "TB":
-            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
-        value /= 1000
-    raise AssertionError("unreachable")
 
 
 def _stat(stats: Mapping[str, Any], column: str) -> int | None:
