@@ -28,6 +28,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from warcio.statusandheaders import StatusAndHeaders
+
 from archive.catalog import (
     CRASHED,
     FAILED,
@@ -43,7 +45,10 @@ from archive.catalog import (
 )
 from archive.catalog.rebuild import SyncReport, sync
 from archive.catalog.sqlite import epoch
+from archive.errors import WarcReadError
+from archive.layout import WARC_DIR
 from archive.locks import crawl_lock
+from archive.reader import record_at
 from archive.recovery import RecoveryReport, recover
 from crawler.urls import url_key
 
@@ -69,6 +74,12 @@ def run_state(finish_reason: str) -> str:
     return _STATES.get(finish_reason, FAILED if "error" in finish_reason else INTERRUPTED)
 
 
+@dataclass(frozen=True)
+class StoredResponse:
+    http_headers: StatusAndHeaders  # status line and headers, as stored
+    body: bytes  # as stored: still content-encoded
+
+
 @dataclass
 class ArchiveSession:
     out: Path
@@ -81,6 +92,7 @@ class ArchiveSession:
     recovery: RecoveryReport | None = None
     seeded: SyncReport | None = None
     _stack: ExitStack | None = None
+    _last_read: tuple[str, StoredResponse] | None = None
 
     @classmethod
     def open(
@@ -151,6 +163,19 @@ class ArchiveSession:
             return row
         return self.catalog.capture(row.refers_to) if row.refers_to else None
 
+    def stored_response(self, row: CaptureRow) -> StoredResponse:
+        """The HTTP response `row`'s record holds, read back from its WARC file (raises
+        `WarcReadError`). The last one read is kept: a 304 needs its original twice, for the
+        revisit record's headers and for the page the spider reads."""
+        if self._last_read is not None and self._last_read[0] == row.record_id:
+            return self._last_read[1]
+        with record_at(self.out / WARC_DIR / row.warc_file, row.warc_offset) as record:
+            if record.http_headers is None:
+                raise WarcReadError(f"{row.warc_file}:{row.warc_offset} holds no HTTP response")
+            stored = StoredResponse(record.http_headers, record.raw_stream.read())
+        self._last_read = (row.record_id, stored)
+        return stored
+
     def close(self, finish_reason: str = "finished", stats: dict[str, Any] | None = None) -> None:
         """End the run with the state `finish_reason` means; release the catalog and lock."""
         if self._stack is None:
@@ -178,7 +203,7 @@ def _sync_crashed_runs(catalog: SqliteCatalog, out: Path, profile: str) -> None:
     for run in catalog.runs(profile=profile, limit=5):
         if run.state != RUNNING:
             continue
-        folder = out / "warc"
+        folder = out / WARC_DIR
         warcs = [folder / name for name in catalog.warc_files_of_run(run.id)]
         report = sync(
             catalog,

@@ -34,7 +34,6 @@ from archive.capture import Capture, write_exchange
 from archive.catalog import CaptureRow
 from archive.errors import WarcReadError, WarcWriteError
 from archive.layout import WARC_DIR, encode_article
-from archive.reader import record_at
 from archive.records import (
     IDENTICAL_PAYLOAD_DIGEST,
     SERVER_NOT_MODIFIED,
@@ -221,11 +220,9 @@ class WarcCapture:
 
     def _freshened(self, exchange: HttpExchange, original: CaptureRow) -> HttpExchange:
         """The 304 as the original response it confirms (see `archive.records.freshened`)."""
+        assert self.session is not None  # an original comes from the session's catalog
         try:
-            with record_at(self.writer.directory / original.warc_file, original.warc_offset) as rec:
-                if rec.http_headers is None:
-                    raise WarcReadError("the original record has no HTTP headers")
-                return freshened(exchange, rec.http_headers)
+            return freshened(exchange, self.session.stored_response(original).http_headers)
         except (WarcReadError, ValueError) as exc:
             logger.warning("%s: cannot read its original capture (%s)", exchange.url, exc)
             return exchange

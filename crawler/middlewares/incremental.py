@@ -36,7 +36,6 @@ from scrapy.responsetypes import responsetypes
 from archive.capture import Capture
 from archive.catalog import CaptureRow
 from archive.errors import WarcReadError
-from archive.reader import record_at
 from crawler.recrawl import RecrawlPolicy
 from crawler.session import ArchiveSession, session_of
 
@@ -127,13 +126,11 @@ class IncrementalMiddleware:
                 "%s: the original of revisit %s is not in the catalog", request.url, row.record_id
             )
             return None
-        path = self.session.out / "warc" / original.warc_file
         try:
-            with record_at(path, original.warc_offset) as record:
-                http = record.http_headers
-                body = record.raw_stream.read()
-                status = int(http.get_statuscode())
-                headers = Headers(http.headers)
+            stored = self.session.stored_response(original)
+            status = int(stored.http_headers.get_statuscode())
+            headers = Headers(stored.http_headers.headers)
+            body = stored.body
         except (WarcReadError, ValueError, TypeError) as exc:
             logger.warning("%s: cannot read its capture back (%s); fetching it", request.url, exc)
             return None
