@@ -104,6 +104,10 @@ class Catalog(Protocol):
 
     def capture(self, record_id: str) -> CaptureRow | None: ...
 
+    def capture_at(self, url: str, fetched_at: str) -> CaptureRow | None:
+        """The response record of `url` at `fetched_at`, to the second (a revisit's original
+        named by URI and date)."""
+
     def latest_version(self, article_id: str) -> ArticleVersion | None: ...
 
     def captures_of_run(self, run_id: int) -> dict[str, CaptureRow]:
@@ -117,6 +121,11 @@ class Catalog(Protocol):
         latest capture holds an article."""
 
     def warc_files(self) -> set[str]: ...
+
+    def register_warc_file(self, name: str, run_id: int) -> None:
+        """Note that run `run_id` writes WARC file `name` (durably, at once)."""
+
+    def warc_files_of_run(self, run_id: int) -> list[str]: ...
 
     def start_run(self, profile: str, *, started_at: str, pid: int, host: str) -> RunRow: ...
 
