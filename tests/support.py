@@ -91,3 +91,13 @@ def all_records(out: Path) -> list[Rec]:
 
 def articles(out: Path) -> list[dict[str, Any]]:
     return [json.loads(p.read_text("utf-8")) for p in sorted((out / "articles").rglob("*.json"))]
+
+
+def archived_files(out: Path) -> dict[Path, bytes]:
+    """Every file of an archive and its bytes, but the catalog (an index, which records each
+    run) and the crawl locks: what no later crawl may change."""
+    return {
+        p: p.read_bytes()
+        for p in out.rglob("*")
+        if p.is_file() and not p.name.startswith("catalog.sqlite") and ".locks" not in p.parts
+    }

@@ -11,16 +11,7 @@ from pathlib import Path
 import pytest
 
 from crawler.demo.server import SiteServer
-from tests.support import all_records, crawl, newsarchive, warc_files
-
-
-def _snapshot(directory: Path) -> dict[Path, bytes]:
-    """Every file of the archive, but the catalog: an index, which records each run."""
-    return {
-        p: p.read_bytes()
-        for p in directory.rglob("*")
-        if p.is_file() and not p.name.startswith("catalog.sqlite") and ".locks" not in p.parts
-    }
+from tests.support import all_records, archived_files, crawl, newsarchive, warc_files
 
 
 @pytest.fixture(scope="module")
@@ -80,7 +71,7 @@ def test_malformed_profile_is_rejected_before_crawling(
 ):
     profile = tmp_path / "bad.toml"
     profile.write_text(toml)
-    before = _snapshot(out_with_data)
+    before = archived_files(out_with_data)
     result = newsarchive("crawl", profile, "--out", out_with_data)
     assert result.returncode == 2
     assert str(profile) in result.stderr and message in result.stderr
@@ -99,7 +90,7 @@ def test_unreachable_start_url(out_with_data: Path):
     with socket.socket() as sock:  # a port nothing listens on
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    before = _snapshot(out_with_data)
+    before = archived_files(out_with_data)
     result = crawl(f"http://127.0.0.1:{port}/", out_with_data, "-s", "RETRY_TIMES=0")
     assert result.returncode == 1
     assert f"start URL failed: could not fetch http://127.0.0.1:{port}/" in result.stderr
@@ -110,7 +101,7 @@ def test_unreachable_start_url(out_with_data: Path):
 
 def test_non_html_start_url_is_archived_not_parsed(site_dir: Path, out_with_data: Path):
     (site_dir / "report.pdf").write_bytes(b"%PDF-1.4\n% not HTML\n%%EOF\n")
-    before = _snapshot(out_with_data)
+    before = archived_files(out_with_data)
     with SiteServer(site_dir) as server:
         url = server.url("/report.pdf")
         result = crawl(url, out_with_data)

@@ -15,7 +15,7 @@ from fastwarc.warc import WarcRecordType
 
 from archive.reader import record_at
 from crawler.demo.server import SiteServer
-from tests.support import TEST_SITE, Rec, all_records, articles, crawl, warc_files
+from tests.support import TEST_SITE, Rec, all_records, archived_files, articles, crawl, warc_files
 
 ARTICLE_PATHS = {
     "/news/2026/01/05/harbour-bridge.html",
@@ -278,11 +278,7 @@ def test_rotation_gives_several_valid_files(test_site, tmp_path: Path):
 
 def test_second_crawl_adds_and_never_overwrites(test_site, tmp_path: Path):
     assert crawl(test_site.url("/"), tmp_path).returncode == 0
-    first = {  # the catalog, an index, records every run
-        p: p.read_bytes()
-        for p in tmp_path.rglob("*")
-        if p.is_file() and not p.name.startswith("catalog.sqlite") and ".locks" not in p.parts
-    }
+    first = archived_files(tmp_path)
     assert crawl(test_site.url("/"), tmp_path).returncode == 0
     for path, content in first.items():
         assert path.read_bytes() == content, f"{path} changed"
