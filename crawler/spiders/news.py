@@ -58,6 +58,7 @@ class NewsSpider(scrapy.Spider):
         # opened in `from_crawler` for a plain `scrapy crawl news`.
         self.archive_session: ArchiveSession | None = kwargs.pop("archive_session", None)
         self.recrawl: RecrawlPolicy | None = None  # set in from_crawler
+        self.max_body = 0  # set in from_crawler
         super().__init__(*args, **kwargs)
         if not site:
             raise ValueError("the news spider needs -a site=PROFILE|PATH.toml|URL")
@@ -80,6 +81,7 @@ class NewsSpider(scrapy.Spider):
                 resume=settings.getbool("NEWSARCHIVE_RESUME"),
                 refresh=settings.getbool("NEWSARCHIVE_REFRESH"),
             )
+        spider.max_body = max_body(settings)  # NEWSARCHIVE_MAX_BODY, read once
         spider.recrawl = None
         if spider.archive_session is not None and settings.getbool("NEWSARCHIVE_INCREMENTAL", True):
             known = spider.archive_session.catalog.known_articles()
@@ -176,7 +178,7 @@ class NewsSpider(scrapy.Spider):
             # Archived as far as NEWSARCHIVE_MAX_BODY, and SizeLimit logged it.
             self.crawler.stats.inc_value("newsarchive/bad_sitemaps")
             return
-        limit = max_body(self.crawler.settings)
+        limit = self.max_body
         try:
             body = _sitemap_body(response, limit)
         except SitemapOverLimit:
@@ -247,7 +249,7 @@ class NewsSpider(scrapy.Spider):
         yield scrapy.Request(url, callback, errback=self.on_error, meta=meta)
 
     def _article_page(self, response: TextResponse, declared: str | None) -> ArticlePage | None:
-        limit = max_body(self.crawler.settings)
+        limit = self.max_body
         if limit and len(response.body) > limit:
             # Never reached through the downloader (SizeLimit stops or Scrapy refuses such a
             # body); a page answered from an older archive can be. Extraction's input is
