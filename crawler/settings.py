@@ -82,8 +82,8 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.addressguard.AddressGuardMiddleware": 60,
 }
 EXTENSIONS = {
-    # First: Accept-Encoding lists only the codings that decode here (crawler/encodings.py).
-    "crawler.encodings.ContentCodings": 50,
+    # First: Accept-Encoding lists only the codings that decode here.
+    "crawler.extensions.contentcodings.ContentCodings": 50,
     "crawler.extensions.sizelimit.SizeLimit": 90,
     "crawler.extensions.warccapture.WarcCapture": 100,
 }

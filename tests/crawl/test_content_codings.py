@@ -1,6 +1,6 @@
 """br, zstd, gzip and deflate pages decode in a real crawl, in the environment `make test`
 builds (the `[test]` extra, pywb and its brotlipy included), and Accept-Encoding lists exactly
-the codings that decode (crawler/encodings.py)."""
+the codings that decode (crawler/extensions/contentcodings.py)."""
 
 from __future__ import annotations
 
@@ -99,7 +99,7 @@ def test_the_brotli_modules_installed_are_the_ones_the_crawl_and_replay_call():
     from scrapy.utils import _compression
 
     from archive.replay.codings import streaming_brotli
-    from crawler.encodings import install
+    from crawler.extensions.contentcodings import install
 
     module = streaming_brotli()
     assert module is not None and hasattr(module.Decompressor(), "process")
