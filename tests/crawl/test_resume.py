@@ -162,14 +162,17 @@ def test_a_second_crawl_of_the_profile_waits_for_the_lock(
 ) -> None:
     _, profile = site
     out = tmp_path / "out"
-    process = _start(profile, out)
+    # Slowed down so that it surely still runs (and holds the lock) when the second starts.
+    process = _start(profile, out, "-s", "DOWNLOAD_DELAY=1")
     try:
         deadline = time.monotonic() + 60
         while not (out / ".locks").is_dir() or not any((out / ".locks").iterdir()):
             assert process.poll() is None and time.monotonic() < deadline
             time.sleep(0.005)
         busy = crawl(str(profile), out)
+        assert process.poll() is None, "the first crawl ended before the second was tried"
         assert busy.returncode == 75
         assert "pid" in busy.stderr and str(process.pid) in busy.stderr
     finally:
-        process.wait(timeout=300)
+        process.terminate()  # a graceful stop: no need to wait for the slowed crawl
+        process.wait(timeout=120)
