@@ -93,22 +93,31 @@ def _sorted_dirs(path: str) -> list[os.DirEntry[str]]:
         return []
 
 
-def walk_article_files(
+def article_month_dirs(
     out: str | os.PathLike[str], site_dirs: frozenset[str] | None = None
-) -> Iterator[tuple[str, str]]:
-    """(id, path) of every stored article file under `out/articles`, in site/year/month/name
-    order (none when there is no such directory); `site_dirs` limits the site folders read."""
+) -> Iterator[str]:
+    """`out/articles/<site>/<yyyy>/<mm>` folders, the only places article files are written,
+    in site/year/month order; `site_dirs` limits the site folders read."""
     for site in _sorted_dirs(os.path.join(out, ARTICLES_DIR)):
         if site_dirs is not None and site.name not in site_dirs:
             continue
         for year in _sorted_dirs(site.path):
             for month in _sorted_dirs(year.path):
-                with os.scandir(month.path) as entries:
-                    names = sorted(e.name for e in entries if e.name.endswith(".json"))
-                for name in names:
-                    match = ARTICLE_FILE_NAME.match(name)
-                    if match:
-                        yield match.group(1), os.path.join(month.path, name)
+                yield month.path
+
+
+def walk_article_files(
+    out: str | os.PathLike[str], site_dirs: frozenset[str] | None = None
+) -> Iterator[tuple[str, str]]:
+    """(id, path) of every stored article file under `out/articles`, in site/year/month/name
+    order (none when there is no such directory); `site_dirs` limits the site folders read."""
+    for month in article_month_dirs(out, site_dirs):
+        with os.scandir(month) as entries:
+            names = sorted(e.name for e in entries if e.name.endswith(".json"))
+        for name in names:
+            match = ARTICLE_FILE_NAME.match(name)
+            if match:
+                yield match.group(1), os.path.join(month, name)
 
 
 def encode_article(record: dict[str, Any]) -> bytes:
@@ -148,6 +157,20 @@ def safe_warc_name(name: object, where: str = "") -> str:
     raise ArchiveError(f"{prefix}WARC file name {shown} {problem}; refused (not opened)")
 
 
+TEMP_ARTICLE_NAME = re.compile(r"^\.tmp-(\d+)-.*\.tmp$")
+
+
+def temp_article_prefix() -> str:
+    """The start of an article file's temporary name: `.tmp-<pid>-`.
+
+    A hard kill between writing the temporary file and linking it into place leaves it
+    behind; its writer's pid lets recovery tell such a leftover from a file a live crawl
+    (of another profile, in the same OUT) is writing right now. It ends `.tmp`, so that
+    no `*.json` glob (ours or a user's `jq`) takes it for an article.
+    """
+    return f".tmp-{os.getpid()}-"
+
+
 class ArticleStore:
     """Writes article JSON documents under `OUT/articles` without ever overwriting one."""
 
@@ -164,7 +187,7 @@ class ArticleStore:
         directory.mkdir(parents=True, exist_ok=True)
         if data is None:
             data = encode_article(record)
-        fd, tmp = tempfile.mkstemp(dir=directory, prefix=".tmp-", suffix=".json")
+        fd, tmp = tempfile.mkstemp(dir=directory, prefix=temp_article_prefix(), suffix=".tmp")
         try:
             os.fchmod(fd, file_mode())  # mkstemp's 0o600 would survive the link
             with os.fdopen(fd, "wb") as handle:

@@ -11,6 +11,9 @@ archive whole again, in two stages:
 2. Article files whose capture pointer leads into a dropped tail (or into a removed file)
    are renamed `X.json.orphan` (never deleted; the article walkers ignore that name). After
    it, every article JSON points at a record that exists.
+3. Temporary article files (`.tmp-<pid>-*.tmp`, see `archive.layout.ArticleStore`) that a
+   killed writer left are removed: their content is whole in no other place only when the
+   article was never linked, and then the resumed crawl writes it again.
 
 Where a file's complete records end is read by `archive.warcstream`, which `archive.check`
 shares.
@@ -21,6 +24,7 @@ from __future__ import annotations
 import fcntl
 import logging
 import os
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -30,8 +34,10 @@ from archive.atomic import fsync_directory
 from archive.layout import (
     ARTICLES_DIR,
     OPEN_SUFFIX,
+    TEMP_ARTICLE_NAME,
     WARC_DIR,
     WARC_SUFFIXES,
+    article_month_dirs,
     walk_article_files,
 )
 from archive.warcstream import complete_prefix
@@ -40,6 +46,9 @@ logger = logging.getLogger(__name__)
 
 ORPHAN_SUFFIX = ".orphan"
 SHOWN_ARTICLES = 10  # quarantined articles named one by one in a report
+# A temporary article file lives for the microseconds between its write and its link; one
+# this old is a leftover even if its pid now names another, unrelated process.
+STALE_TEMP_SECONDS = 3600
 
 
 # -- recovering `.open` files ---------------------------------------------------------------
@@ -181,7 +190,6 @@ def _final_name(path: Path) -> str:
     return path.name.removesuffix(OPEN_SUFFIX)
 
 
-
 def recover_open_files(warc_dir: str | os.PathLike[str]) -> list[RecoveredFile]:
     """Recover every `*.open` WARC file of `warc_dir` that no live process holds.
 
@@ -215,6 +223,7 @@ class RecoveryReport:
 
     files: list[RecoveredFile] = field(default_factory=list)
     quarantined: list[QuarantinedArticle] = field(default_factory=list)
+    temp_files_removed: int = 0
 
     @property
     def recovered(self) -> list[RecoveredFile]:
@@ -261,7 +270,50 @@ def recover(out_dir: str | os.PathLike[str]) -> RecoveryReport:
     }
     if damaged and (out / ARTICLES_DIR).is_dir():
         report.quarantined = quarantine_articles(out, damaged)
+    report.temp_files_removed = remove_leftover_temp_articles(out)
     return report
+
+
+def remove_leftover_temp_articles(out: str | os.PathLike[str], now: float | None = None) -> int:
+    """Remove the temporary article files of writers that are gone; return how many.
+
+    A file is a leftover when the pid in its name is no live process, or when it is older
+    than `STALE_TEMP_SECONDS`. Files of a live crawl (another profile may be writing into
+    the same OUT) are left alone.
+    """
+    now = time.time() if now is None else now
+    removed = 0
+    for month in article_month_dirs(out):
+        try:
+            entries = list(os.scandir(month))
+        except OSError:
+            continue
+        for entry in entries:
+            match = TEMP_ARTICLE_NAME.match(entry.name)
+            if not match:
+                continue
+            try:
+                old = now - entry.stat().st_mtime > STALE_TEMP_SECONDS
+                if old or not _alive(int(match.group(1))):
+                    os.unlink(entry.path)
+                    removed += 1
+            except FileNotFoundError:
+                continue  # its writer linked and removed it meanwhile
+    if removed:
+        logger.info("removed %d temporary article file(s) a killed crawl left", removed)
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # someone else's process
+    return True
 
 
 def quarantine_articles(

@@ -252,6 +252,54 @@ def test_articles_of_a_removed_file_are_set_aside(tmp_path: Path):
     assert list(walk_article_files(out)) == []
 
 
+_HALF_WRITTEN_ARTICLE = """
+import sys, tempfile
+from archive.layout import temp_article_prefix
+fd, path = tempfile.mkstemp(dir=sys.argv[1], prefix=temp_article_prefix(), suffix=".tmp")
+print(path, flush=True)
+sys.stdin.read()  # killed here: written, never linked into place
+"""
+
+
+def _half_written_article(directory: Path) -> tuple[subprocess.Popen[str], Path]:
+    """A process stopped inside `ArticleStore.write`, after the temporary file was made."""
+    process = subprocess.Popen(
+        [sys.executable, "-c", _HALF_WRITTEN_ARTICLE, str(directory)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=REPO,
+    )
+    assert process.stdout is not None
+    return process, Path(process.stdout.readline().strip())
+
+
+def test_a_killed_writers_temporary_article_is_removed(tmp_path: Path):
+    out = tmp_path / "out"
+    written = ArticleStore(out).write(article(1, {"warc_file": "x.warc.gz"}))
+    month = written.parent
+    killed, leftover = _half_written_article(month)
+    killed.kill()
+    killed.wait()
+    live, in_use = _half_written_article(month)  # another profile's crawl, writing now
+    try:
+        old = month / f".tmp-{os.getpid()}-old.tmp"  # our own pid, but a day old
+        old.write_bytes(b"")
+        os.utime(old, (0, 0))
+        assert leftover.exists() and not leftover.name.endswith(".json")
+
+        report = recover(out)
+
+        assert report.temp_files_removed == 2
+        assert not leftover.exists() and not old.exists()
+        assert in_use.exists()
+        assert written.exists()
+    finally:
+        live.kill()
+        live.wait()
+    assert recover(out).temp_files_removed == 1  # its writer is gone now
+
+
 def test_nothing_to_recover_reads_no_article(tmp_path: Path):
     out = tmp_path / "out"
     with RotatingWarcWriter(out / "warc", prefix="t", hostname="h") as writer:
