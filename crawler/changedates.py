@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import email.utils
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from functools import lru_cache
 
@@ -214,10 +214,22 @@ def local_name(element: etree._Element) -> str:
 
 
 def text_of(element: etree._Element) -> str:
-    """The element's text, stripped (CDATA included)."""
+    """The element's text, stripped (CDATA included). An entity reference left unresolved
+    (`parse_xml` resolves none but XML's five) counts as nothing: lxml's `itertext` gives
+    `<loc>&xxe;</loc>` as the text "&xxe;", which a crawler then requests as a URL."""
     if not len(element):  # the common case, and the fast one
         return (element.text or "").strip()
-    return "".join(element.itertext()).strip()
+    return "".join(_texts(element)).strip()
+
+
+def _texts(element: etree._Element) -> Iterator[str]:
+    if element.text:
+        yield element.text
+    for child in element:
+        if isinstance(child.tag, str):  # an element, not an entity, comment or PI
+            yield from _texts(child)
+        if child.tail:
+            yield child.tail
 
 
 def _zone(zone: str | None) -> tzinfo:

@@ -31,10 +31,12 @@ PEAK_RSS_MB = 700
 
 
 @pytest.fixture(scope="module")
-def hostile_crawl(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, str, str]]:
+def hostile_crawl(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[tuple[Path, str, str, list[str]]]:
     out = tmp_path_factory.mktemp("hostile") / "out"
     server: Iterator[tuple[str, HostileSite]] = serve()
-    base, _site = next(server)
+    base, site = next(server)
     try:
         result = subprocess.run(
             [sys.executable, "-c", MEASURED, sys.executable, "-m", "crawler", "crawl",
@@ -44,11 +46,11 @@ def hostile_crawl(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Pa
     finally:
         server.close()
     assert result.returncode == 0, result.stderr[-3000:]
-    yield out, base, result.stderr
+    yield out, base, result.stderr, list(site.requests)
 
 
 def test_the_control_articles_are_extracted_and_no_hostile_page_is_one(hostile_crawl) -> None:
-    out, base, _ = hostile_crawl
+    out, base, _, _ = hostile_crawl
     urls = {document["url"] for document in articles(out)}
     assert {base + path for path in CONTROL} <= urls
     for hostile in ("/random.html", "/nul.html", "/big.html", "/bomb.html", "/busy.html"):
@@ -56,7 +58,7 @@ def test_the_control_articles_are_extracted_and_no_hostile_page_is_one(hostile_c
 
 
 def test_every_log_line_is_short_and_names_what_went_wrong(hostile_crawl) -> None:
-    _, base, stderr = hostile_crawl
+    _, base, stderr, _ = hostile_crawl
     lines = stderr.splitlines()[:-1]  # the last one is the measured RSS
     assert max(map(len, lines)) < 1000
     for path in ("/big.html", "/bomb-sitemap.xml.gz", "/busy.html"):
@@ -64,13 +66,13 @@ def test_every_log_line_is_short_and_names_what_went_wrong(hostile_crawl) -> Non
 
 
 def test_memory_stays_bounded(hostile_crawl) -> None:
-    _, _, stderr = hostile_crawl
+    _, _, stderr, _ = hostile_crawl
     peak_mb = int(stderr.splitlines()[-1]) / 1024
     assert peak_mb < PEAK_RSS_MB  # with a 2 GiB gzip bomb page and sitemap on the site
 
 
 def test_the_archive_is_whole_and_holds_no_local_file(hostile_crawl) -> None:
-    out, base, _ = hostile_crawl
+    out, base, _, _ = hostile_crawl
     check = newsarchive("check", out)
     assert check.returncode == 0, check.stdout[-2000:] + check.stderr[-2000:]
     records = all_records(out)
@@ -78,3 +80,9 @@ def test_the_archive_is_whole_and_holds_no_local_file(hostile_crawl) -> None:
     assert base + "/big.html" in truncated
     passwd = Path("/etc/passwd").read_bytes()[:32]
     assert not any(passwd in r.raw_payload for r in records)  # the sitemap's XXE
+
+
+def test_only_urls_the_site_names_are_requested(hostile_crawl) -> None:
+    """An entity the sitemap parser leaves unresolved (`<loc>&xxe;</loc>`) is no URL."""
+    _, _, _, requests = hostile_crawl
+    assert not [path for path in requests if "&" in path], requests
