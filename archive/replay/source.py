@@ -40,7 +40,7 @@ from warcio.statusandheaders import StatusAndHeaders
 from archive.errors import WarcReadError
 from archive.limits import MAX_BODY
 from archive.reader import record_in
-from archive.replay.codings import NO_CODINGS, BodyDecodeError, Codings
+from archive.replay.codings import NO_CODINGS, BodyDecodeError, BodyTooLarge, Codings
 from archive.replay.pages import Page
 
 logger = logging.getLogger(__name__)
@@ -109,6 +109,22 @@ def read_stored(record: Any, limit: int) -> bytes | None:
     while record.raw_stream.read(1 << 20):
         pass
     return None
+
+
+def decoded_body(record: Any, limit: int = MAX_BODY) -> bytes:
+    """A response record's body as a browser or Scrapy would see it: chunking and every
+    content coding undone (`br` and `zstd` too, in every install, where warcio's
+    `content_stream()` depends on which `brotli` module is installed and knows no `zstd`).
+
+    Raises `BodyTooLarge` when the body, stored or decoded, passes `limit` bytes (memory
+    stays bounded by it), `BodyDecodeError` when a coding cannot be undone.
+    """
+    stored = read_stored(record, limit)
+    if stored is None:
+        raise BodyTooLarge(limit)
+    if record.http_headers is None:
+        return stored
+    return codings_of(record.http_headers, limit).undo(stored)
 
 
 def is_html(content_type: str, body: bytes | None, url: str) -> bool | None:

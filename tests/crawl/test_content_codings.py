@@ -17,7 +17,9 @@ from typing import ClassVar
 import brotlicffi
 import pytest
 
+from archive.reader import record_at
 from archive.replay.codings import zstd
+from archive.replay.source import decoded_body
 from tests.replay.helpers import article_html
 from tests.support import crawl
 
@@ -82,6 +84,12 @@ def test_every_coding_is_decoded_and_exactly_those_are_advertised(server: str, t
     advertised = set(_Handler.seen_accept_encoding)
     assert advertised == {"gzip, deflate, br, zstd"}, advertised
     assert "has no attribute 'process'" not in result.stderr
+    for doc in documents:  # the README's way back from an article to its page
+        capture = doc["capture"]
+        with record_at(tmp_path / "warc" / capture["warc_file"], capture["warc_offset"]) as record:
+            assert record.http_headers.get_header("Content-Encoding") in CODINGS
+            html = decoded_body(record).decode("utf-8")
+        assert "six weeks of repairs" in html and doc["title"] in html
 
 
 def test_dependencies_name_what_decodes_br_and_zstd():
