@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta, timezone
 
 from lxml import etree
 
@@ -34,13 +35,21 @@ PUBLISHED_METAS = (
     "publish-date", "publish_date", "pub_date", "dc.date.issued", "dcterms.issued",
     "citation_publication_date", "cxenseparse:recs:publishtime", "originalpublicationdate",
     "article_date_original", "dc.date", "dcterms.created", "dc.date.created", "date",
-    "og:pubdate", "rnews:datepublished",
+    "og:pubdate", "rnews:datepublished", "article:post_date", "article:published_date",
+    "article:publicationdate", "og:published_time", "og:publish_date", "og:datepublished",
+    "date_published", "published_date", "published-date", "publisheddate", "publication_date",
+    "publish_time", "dateposted", "dcterms.date", "dc:date", "dc.date.publication",
+    "dc.created", "datecreated", "date_created", "displaydate", "rbpubdate",
+    "bt:pubdate", "citation_date", "shareaholic:article_published_time", "twt-published-at",
+    "vr:published_time", "dcsext.articlefirstpublished", "analyticsattributes.articledate",
 )  # fmt: skip
 MODIFIED_METAS = (
     "article:modified_time", "og:article:modified_time", "og:updated_time", "datemodified",
     "article:modified",
     "modified_time", "article.updated", "dcterms.modified", "dc.date.modified", "last-modified",
-    "lastmod", "revised",
+    "lastmod", "revised", "article:modified_date", "article:post_modified", "og:modified_time",
+    "dc.modified", "lastmodified", "modificationdate", "updated_time", "revision_date",
+    "bt:moddate", "dateupdate",
 )  # fmt: skip
 
 _X = etree.XPath
@@ -88,7 +97,10 @@ def _dayfirst(page: Page) -> bool | None:
     return language not in ("zh", "ja", "ko", "hu", "lt")  # year-month-day locales aside
 
 
-def _structured_dates(page: Page, dayfirst: bool | None) -> dict[str, tuple[ParsedDate, str]]:
+def _structured_dates(
+    page: Page, dayfirst: bool | None, evidence: list[tuple[str, ParsedDate]]
+) -> dict[str, tuple[ParsedDate, str]]:
+    """The first JSON-LD or meta date of each kind; every one read goes to `evidence`."""
     found: dict[str, tuple[ParsedDate, str]] = {}
     fmt = page.date_format
     for kind, ld_keys, meta_keys in (
@@ -99,13 +111,13 @@ def _structured_dates(page: Page, dayfirst: bool | None) -> dict[str, tuple[Pars
         if page.article:
             values.extend((v, "jsonld") for key in ld_keys for v in strings(page.article.get(key)))
         values.extend((v, "meta") for v in page.metas.all(*meta_keys))
-        for value, source in values:
+        for value, source in values[:MAX_CANDIDATES]:
             parsed = parse_date(value, None, dayfirst=dayfirst) or (
                 parse_date(value, fmt, dayfirst=dayfirst) if fmt else None
             )
             if parsed:
-                found[kind] = (parsed, source)
-                break
+                evidence.append((kind, parsed))
+                found.setdefault(kind, (parsed, source))
     return found
 
 
@@ -150,7 +162,10 @@ class _Visible:
 
 
 def _visible_dates(
-    page: Page, dayfirst: bool | None, need_outside: bool = True
+    page: Page,
+    dayfirst: bool | None,
+    evidence: list[tuple[str, ParsedDate]],
+    need_outside: bool = True,
 ) -> dict[str, _Visible]:
     """Dates the reader sees — <time>, itemprop dates, dateline text — the first of each kind,
     in this order: <time> in the article, datelines in the article, then the same outside
@@ -164,6 +179,7 @@ def _visible_dates(
     ]
     headline = _headline(page)
     seen = _Seen(headline, fmt, dayfirst)
+    seen.evidence = evidence
     marked = [e for e in page.marked("date")[:MAX_CANDIDATES] if e.tag != "meta"]
     times = marked + page.elements["time"][:MAX_CANDIDATES]
     inside = [e for e in times if _in_article(e)]
@@ -195,6 +211,7 @@ class _Seen:
         self, headline: etree._Element | None, fmt: str | None, dayfirst: bool | None
     ) -> None:
         self.found: dict[str, _Visible] = {}
+        self.evidence: list[tuple[str, ParsedDate]] = []  # every date read, for _localised
         self.headline = headline
         self.fmt = fmt
         self.dayfirst = dayfirst
@@ -211,6 +228,8 @@ class _Seen:
                 continue
             near: bool | None = None  # computed once, when it matters
             for kind, parsed in self._dates_of(element):
+                if parsed.has_time:  # a day alone may be any day the text names
+                    self.evidence.append((kind, parsed))
                 current = self.found.get(kind)
                 if current is not None and (current.trusted or not in_article):
                     continue
@@ -404,22 +423,71 @@ def _near_headline(page: Page, dayfirst: bool | None) -> ParsedDate | None:
     return None
 
 
+# A UTC offset is at most 14 hours; offsets are whole quarter hours.
+_MAX_OFFSET = timedelta(hours=14)
+_QUARTER_HOUR = timedelta(minutes=15)
+
+
+def _localised(
+    chosen: ParsedDate, kind: str, evidence: list[tuple[str, ParsedDate]]
+) -> ParsedDate:
+    """A value in UTC (`Z`, `+00:00`) told in the page's own time, when another of its dates
+    gives that time: the same instant with an offset; the same clock time without one (the
+    offset is their difference); the offset of its other dates; or the local day only (the
+    URL's, a dateline's) one day off the UTC day — then the day is all that is known. Readers
+    count the day the page states, and a story posted at 8 p.m. in New York is dated the next
+    day in UTC."""
+    value = chosen.value
+    offset = value.utcoffset()
+    if not chosen.has_time or offset is None or offset:
+        return chosen
+    local_day: date | None = None
+    zone = None  # the offset the page's other dates are written in
+    for other_kind, other in evidence:
+        other_offset = other.value.utcoffset()
+        if other.has_time and other_offset:
+            if other.value == value:
+                return replace(chosen, value=value.astimezone(other.value.tzinfo))
+            zone = zone or other.value.tzinfo
+        elif other.has_time and other_offset is None and other_kind == kind:
+            gap = other.value - value.replace(tzinfo=None)
+            if gap and abs(gap) <= _MAX_OFFSET and not gap % _QUARTER_HOUR:
+                return replace(chosen, value=value.astimezone(timezone(gap)))
+        elif not other.has_time and local_day is None and other_kind in (kind, f"url-{kind}"):
+            days = (other.day - value.date()).days
+            # the day before in the Americas (west of UTC), the day after in Asia/Oceania
+            if (days == -1 and value.hour < 14) or (days == 1 and value.hour >= 10):
+                local_day = other.day
+    if zone is not None:
+        return replace(chosen, value=value.astimezone(zone))
+    if local_day is None:
+        return chosen
+    return ParsedDate(datetime(local_day.year, local_day.month, local_day.day), False, chosen.raw)
+
+
 def page_dates(page: Page) -> dict[str, tuple[ParsedDate, str]]:
     dayfirst = _dayfirst(page)
-    structured = guard("structured dates", {}, _structured_dates, page, dayfirst)
+    evidence: list[tuple[str, ParsedDate]] = []
+    structured = guard("structured dates", {}, _structured_dates, page, dayfirst, evidence)
     visible = guard(
-        "visible dates", {}, _visible_dates, page, dayfirst, "published" not in structured
-    )
+        "visible dates", {}, _visible_dates, page, dayfirst, evidence,
+        "published" not in structured,
+    )  # fmt: skip
     from_url = url_date(page.url)
+    if from_url is not None:
+        evidence.append(("url-published", from_url))
+    evidence.extend((k, v.date) for k, v in visible.items() if v.trusted and not v.date.has_time)
     chosen: dict[str, tuple[ParsedDate, str]] = {}
     published = _choose(structured.get("published"), visible.get("published"), from_url)
     if published is None:
         near = guard("headline dates", None, _near_headline, page, dayfirst)
         published = (near, "visible") if near else None
     if published:
+        published = (_localised(published[0], "published", evidence), published[1])
         chosen["published"] = published
     modified = _choose(structured.get("modified"), visible.get("modified"), None)
     if modified:
+        modified = (_localised(modified[0], "modified", evidence), modified[1])
         if published and modified[0].day < published[0].day:
             modified = None  # an "updated" date before publication is a template's
         elif published and modified[0].raw == published[0].raw:

@@ -1,0 +1,55 @@
+"""Published and modified dates of whole pages: every source a page offers, read as its reader
+would read them (the day the page states, in its own time and language)."""
+
+from __future__ import annotations
+
+from crawler.extraction import extract
+
+
+def published(html: str, url: str = "https://news.example/story/a-story") -> str | None:
+    return extract(html.encode(), url).published
+
+
+def test_utc_meta_told_in_the_time_of_the_page_dateline() -> None:
+    # 8:09 p.m. in Denver is the next day in UTC; the reader sees November 8.
+    html = """<html lang="en-US"><head>
+      <meta property="article:published_time" content="2023-11-09T01:09:55+00:00">
+    </head><body><article><h1>Playoffs, second weekend</h1>
+      <p class="byline">By Kyle Newman | <time datetime="2023-11-08T18:09:55-07:00">
+        November 8, 2023 at 6:09 p.m.</time></p>
+      <p>The second weekend of the playoffs brought three upsets and a record crowd.</p>
+    </article></body></html>"""
+    assert published(html) == "2023-11-08T18:09:55-07:00"
+
+
+def test_utc_meta_and_a_local_clock_time_give_the_offset() -> None:
+    # A CMS meta in UTC, another in New York time without an offset: 5 hours apart.
+    html = """<html><head>
+      <meta property="article:published_time" content="2023-11-09T03:28:35+00:00">
+      <meta name="sailthru.date" content="2023-11-08 22:28:35">
+    </head><body><h1>Haley rips Ramaswamy</h1><p>In a fiery exchange on stage.</p></body></html>"""
+    assert published(html) == "2023-11-08T22:28:35-05:00"
+
+
+def test_utc_meta_one_day_off_the_url_day_takes_the_url_day() -> None:
+    # Rome is an hour ahead of UTC: 23:01 UTC on the 1st is past midnight on the 2nd.
+    html = """<html lang="it"><head>
+      <meta property="article:published_time" content="2023-11-01T23:01:00Z">
+    </head><body><h1>Israele-Hamas, le notizie di oggi</h1><p>La diretta.</p></body></html>"""
+    url = "https://www.repubblica.it/esteri/2023/11/02/diretta/israele_hamas_news-419364605/"
+    assert published(html, url) == "2023-11-02"
+
+
+def test_utc_meta_kept_when_nothing_says_otherwise() -> None:
+    html = """<html><head>
+      <meta property="article:published_time" content="2020-05-02T02:54:29.000Z">
+    </head><body><h1>Penn Station to close overnight</h1><p>For cleaning.</p></body></html>"""
+    assert published(html) == "2020-05-02T02:54:29+00:00"
+
+
+def test_offset_of_the_page_is_kept() -> None:
+    html = """<html><head>
+      <script type="application/ld+json">{"@type": "NewsArticle", "headline": "Storm",
+        "datePublished": "2024-03-15T10:30:00-05:00"}</script>
+    </head><body><h1>Storm</h1><p>Heavy rain is expected tonight.</p></body></html>"""
+    assert published(html) == "2024-03-15T10:30:00-05:00"
