@@ -69,6 +69,16 @@ _UPDATED = re.compile(
     r"aggiornato|atualizado|更新|تحديث)\W{0,3}(?:on|at|am|le|el|il|em)?\W{0,3}$",
     re.I,
 )
+_SAYS_MODIFIED = re.compile(
+    r"\W*(?:last\s+)?(?:updated|modified|edited|aktualisiert|geändert|mis à jour|actualizado|"
+    r"aggiornato|atualizado|bijgewerkt|zaktualizowano|обновлено|更新)",
+    re.I,
+)
+_SAYS_PUBLISHED = re.compile(
+    r"\W*(?:(?:first\s+)?published|posted|veröffentlicht|erschienen|publié|publicado|"
+    r"pubblicato|gepubliceerd|opublikowano|опубликовано|発表|发布)",
+    re.I,
+)
 _MAX_DATELINE_CHARS = 250
 _MAX_HEADLINE_BLOCK_CHARS = 1500
 # A dateline sits next to the headline: at most this much text (a standfirst, a byline) between.
@@ -134,19 +144,15 @@ def _dated_text(
     )
     for piece in pieces:
         parsed = parse_date(piece, fmt, dayfirst=dayfirst)
-        if parsed is None:
-            continue
-        kind = (
-            "modified"
-            if re.match(
-                r"\s*(?:last\s+)?(?:updated|modified|edited|aktualisiert|mis à jour|actualizado|"
-                r"aggiornato|atualizado)",
-                piece,
-                re.I,
-            )
-            else "published"
-        )
-        yield kind, parsed
+        if parsed is not None:
+            yield _said_kind(piece) or "published", parsed
+
+
+def _said_kind(text: str) -> str | None:
+    """What a dateline says its date is: "Updated ..." → modified, "Published ..." → published."""
+    if _SAYS_MODIFIED.match(text):
+        return "modified"
+    return "published" if _SAYS_PUBLISHED.match(text) else None
 
 
 @dataclass(frozen=True)
@@ -248,7 +254,8 @@ class _Seen:
             kind = {"datePublished": "published", "dateModified": "modified"}.get(
                 itemprop or "", ""
             ) or _time_kind(element)
-            return [(kind, parsed)]
+            said = _said_kind(text_of(element))  # "Veröffentlicht: ..." marked dateModified
+            return [(said or kind, parsed)]
         text = text_of(element)
         if not text or len(text) > _MAX_DATELINE_CHARS:
             return []
@@ -292,11 +299,16 @@ def _chrome(element: etree._Element, headline: etree._Element | None) -> bool:
     """In the page's chrome: `_site_chrome`, or a <header>/<nav> (or a block with the id or class
     "header") outside the article that does not hold the headline. The article's own <header>
     is the article's."""
-    for node in _up_to_body(element):
+    nodes = list(_up_to_body(element))
+    top = nodes[-1].getparent() if nodes else None
+    in_article = top is not None and top.tag == "article"
+    for node in nodes:
         if _site_chrome(node):
             return True
         marker = class_and_id(node).lower().split()
-        weak = node.tag in _CHROME_TAGS or "header" in marker
+        weak = node.tag == "nav" or (
+            not in_article and (node.tag == "header" or "header" in marker)
+        )
         if weak and (headline is None or not _contains(node, headline)):
             return True
     return False
@@ -423,6 +435,81 @@ def _near_headline(page: Page, dayfirst: bool | None) -> ParsedDate | None:
     return None
 
 
+# The last resorts, for a page whose metas, datelines and URL give no date.
+# hAtom microformat (Blogger, old WordPress themes): <abbr class="published" title="ISO date">.
+_HATOM = _X(
+    "//*[@title][contains(concat(' ', normalize-space(@class), ' '), ' published ')"
+    " or contains(@class, 'dt-published')]"
+)
+# Publication dates in a page's script data: `"publishDate": "2019-07-30 09:35"`.
+_SCRIPT_DATE = re.compile(
+    r"""["']?(?:date_?published|publish(?:ed)?[_-]?(?:date|time|at|on)|first[_-]?publi"""
+    r"""(?:shed|cation)|pub_?date|date_?created|release_?date|upload_?date)["']?\s*[:=]\s*"""
+    r"""["']([^"'\n]{6,40})["']""",
+    re.I,
+)
+_MAX_SCRIPT_CHARS = 200_000
+_NOT_THE_POST = frozenset({"aside", "nav"})
+# A year a page's text may date itself by, to skip text with none before reading its dates.
+_A_YEAR = re.compile(r"(?<!\d)(?:199\d|20\d\d)(?!\d)")
+_MAX_TEXT_DATES = 200
+
+
+def _hatom(page: Page, dayfirst: bool | None) -> ParsedDate | None:
+    """The first hAtom date; one in a sidebar or comments only when it is the only one (a
+    blog puts the post's timestamp in the "post-footer")."""
+    reserve = None
+    for element in _HATOM(page.root)[:MAX_CANDIDATES]:
+        found = parse_date(element.get("title"), None, dayfirst=dayfirst)
+        if found and not elsewhere(element, _NOT_THE_POST):
+            return found
+        reserve = reserve or found
+    return reserve
+
+
+def _script_date(page: Page, dayfirst: bool | None) -> ParsedDate | None:
+    read = 0
+    for script in page.elements["script"]:
+        text = script.text or ""
+        if not text or (script.get("type") or "").lower().strip() == "application/ld+json":
+            continue
+        read += len(text)
+        if read > _MAX_SCRIPT_CHARS:
+            return None
+        for match in _SCRIPT_DATE.finditer(text):
+            found = parse_date(match[1], page.date_format, dayfirst=dayfirst)
+            if found:
+                return found
+    return None
+
+
+def _text_date(page: Page, dayfirst: bool | None) -> ParsedDate | None:
+    """The first date written in the page's text, outside its chrome (a header clock), a
+    sidebar or comments counting only when nothing else has one."""
+    body = page.root.find("body")
+    if body is None:
+        return None
+    headline = _headline(page)
+    reserve: ParsedDate | None = None
+    tried = 0
+    for element in body.iter():
+        if not isinstance(element.tag, str) or element.tag in _SKIPPED_TEXT:
+            continue
+        text = element.text
+        if not text or len(text) > _MAX_DATELINE_CHARS or not _A_YEAR.search(text):
+            continue
+        tried += 1
+        if tried > _MAX_TEXT_DATES:
+            break
+        found = parse_date(text, page.date_format, dayfirst=dayfirst)
+        if found is None or _chrome(element, headline):
+            continue
+        if not elsewhere(element):
+            return found
+        reserve = reserve or found
+    return reserve
+
+
 # A UTC offset is at most 14 hours; offsets are whole quarter hours.
 _MAX_OFFSET = timedelta(hours=14)
 _QUARTER_HOUR = timedelta(minutes=15)
@@ -480,8 +567,16 @@ def page_dates(page: Page) -> dict[str, tuple[ParsedDate, str]]:
     chosen: dict[str, tuple[ParsedDate, str]] = {}
     published = _choose(structured.get("published"), visible.get("published"), from_url)
     if published is None:
-        near = guard("headline dates", None, _near_headline, page, dayfirst)
-        published = (near, "visible") if near else None
+        for label, fallback in (
+            ("headline dates", _near_headline),
+            ("hAtom dates", _hatom),
+            ("script dates", _script_date),
+            ("text dates", _text_date),
+        ):
+            found = guard(label, None, fallback, page, dayfirst)
+            if found:
+                published = (found, "visible")
+                break
     if published:
         published = (_localised(published[0], "published", evidence), published[1])
         chosen["published"] = published

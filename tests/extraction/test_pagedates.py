@@ -53,3 +53,56 @@ def test_offset_of_the_page_is_kept() -> None:
         "datePublished": "2024-03-15T10:30:00-05:00"}</script>
     </head><body><h1>Storm</h1><p>Heavy rain is expected tonight.</p></body></html>"""
     assert published(html) == "2024-03-15T10:30:00-05:00"
+
+
+def test_german_page_says_veroeffentlicht_under_a_date_modified_marker() -> None:
+    # The only date is marked itemprop=dateModified, but it says "published".
+    html = """<html lang="de"><body><article><h1>Reise durch Sierra Leone</h1>
+      <p>Es ist Zeit für den Tourismus.</p>
+      <p itemprop="dateModified" class="lastUpdated">Veröffentlicht: 30.07.2019 09:35 Uhr</p>
+    </article></body></html>"""
+    assert published(html) == "2019-07-30T09:35:00"
+
+
+def test_article_header_dateline_when_the_site_logo_is_the_h1() -> None:
+    html = """<html lang="en"><body>
+      <header id="banner"><h1><a href="/">Trey Hunner</a></h1></header>
+      <div id="main"><article class="hentry"><header>
+        <h1 class="entry-title">Why you should be using pathlib</h1>
+        <p class="meta"><time class="entry-date" datetime="2018-12-21T14:00:00-08:00">
+          Dec 21st, 2018 2:00 pm</time></p>
+      </header><p>When I discovered Python's new pathlib module a few years ago...</p>
+      </article></div></body></html>"""
+    assert published(html) == "2018-12-21T14:00:00-08:00"
+
+
+def test_blogger_hatom_timestamp() -> None:
+    html = """<html><body><div class="post hentry"><h3 class="post-title">Python 3.6.0</h3>
+      <div class="post-body">Python 3.6.0 is now available.</div>
+      <div class="post-footer">Posted by Ned at <a class="timestamp-link" href="#">
+        <abbr class="published" title="2016-12-23T05:11:00-05:00">5:11 AM</abbr></a></div>
+    </div></body></html>"""
+    assert published(html) == "2016-12-23T05:11:00-05:00"
+
+
+def test_date_in_the_page_script_data() -> None:
+    html = """<html><head><script>
+      var layer = {"last-updated": "2019-07-30 09:35", "first-publication": "2019-07-30 09:35"};
+    </script></head><body><h1>Es ist Zeit</h1><p>Ein Bericht.</p></body></html>"""
+    assert published(html) == "2019-07-30T09:35:00"
+
+
+def test_a_date_written_anywhere_when_nothing_else_dates_the_page() -> None:
+    html = """<html lang="de"><body><div id="main"><h1>Neuigkeiten</h1>
+      <div class="newsentry"><p>[<a href="/sh/landesparteitag/">Samstag, 19. Juli 2014</a>]</p>
+      <h2>LandesPARTEItag 2014</h2><p>Der Landesparteitag fand in Kiel statt.</p></div>
+    </div></body></html>"""
+    assert published(html) == "2014-07-19"
+
+
+def test_a_header_clock_is_not_the_date_of_an_undated_page() -> None:
+    html = """<html lang="en"><body>
+      <div class="top-bar"><span class="today">Saturday, May 4, 2024</span></div>
+      <h1>Harbour ferry service to resume</h1><p>The ferry will run again from June.</p>
+      <aside class="sidebar"><p>Most read</p></aside></body></html>"""
+    assert published(html) is None
