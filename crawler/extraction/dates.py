@@ -10,6 +10,7 @@ inside longer text ("Published: ... | Updated: ..."), never guessed from relativ
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, timezone
 from email.utils import parsedate_to_datetime
@@ -124,10 +125,12 @@ _CJK = re.compile(
 )
 # "15/03/2024", "03-15-2024", "15.03.2024 10:30", "2024/03/15"
 _NUMERIC = re.compile(
-    r"(?<![\d/.-])(?P<a>\d{1,2})[/.-](?P<b>\d{1,2})[/.-](?P<year>\d{4})(?![\d/])" + _TIME
+    r"(?<![\d/.-])(?P<a>\d{1,2})[/.-](?P<b>\d{1,2})[/.-](?P<year>\d{4})(?![\d/])" + _TIME,
+    re.I,
 )
 _YEAR_FIRST = re.compile(
-    r"(?<![\d/.-])(?P<year>\d{4})[/.](?P<month>\d{1,2})[/.](?P<day>\d{1,2})(?![\d/.])" + _TIME
+    r"(?<![\d/.-])(?P<year>\d{4})[/.](?P<month>\d{1,2})[/.](?P<day>\d{1,2})(?![\d/.])" + _TIME,
+    re.I,
 )
 _URL_DATE = re.compile(
     r"[/_-](?P<year>(?:19|20)\d{2})[/-]?(?P<month>0[1-9]|1[0-2])[/-]?"
@@ -304,8 +307,14 @@ def _with_format(text: str, date_format: str) -> ParsedDate | None:
     return None
 
 
+# The order of day and month in numeric dates: True (day first), False (month first), None
+# (unknown: `03/04/2024` is not read), or a function giving one of those, asked only when a
+# date is ambiguous (the page's other dates settle it; reading them costs).
+DayFirst = bool | None | Callable[[], bool | None]
+
+
 def parse_date(
-    text: str | None, date_format: str | None = None, *, dayfirst: bool | None = None
+    text: str | None, date_format: str | None = None, *, dayfirst: DayFirst = None
 ) -> ParsedDate | None:
     """The first date in `text`, or None. Never raises.
 
@@ -323,7 +332,7 @@ def parse_date(
         return None
 
 
-def _parse(raw: str, date_format: str | None, dayfirst: bool | None) -> ParsedDate | None:
+def _parse(raw: str, date_format: str | None, dayfirst: DayFirst) -> ParsedDate | None:
     if date_format:
         found = _with_format(raw, date_format)
         if found:
@@ -384,11 +393,13 @@ def _parse(raw: str, date_format: str | None, dayfirst: bool | None) -> ParsedDa
             day, month = a, b
         elif b > 12 and a <= 12:
             day, month = b, a
-        elif dayfirst is None:
-            if a != b:
-                continue
+        elif a == b:
             day, month = a, b
         else:
+            if callable(dayfirst):
+                dayfirst = dayfirst()
+            if dayfirst is None:
+                continue
             day, month = (a, b) if dayfirst else (b, a)
         found = _build(
             raw, int(match["year"]), month, day, match["hour"], match["minute"],

@@ -12,10 +12,11 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta, timezone
+from urllib.parse import urlsplit
 
 from lxml import etree
 
-from crawler.extraction.dates import ParsedDate, parse_date, url_date
+from crawler.extraction.dates import DayFirst, ParsedDate, parse_date, url_date
 from crawler.extraction.language import normalize_language
 from crawler.extraction.metasources import (
     MAX_CANDIDATES,
@@ -92,23 +93,95 @@ _CHROME = re.compile(
 _CHROME_TAGS = frozenset({"header", "nav"})
 
 
-def _dayfirst(page: Page) -> bool | None:
-    """Order of day and month in numeric dates, from the page's locale."""
+# Day-first English: Britain and most of the Commonwealth; month-first: the US, Canada, the
+# Philippines. Other languages write the day first, except those writing year-month-day.
+_DAY_FIRST_LOCALES = ("en-gb", "en-uk", "en-au", "en-nz", "en-ie", "en-in", "en-za", "en-sg",
+                      "en-pk", "en-ng", "en-ke", "en-my", "en-hk")  # fmt: skip
+_MONTH_FIRST_LOCALES = ("en-us", "en-ca", "en-ph")
+_YEAR_FIRST_LANGUAGES = ("zh", "ja", "ko", "hu", "lt")
+# Country domains of day-first and month-first English, when the page names no locale.
+_DAY_FIRST_DOMAINS = (".uk", ".au", ".nz", ".ie", ".in", ".za", ".sg", ".pk", ".ng", ".ke")
+_MONTH_FIRST_DOMAINS = (".us", ".gov", ".mil")
+_NUMERIC_DATE = re.compile(r"(?<![\d/.-])(\d{1,2})[/.-](\d{1,2})[/.-](?:19|20)\d{2}(?![\d/])")
+_MAX_ORDER_TEXT = 100_000
+
+
+def _dayfirst(page: Page) -> DayFirst:
+    """Order of day and month in numeric dates: from the page's locale, else from its other
+    numeric dates and its country domain, read only if a date is ambiguous."""
     locale = (
         (page.root.get("lang") or page.metas.first("og:locale", "content-language") or "")
         .lower()
         .replace("_", "-")
     )
-    if locale.startswith("en-us") or locale in ("en-ca", "en-ph"):
+    if locale.startswith(_MONTH_FIRST_LOCALES):
         return False
+    if locale.startswith(_DAY_FIRST_LOCALES):
+        return True
     language = normalize_language(locale)
     if language is None or language == "en":
+        return _PageOrder(page)
+    return language not in _YEAR_FIRST_LANGUAGES
+
+
+class _PageOrder:
+    """The order the page's numeric dates use: those that are unambiguous (`25/12/2019`: day
+    first), and those that read as one of the page's known days (its metas' dates) one way
+    only; else its country domain's. Computed once, when first asked."""
+
+    def __init__(self, page: Page) -> None:
+        self.page = page
+        self.known: set[date] = set()
+        self.order: bool | None = None
+        self.asked = False
+
+    def __call__(self) -> bool | None:
+        if not self.asked:
+            self.asked = True
+            order = self._from_dates()
+            self.order = self._domain() if order is None else order
+        return self.order
+
+    def _from_dates(self) -> bool | None:
+        day_first = month_first = 0
+        size = 0
+        for element in self.page.root.iter():
+            if not isinstance(element.tag, str) or element.tag in _SKIPPED_TEXT:
+                continue
+            for text in (element.text, element.tail):
+                if not text:
+                    continue
+                size += len(text)
+                for match in _NUMERIC_DATE.finditer(text):
+                    a, b = int(match[1]), int(match[2])
+                    if a <= 12 and b <= 12 and a != b and self.known:
+                        year = int(match[0][-4:])
+                        a, b = (13, b) if _is_day(year, b, a, self.known) else (a, b)
+                        a, b = (a, 13) if _is_day(year, a, b, self.known) else (a, b)
+                    day_first += a > 12 >= b
+                    month_first += b > 12 >= a
+            if size > _MAX_ORDER_TEXT:
+                break
+        if day_first != month_first:
+            return day_first > month_first
         return None
-    return language not in ("zh", "ja", "ko", "hu", "lt")  # year-month-day locales aside
+
+    def _domain(self) -> bool | None:
+        host = (urlsplit(self.page.url).hostname or "").lower()
+        if host.endswith(_DAY_FIRST_DOMAINS):
+            return True
+        return False if host.endswith(_MONTH_FIRST_DOMAINS) else None
+
+
+def _is_day(year: int, month: int, day: int, known: set[date]) -> bool:
+    try:
+        return date(year, month, day) in known
+    except ValueError:
+        return False
 
 
 def _structured_dates(
-    page: Page, dayfirst: bool | None, evidence: list[tuple[str, ParsedDate]]
+    page: Page, dayfirst: DayFirst, evidence: list[tuple[str, ParsedDate]]
 ) -> dict[str, tuple[ParsedDate, str]]:
     """The first JSON-LD or meta date of each kind; every one read goes to `evidence`."""
     found: dict[str, tuple[ParsedDate, str]] = {}
@@ -132,7 +205,7 @@ def _structured_dates(
 
 
 def _dated_text(
-    text: str, fmt: str | None, dayfirst: bool | None
+    text: str, fmt: str | None, dayfirst: DayFirst
 ) -> Iterator[tuple[str, ParsedDate]]:
     """("published" | "modified", date) for each date in a dateline such as
     "Published March 1, 2024 · Updated March 3, 2024 10:30 a.m."."""
@@ -169,7 +242,7 @@ class _Visible:
 
 def _visible_dates(
     page: Page,
-    dayfirst: bool | None,
+    dayfirst: DayFirst,
     evidence: list[tuple[str, ParsedDate]],
     need_outside: bool = True,
 ) -> dict[str, _Visible]:
@@ -214,7 +287,7 @@ class _Seen:
     """The visible dates found so far: per kind, the first dateline, else the first date."""
 
     def __init__(
-        self, headline: etree._Element | None, fmt: str | None, dayfirst: bool | None
+        self, headline: etree._Element | None, fmt: str | None, dayfirst: DayFirst
     ) -> None:
         self.found: dict[str, _Visible] = {}
         self.evidence: list[tuple[str, ParsedDate]] = []  # every date read, for _localised
@@ -364,7 +437,7 @@ def _time_kind(element: etree._Element) -> str:
 
 
 def _time_element(
-    element: etree._Element, fmt: str | None, dayfirst: bool | None
+    element: etree._Element, fmt: str | None, dayfirst: DayFirst
 ) -> ParsedDate | None:
     machine = element.get("datetime") or element.get("content")
     shown = text_of(element)
@@ -411,7 +484,7 @@ def _choose(
     return structured
 
 
-def _near_headline(page: Page, dayfirst: bool | None) -> ParsedDate | None:
+def _near_headline(page: Page, dayfirst: DayFirst) -> ParsedDate | None:
     """The last resort: a date written next to the headline, in a block with no telling
     class ("<p class="h6"><em>November 15, 2019</em></p>" under the <h1>); not the clock of a
     site header that shares the block."""
@@ -455,7 +528,7 @@ _A_YEAR = re.compile(r"(?<!\d)(?:199\d|20\d\d)(?!\d)")
 _MAX_TEXT_DATES = 200
 
 
-def _hatom(page: Page, dayfirst: bool | None) -> ParsedDate | None:
+def _hatom(page: Page, dayfirst: DayFirst) -> ParsedDate | None:
     """The first hAtom date; one in a sidebar or comments only when it is the only one (a
     blog puts the post's timestamp in the "post-footer")."""
     reserve = None
@@ -467,7 +540,7 @@ def _hatom(page: Page, dayfirst: bool | None) -> ParsedDate | None:
     return reserve
 
 
-def _script_date(page: Page, dayfirst: bool | None) -> ParsedDate | None:
+def _script_date(page: Page, dayfirst: DayFirst) -> ParsedDate | None:
     read = 0
     for script in page.elements["script"]:
         text = script.text or ""
@@ -483,7 +556,7 @@ def _script_date(page: Page, dayfirst: bool | None) -> ParsedDate | None:
     return None
 
 
-def _text_date(page: Page, dayfirst: bool | None) -> ParsedDate | None:
+def _text_date(page: Page, dayfirst: DayFirst) -> ParsedDate | None:
     """The first date written in the page's text, outside its chrome (a header clock), a
     sidebar or comments counting only when nothing else has one."""
     body = page.root.find("body")
@@ -556,6 +629,8 @@ def page_dates(page: Page) -> dict[str, tuple[ParsedDate, str]]:
     dayfirst = _dayfirst(page)
     evidence: list[tuple[str, ParsedDate]] = []
     structured = guard("structured dates", {}, _structured_dates, page, dayfirst, evidence)
+    if isinstance(dayfirst, _PageOrder):
+        dayfirst.known = {parsed.day for _, parsed in evidence}
     visible = guard(
         "visible dates", {}, _visible_dates, page, dayfirst, evidence,
         "published" not in structured,

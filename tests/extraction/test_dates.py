@@ -92,3 +92,21 @@ def test_url_date(url: str, iso: str | None) -> None:
 
 def test_url_date_keeps_the_date_as_written() -> None:
     assert url_date("https://example.com/2024/03/15/story-slug/").raw == "2024/03/15"
+
+
+def test_numeric_date_with_an_upper_case_pm() -> None:
+    assert parse_date("Posted 10/05/2015 6:30 PM", dayfirst=False).iso() == "2015-10-05T18:30:00"
+    assert parse_date("2015/10/05 6:30 PM").iso() == "2015-10-05T18:30:00"
+
+
+def test_ambiguous_order_asked_only_when_needed() -> None:
+    asked = []
+
+    def order() -> bool:
+        asked.append(True)
+        return True
+
+    assert parse_date("25/05/2015", dayfirst=order).iso() == "2015-05-25"
+    assert not asked
+    assert parse_date("10/05/2015", dayfirst=order).iso() == "2015-05-10"
+    assert asked

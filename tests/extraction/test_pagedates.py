@@ -106,3 +106,48 @@ def test_a_header_clock_is_not_the_date_of_an_undated_page() -> None:
       <h1>Harbour ferry service to resume</h1><p>The ferry will run again from June.</p>
       <aside class="sidebar"><p>Most read</p></aside></body></html>"""
     assert published(html) is None
+
+
+def test_french_page_reads_numeric_dates_day_first() -> None:
+    html = """<html lang="fr"><body><article><h1>Le budget voté</h1>
+      <p class="date">Publié le 10/05/2015 à 18h30</p><p>L'Assemblée a voté le budget.</p>
+    </article></body></html>"""
+    assert published(html) == "2015-05-10T18:30:00"
+
+
+def test_american_page_reads_numeric_dates_month_first() -> None:
+    html = """<html lang="en-US"><body><article><h1>Budget passes</h1>
+      <p class="date">Posted 10/05/2015 6:30 PM</p><p>The House passed the budget.</p>
+    </article></body></html>"""
+    assert published(html) == "2015-10-05T18:30:00"
+
+
+def test_english_page_order_from_its_other_dates() -> None:
+    # "en" says nothing of the order; the comment dated 25/05/2015 says day first.
+    html = """<html lang="en"><body><article><h1>Budget passes</h1>
+      <p class="date">Posted 10/05/2015</p><p>The House passed the budget.</p></article>
+      <div class="comments"><p class="comment-date">25/05/2015</p><p>Good news.</p></div>
+    </body></html>"""
+    assert published(html) == "2015-05-10"
+
+
+def test_english_page_order_from_its_metas_day() -> None:
+    # The dateline's "03/04/2024" is the meta's day only when read month first.
+    html = """<html><head><meta name="date" content="2024-03-04"></head><body><article>
+      <h1>Budget passes</h1><p class="date">Posted 03/04/2024 6:30 PM</p>
+      <p>The House passed the budget.</p></article></body></html>"""
+    assert published(html) == "2024-03-04T18:30:00"
+
+
+def test_english_page_without_clues_leaves_an_ambiguous_date_unread() -> None:
+    html = """<html lang="en"><body><article><h1>Budget passes</h1>
+      <p class="date">Posted 03/04/2024</p><p>The House passed the budget.</p>
+    </article></body></html>"""
+    assert published(html, "https://news.example/budget") is None
+
+
+def test_british_domain_reads_day_first() -> None:
+    html = """<html lang="en"><body><article><h1>Budget passes</h1>
+      <p class="date">Posted 03/04/2024</p><p>The House passed the budget.</p>
+    </article></body></html>"""
+    assert published(html, "https://www.news.example.co.uk/budget") == "2024-04-03"
