@@ -94,7 +94,7 @@ _TIME = (
     r"(?:\s*(?:,|at|à|um|a las|alle|às|-|–|—|\|)?\s*"
     r"(?P<hour>\d{1,2})\s*[:.h]\s*(?P<minute>\d{2})(?::(?P<second>\d{2}))?"
     r"\s*(?P<ampm>[ap]\.?\s?m\.?)?"
-    r"(?:\s*(?:(?P<tzname>[A-Za-z]{1,5})\b)?\s*(?P<offset>[+-−]\s?\d{1,2}(?::?\d{2})?)?)?)?"
+    r"(?:\s*(?:(?P<tzname>[A-Za-z]{1,5})\b)?\s*(?P<offset>[+\-−]\s?\d{1,2}(?::?\d{2})?)?)?)?"
 )
 _ISO = re.compile(
     r"(?<!\d)(?P<year>\d{4})-(?P<month>\d{1,2})-(?P<day>\d{1,2})"
@@ -145,7 +145,7 @@ _LEADING_TIME = re.compile(
     r"\s*(?P<tzname>[A-Za-z]{2,5}\b)?[\s,|–—-]*(?:on\s+)?(?:[^\W\d_]{3,9}\.?,?\s+)?$",
     re.I,
 )
-_OFFSET = re.compile(r"(?P<sign>[+-−])\s?(?P<h>\d{1,2}):?(?P<m>\d{2})?$")
+_OFFSET = re.compile(r"(?P<sign>[+\-−])\s?(?P<h>\d{1,2}):?(?P<m>\d{2})?$")
 _STRPTIME_PARTS = {
     "d": r"\d{1,2}", "m": r"\d{1,2}", "y": r"\d{2}", "Y": r"\d{4}", "H": r"\d{1,2}",
     "I": r"\d{1,2}", "M": r"\d{2}", "S": r"\d{2}", "f": r"\d{1,6}", "p": r"[AaPp]\.?[Mm]\.?",

@@ -99,9 +99,13 @@ _DAY_FIRST_LOCALES = ("en-gb", "en-uk", "en-au", "en-nz", "en-ie", "en-in", "en-
                       "en-pk", "en-ng", "en-ke", "en-my", "en-hk")  # fmt: skip
 _MONTH_FIRST_LOCALES = ("en-us", "en-ca", "en-ph")
 _YEAR_FIRST_LANGUAGES = ("zh", "ja", "ko", "hu", "lt")
-# Country domains of day-first and month-first English, when the page names no locale.
-_DAY_FIRST_DOMAINS = (".uk", ".au", ".nz", ".ie", ".in", ".za", ".sg", ".pk", ".ng", ".ke")
-_MONTH_FIRST_DOMAINS = (".us", ".gov", ".mil")
+# Country domains, when the page names no locale: most countries write the day first; the US
+# and the Philippines the month; China, Japan, Korea, Taiwan, Hungary, Lithuania, Iran the year.
+# Country codes sold as generic names (.io, .co, .tv ...) say nothing.
+_MONTH_FIRST_DOMAINS = frozenset({"us", "gov", "mil", "ph"})
+_NO_ORDER_DOMAINS = frozenset({"cn", "jp", "kr", "tw", "hu", "lt", "ir", "ca", "io", "co", "me",
+                               "tv", "ai", "ly", "fm", "to", "gg", "so", "sh", "ws", "cc", "la",
+                               "am", "nu", "ag", "sc", "vc", "gl", "im"})  # fmt: skip
 _NUMERIC_DATE = re.compile(r"(?<![\d/.-])(\d{1,2})[/.-](\d{1,2})[/.-](?:19|20)\d{2}(?![\d/])")
 _MAX_ORDER_TEXT = 100_000
 
@@ -167,10 +171,12 @@ class _PageOrder:
         return None
 
     def _domain(self) -> bool | None:
-        host = (urlsplit(self.page.url).hostname or "").lower()
-        if host.endswith(_DAY_FIRST_DOMAINS):
+        suffix = (urlsplit(self.page.url).hostname or "").lower().rsplit(".", 1)[-1]
+        if suffix in _MONTH_FIRST_DOMAINS:
+            return False
+        if len(suffix) == 2 and suffix.isalpha() and suffix not in _NO_ORDER_DOMAINS:
             return True
-        return False if host.endswith(_MONTH_FIRST_DOMAINS) else None
+        return None
 
 
 def _is_day(year: int, month: int, day: int, known: set[date]) -> bool:

@@ -110,3 +110,10 @@ def test_ambiguous_order_asked_only_when_needed() -> None:
     assert not asked
     assert parse_date("10/05/2015", dayfirst=order).iso() == "2015-05-10"
     assert asked
+
+
+def test_text_after_the_time_is_not_an_offset() -> None:
+    # "| 0 Meinungen" (0 comments) once read as a UTC offset.
+    found = parse_date("Von Christian am 03.05.2013, 11:51 | 0 Meinungen |", dayfirst=True)
+    assert found.iso() == "2013-05-03T11:51:00"
+    assert parse_date("15 March 2024 10:30 −05:00").iso() == "2024-03-15T10:30:00-05:00"

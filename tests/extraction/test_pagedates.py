@@ -151,3 +151,13 @@ def test_british_domain_reads_day_first() -> None:
       <p class="date">Posted 03/04/2024</p><p>The House passed the budget.</p>
     </article></body></html>"""
     assert published(html, "https://www.news.example.co.uk/budget") == "2024-04-03"
+
+
+def test_undeclared_language_on_a_country_domain_reads_day_first() -> None:
+    html = """<html><body><div class="post"><h3>Come Together</h3>
+      <div class="abstract"><p>06.05.2018</p></div>
+      <p>Unter dem Motto Come Together wurde das erste inklusive Turnier ausgetragen.</p>
+    </div></body></html>"""
+    assert published(html, "https://www.wienbadminton.at/news/119843/Come-Together") == (
+        "2018-05-06"
+    )
