@@ -51,24 +51,38 @@ _MONTHS: dict[str, int] = {}
 for _number, _names in enumerate(
     (
         # English, French, German, Spanish, Italian, Portuguese, Dutch, Indonesian, Turkish,
-        # Russian (genitive, as dates write it), Arabic (Egyptian/Gulf and Levantine names)
+        # Russian (genitive, as dates write it), Arabic (Egyptian/Gulf and Levantine names),
+        # then Swedish/Danish/Norwegian, Catalan, Polish, Czech, Romanian, Finnish, Ukrainian
+        # and Greek (genitive where dates use it). Where two languages share a word, the
+        # first listed keeps it.
         "january jan janvier janv januar jän enero ene gennaio gen janeiro januari ocak "
-        "января янв يناير كانون",
+        "января янв يناير كانون gener stycznia ledna ianuarie ian tammikuuta січня ιανουαρίου",
         "february feb février fév fevrier fev februar febrero febbraio fevereiro februari "
-        "şubat subat февраля фев فبراير شباط",
-        "march mar mars märz marz marzo março marco maart maret mart марта мар مارس آذار",
-        "april apr avril avr abril abr aprile nisan апреля апр أبريل ابريل إبريل نيسان",
-        "may mai mayo maggio mag maio mei mayıs mayis мая مايو أيار ايار",
-        "june jun juin juni junio giugno giu junho haziran июня يونيو يونيه حزيران",
-        "july jul juillet juil juli julio luglio lug julho temmuz июля يوليو يوليه تموز",
-        "august aug août aout agosto ago augustus agustus ağustos agustos августа авг أغسطس اغسطس",
+        "şubat subat февраля фев فبراير شباط febrer lutego února unora februarie "
+        "helmikuuta лютого φεβρουαρίου",
+        "march mar mars märz marz marzo março marco maart maret mart марта мар مارس آذار "
+        "març marca marzec března brezna martie maaliskuuta березня μαρτίου",
+        "april apr avril avr abril abr aprile nisan апреля апр أبريل ابريل إبريل نيسان "
+        "kwietnia dubna aprilie huhtikuuta квітня απριλίου",
+        "may mai mayo maggio mag maio mei mayıs mayis мая مايو أيار ايار maj maig maja "
+        "května kvetna toukokuuta травня μαΐου μαιου",
+        "june jun juin juni junio giugno giu junho haziran июня يونيو يونيه حزيران juny "
+        "czerwca června cervna iunie kesäkuuta червня ιουνίου",
+        "july jul juillet juil juli julio luglio lug julho temmuz июля يوليو يوليه تموز "
+        "juliol lipca července cervence iulie heinäkuuta липня ιουλίου",
+        "august aug août aout agosto ago augustus agustus ağustos agustos августа авг أغسطس "
+        "اغسطس augusti agost sierpnia srpna elokuuta серпня αυγούστου",
         "september sep sept septembre september septiembre set settembre setembro eylül eylul "
-        "сентября сен سبتمبر أيلول ايلول",
+        "сентября сен سبتمبر أيلول ايلول setembre września wrzesnia září zari septembrie "
+        "syyskuuta вересня σεπτεμβρίου",
         "october oct octobre oktober okt octubre ottobre ott outubro out ekim октября окт "
-        "أكتوبر اكتوبر",
-        "november nov novembre noviembre novembro kasım kasim ноября ноя نوفمبر",
-        "december dec décembre déc decembre dezember dez diciembre dic dicembre dezembro desember "
-        "aralık aralik декабря дек ديسمبر",
+        "أكتوبر اكتوبر octubre października pazdziernika října rijna octombrie lokakuuta "
+        "жовтня οκτωβρίου",
+        "november nov novembre noviembre novembro kasım kasim ноября ноя نوفمبر "
+        "listopada listopadu noiembrie marraskuuta листопада νοεμβρίου",
+        "december dec décembre déc decembre dezember dez diciembre dic dicembre dezembro "
+        "desember aralık aralik декабря дек ديسمبر desembre grudnia prosince decembrie "
+        "joulukuuta грудня δεκεμβρίου",
     ),
     start=1,
 ):
@@ -89,7 +103,7 @@ _TZ_HOURS: dict[str, float] = {
 # more from the second Sunday of March to the first Sunday of November.
 _US_GENERIC_ZONES = {"et": -5, "ct": -6, "mt": -7, "pt": -8}
 
-_MONTH_WORD = r"(?<![^\W\d_])(?P<month>[^\W\d_]{3,10})\.?"
+_MONTH_WORD = r"(?<![^\W\d_])(?P<month>[^\W\d_]{3,12})\.?"
 _TIME = (
     r"(?:\s*(?:,|at|à|um|a las|alle|às|-|–|—|\|)?\s*"
     r"(?P<hour>\d{1,2})\s*[:.h]\s*(?P<minute>\d{2})(?::(?P<second>\d{2}))?"

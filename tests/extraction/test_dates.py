@@ -117,3 +117,20 @@ def test_text_after_the_time_is_not_an_offset() -> None:
     found = parse_date("Von Christian am 03.05.2013, 11:51 | 0 Meinungen |", dayfirst=True)
     assert found.iso() == "2013-05-03T11:51:00"
     assert parse_date("15 March 2024 10:30 −05:00").iso() == "2024-03-15T10:30:00-05:00"
+
+
+@pytest.mark.parametrize(
+    ("text", "iso"),
+    [
+        ("12 października 2019", "2019-10-12"),
+        ("3. března 2020 10:30", "2020-03-03T10:30:00"),
+        ("5 septembrie 2020", "2020-09-05"),
+        ("14. syyskuuta 2021", "2021-09-14"),
+        ("7 maj 2018", "2018-05-07"),
+        ("12 de març de 2020", "2020-03-12"),
+        ("3 листопада 2019", "2019-11-03"),
+        ("15 Μαΐου 2020", "2020-05-15"),
+    ],
+)
+def test_month_names_of_more_languages(text: str, iso: str) -> None:
+    assert parse_date(text).iso() == iso
