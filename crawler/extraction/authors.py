@@ -1,22 +1,35 @@
 """Authors of a page: JSON-LD author, else the author metas, else the visible byline.
 
-Names are cleaned the same way whatever their source: no "By", no roles ("Staff Writer"), no
-handles, e-mails or "Follow" buttons, "A and B" split, one entry per person.
+Names are cleaned the same way whatever their source: no "By"/"Par"/"Von"/"بقلم", no roles
+("Staff Writer", "Korrespondent"), no handles, e-mails or "Follow" buttons, "A and B" split, one
+entry per person. Authors are people: the newsroom ("Staff", "Redaktion"), news agencies
+("AFP", "dpa") and organisations are no one's name. The words of all this, per language, are
+data in bylines.py.
+
+The visible byline is looked for in this order: microdata and rel=author markers (the article's
+own itemscope first), elements whose class names a byline ("byline", "author", "auteur" ...),
+then the few elements after the headline: one whose text opens with a byline phrase, or links
+to the site's author pages.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+import unicodedata
+from collections.abc import Callable, Iterable, Iterator
+from urllib.parse import urlsplit
 
 from lxml import etree
 
+from crawler.extraction import bylines as by
 from crawler.extraction.jsonld import ARTICLE_TYPES, PERSON_TYPES, type_names
 from crawler.extraction.metasources import (
     MAX_CANDIDATES,
     Page,
+    class_and_id,
     elsewhere,
     guard,
+    is_elsewhere_block,
     norm,
     owners,
     strings,
@@ -26,14 +39,19 @@ from crawler.extraction.text import text_of
 MAX_NAME_WORDS = 5
 MAX_NAME_CHARS = 60
 
-# "By", "Written by", "Von", "Par", "Por", "Di", "Door", "Av", "Autor:" ... at the start.
-_PREFIX = re.compile(
-    r"^\s*(?:(?:written|reported|posted|words|text|story|reporting|photos?)\s+(?:and\s+\w+\s+)?"
-    r"by|by|von|par|por|di|door|av|autor(?:in)?|author|auteur|texto|text|words|redacción|"
-    r"redaction|rédaction|reporter|posted)\s*[:\-–—]?\s+",
+
+def _alternation(words: Iterable[str]) -> str:
+    return "|".join(re.escape(w) for w in sorted(set(words), key=lambda w: (-len(w), w)))
+
+
+# "By", "Written by", "Von", "Par", "Por", "Door", "Autor:", "بقلم", "文/" ... at the start.
+_INTRODUCER = re.compile(
+    rf"^\s*(?:{_alternation(by.merged(by.INTRODUCERS))})(?:\s*[:：/／\-–—]\s*|\s+|$)", re.I
+)
+_SPLIT = re.compile(
+    rf"\s*(?:[,;|\n،、，；]|\s/\s|(?<=\w)/(?=\w)|\s(?:&|{_alternation(by.merged(by.CONJUNCTIONS))})\s)\s*",
     re.I,
 )
-_SPLIT = re.compile(r"\s*(?:,|;|\|| and | & | und | et | y | e | och | og |\n| / | with )\s*", re.I)
 _HANDLE = re.compile(r"@\w+")
 # Words that stand alone after a comma but are no one: credentials, days, months.
 _NOT_NAMES = frozenset(
@@ -50,42 +68,34 @@ _SENTENCE_BREAK = re.compile(r"(?<=[^\W\d_]{3})\.\s+(?=[^\W\d_])")
 _EMAIL = re.compile(r"\S+@\S+\.\w+")
 _URL = re.compile(r"(?:https?://|www\.)\S+", re.I)
 _PARENS = re.compile(r"\([^)]*\)|\[[^\]]*\]")
+_MAX_PARTS = 6
 _DIGITS = re.compile(r"\d")
-# A name part that is a role, a widget label or an organisation word, not a person.
-_NOISE_WORDS = frozenset(
-    """
-    follow following unfollow share tweet email e-mail twitter facebook linkedin instagram
-    contact articles posts stories view all profile bio updated published
-    staff admin administrator editor editors editorial team newsroom desk correspondent
-    reporter writer contributor contributing columnist journalist producer photographer
-    senior chief associate political business sports digital news agency agencies wires wire
-    guest subscribe sign read comments comment
-    """.split()
-)
-# Whole entries that are noise even though they look like names.
+_NOISE_WORDS = frozenset(by.merged(by.NOT_PERSON_WORDS))
+_ARTICLES = frozenset(by.ARTICLES)
+# Whole entries that are no person even though they look like names.
 _NOISE_ENTRIES = frozenset(
-    {
-        "staff", "staff writer", "staff reporter", "admin", "administrator", "editor", "editors",
-        "editorial", "editorial staff", "editorial board", "web desk", "news desk", "newsdesk",
-        "anonymous", "unknown", "guest", "guest author", "contributor", "redaktion", "rédaction",
-        "redacción", "the associated press", "follow", "more", "by",
-    }
-)  # fmt: skip
+    [*by.merged(by.STAFF), *by.NEWS_AGENCIES, "follow", "more", "by"]
+)
+# Characters of a name besides letters and combining marks (Devanagari vowel signs are marks).
+_NAME_PUNCTUATION = frozenset(" .'’-‐·・")
+# CJK: a name is a few characters; a sentence of them is no one ("來稿請寄至").
+_HAN = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
+_MAX_HAN_NAME = 4
+_TRAILING_TITLE = re.compile(r"\s*(?:기자|특파원|記者|记者|特派員|特派员|通讯员|通訊員)$")
+_ROLE_WORDS = _alternation(by.ROLES)
 _TRAILING_ROLE = re.compile(
     r"\s*[,|–—-]\s*(?:senior|chief|staff|special|political|foreign|contributing|associate|"
-    r"business|sports|science|health|tech|technology|news|\w+)?\s*"
-    r"(?:correspondent|reporter|writer|editor|columnist|contributor|journalist|producer|"
-    r"analyst|photographer)\b.*$",
+    rf"business|sports|science|health|tech|technology|news|\w+)?\s*(?:{_ROLE_WORDS})\b.*$",
     re.I,
 )
 
 
 def _clean_one(name: str) -> str | None:
-    name = _URL.sub(" ", _EMAIL.sub(" ", _PARENS.sub(" ", name)))
+    name = _PARENS.sub(" ", name)
     name = _HANDLE.sub(" ", name)
     name = " ".join(name.split()).strip(" .,:;|-–—·•")
     while True:
-        stripped = _PREFIX.sub("", name, count=1)
+        stripped = _INTRODUCER.sub("", name, count=1)
         if stripped == name:
             break
         name = stripped
@@ -97,8 +107,7 @@ def _clean_one(name: str) -> str | None:
         return None
     if " " not in name and "." in name.strip("."):
         return None  # "humans.txt", "example.com"
-    lowered = name.lower()
-    if lowered in _NOISE_ENTRIES:
+    if name.lower() in _NOISE_ENTRIES:
         return None
     words = name.split()
     # Widget text around a name: "Follow John Smith", "John Smith Follow".
@@ -110,12 +119,20 @@ def _clean_one(name: str) -> str | None:
         return None
     if any(w.lower().strip(".,:") in _NOISE_WORDS for w in words):
         return None
+    if len(words) > 1 and words[0].lower() in _ARTICLES:
+        return None  # "The Guardian", "Die Grünen"
     if len(words) == 1 and words[0].lower().strip(".") in _NOT_NAMES:
         return None
+    if len(words) == 1 and words[0].isupper() and len(words[0]) > 1:
+        return None  # "WASHINGTON", "CNN": a dateline or an organisation
     if any(w[0].islower() and w not in _PARTICLES for w in words if w[0].isalpha()):
         return None  # "the author of this article": a sentence, not a name
     name = " ".join(words)
     if len(name) > MAX_NAME_CHARS or len(name) < 2 or not any(c.isalpha() for c in name):
+        return None
+    if name.lower() in _NOISE_ENTRIES or not _name_characters(name):
+        return None
+    if " " not in name and len(_HAN.findall(name)) > _MAX_HAN_NAME:
         return None
     if name.isupper() and len(name) > 3:
         name = name.title()  # "JOHN SMITH" → "John Smith"; short initials stay as they are
@@ -127,17 +144,50 @@ def _clean_one(name: str) -> str | None:
     return name
 
 
+def _name_characters(name: str) -> bool:
+    return all(
+        ch in _NAME_PUNCTUATION or unicodedata.category(ch)[0] in "LM" for ch in name
+    )
+
+
+def _too_long(text: str) -> bool:
+    """Longer than a byline; a CJK character weighs as much as a short Latin word."""
+    return len(text) + 2 * len(_HAN.findall(text)) > _MAX_BYLINE_CHARS
+
+
 def split_names(text: str) -> list[str]:
     """ "By Jane Doe and John Smith, Senior Writer" → ["Jane Doe", "John Smith"]."""
+    text = _URL.sub(" ", _EMAIL.sub(" ", text))
+    # "Martin Untersinger (avec Damien Leloup et Morgane Tual)": more names; "Richard (R.J.)
+    # Eskow", "John Smith (Reuters)": a nickname or a source, dropped.
+    text = _PARENS.sub(_bracketed, text)
     text = re.sub(r"[^\S\n]+", " ", text).strip()
     if not text:
         return []
     names = []
-    for part in _SPLIT.split(_SENTENCE_BREAK.sub("\n", text)):
-        name = _clean_one(_TRAILING_ROLE.sub("", part))
+    parts = [p for p in _SPLIT.split(_SENTENCE_BREAK.sub("\n", text)) if p.strip()]
+    for part in parts:
+        name = _clean_one(_TRAILING_TITLE.sub("", _TRAILING_ROLE.sub("", part)))
         if name:
             names.append(name)
+    if len(parts) > _MAX_PARTS and len(names) * 2 < len(parts):
+        return []  # a list of things, a few of which look like names: not a byline
+    if len(names) > 1 and any(" " in n for n in names):
+        # "Hans Müller, Berlin", "Jane Doe, Reuters": beside a full name, one word is a
+        # place, a credential or a desk.
+        names = [n for n in names if " " in n]
     return names
+
+
+def _bracketed(match: re.Match[str]) -> str:
+    inside = match.group(0)[1:-1]
+    return f"\n{inside}\n" if len(inside.split()) > 1 else " "
+
+
+def full_names(names: list[str]) -> list[str]:
+    """Names of at least two words (or in a script written without spaces): what a byline
+    found by its looks must give, since one word there is a section, a place or a button."""
+    return [n for n in names if " " in n or _HAN.search(n)]
 
 
 def dedupe(names: Iterable[str], exclude: Iterable[str] = ()) -> list[str]:
@@ -159,76 +209,234 @@ AUTHOR_METAS = (
     "parsely-author", "sailthru.author", "byl", "citation_author", "cxenseparse:author",
 )  # fmt: skip
 # Class/id searches select the attributes, not the elements: half the cost of //*[contains()].
-_BYLINE = etree.XPath(
-    "//@class[contains(., 'byline') or contains(., 'by-line') or contains(., 'author')"
-    " or contains(., 'Author') or contains(., 'Byline')] | //@id[contains(., 'byline')]"
+_MARKER_TESTS = " or ".join(
+    f"contains(., '{m}') or contains(., '{m.capitalize()}')"
+    for m in (*by.BYLINE_MARKERS, *by.BYLINE_TOKENS)
+)
+_BYLINE = etree.XPath(f"//@class[{_MARKER_TESTS}] | //@id[{_MARKER_TESTS}]")
+_BYLINE_ATTRIBUTE = re.compile(
+    rf"{_alternation(by.BYLINE_MARKERS)}|(?<![^\s_-])(?:{_alternation(by.BYLINE_TOKENS)})"
+    rf"|(?-i:{_alternation(t.capitalize() for t in (*by.BYLINE_MARKERS, *by.BYLINE_TOKENS))})",
+    re.I,
 )
 _MAX_BYLINE_CHARS = 200
+_SKIPPED_TAGS = frozenset({"script", "style", "noscript", "time", "button", "svg"})
+_AUTHOR_PATHS = frozenset(by.AUTHOR_PATHS)
+# Elements read after the headline for a byline phrase or author links.
+_NEAR_HEADLINE = 80
+# A picture's credit or caption is signed too, by someone else.
+_NOT_BYLINE_CONTAINERS = re.compile(
+    r"caption|copyright|breadcrumb|picture|photo|image|thumbnail|avatar", re.I
+)
 
 
-def _jsonld_authors(page: Page) -> list[str]:
+class Found(list[str]):
+    """Names from one source; `people` are those the page itself types as persons."""
+
+    def __init__(self, names: Iterable[str] = (), people: Iterable[str] = ()) -> None:
+        super().__init__(names)
+        self.people = {norm(p) for p in people}
+
+
+def _jsonld_authors(page: Page) -> Found:
     if page.article is None:
-        return []
-    people, organisations = [], []
+        return Found()
+    names: list[str] = []
+    people: list[str] = []  # of them, those typed Person
     for key in ("author", "creator"):
         value = page.article.get(key)
         for item in value if isinstance(value, list) else [value]:
             item = page.ld.resolve(item)
             if isinstance(item, str):
-                people.extend(split_names(item) if not item.startswith("http") else [])
+                names.extend(split_names(item) if not item.startswith("http") else [])
             elif isinstance(item, dict):
-                names = [n for n in strings(item.get("name")) if not n.startswith("http")]
-                target = (
-                    people
-                    if not type_names(item) or "Person" in type_names(item)
-                    else (organisations)
-                )
-                for name in names:
-                    target.extend(split_names(name))
-        if people:
+                types = type_names(item)
+                if types and "Person" not in types:
+                    continue  # an Organization: the site or an agency, not a person
+                for name in strings(item.get("name")):
+                    found = split_names(name) if not name.startswith("http") else []
+                    names.extend(found)
+                    if types:
+                        people.extend(found)
+        if names:
             break
-    if not people and not organisations and set(type_names(page.article)) & ARTICLE_TYPES:
+    if not names and set(type_names(page.article)) & ARTICLE_TYPES:
+        # A Person somewhere on the page: the author, or only someone it mentions.
         for node in page.ld.of_types(PERSON_TYPES):
-            people.extend(n for s in strings(node.get("name")) for n in split_names(s))
-    return people or organisations
+            names.extend(n for s in strings(node.get("name")) for n in split_names(s))
+    return Found(names, people)
 
 
-def _meta_authors(page: Page) -> list[str]:
+def _meta_authors(page: Page) -> Found:
     names = []
     for value in page.metas.all(*AUTHOR_METAS):
         if "://" in value or value.startswith("www.") or value.startswith("@"):
             continue  # article:author is often a profile URL; twitter handles are no names
         names.extend(split_names(value))
-    return names
+    return Found(names)
 
 
-def _byline_authors(page: Page) -> list[str]:
-    names: list[str] = []
-    precise = [e for e in page.marked("author")[:MAX_CANDIDATES] if not elsewhere(e)]
-    for element in precise:
-        inner = element.xpath(".//*[@itemprop='name']")
-        text = text_of(inner[0]) if inner else (element.get("content") or text_of(element))
-        if len(text) <= _MAX_BYLINE_CHARS:
-            names.extend(split_names(_until_date(text)))
-    if names:
-        return names
-    bylines = [e for e in owners(_BYLINE(page.root))[:MAX_CANDIDATES] if not elsewhere(e)]
+def _scope(element: etree._Element) -> etree._Element | None:
+    """The microdata item an itemprop belongs to: the nearest itemscope above it."""
+    for ancestor in element.iterancestors():
+        if ancestor.get("itemscope") is not None:
+            return ancestor
+    return None
+
+
+def _is_article_item(element: etree._Element | None) -> bool:
+    if element is None:
+        return False
+    itemtype = element.get("itemtype") or ""
+    return any(t.rstrip("/").rsplit("/", 1)[-1] in ARTICLE_TYPES for t in itemtype.split())
+
+
+def _marked_tiers(page: Page) -> Iterator[list[etree._Element]]:
+    """itemprop=author of the article's item (even in an <aside>), other itemprops, rel=author."""
+    marked = page.marked("author")[:MAX_CANDIDATES]
+    itemprops = [e for e in marked if e.get("itemprop") is not None]
+    scopes = [(e, _scope(e)) for e in itemprops]
+    first_article = next((s for _, s in scopes if _is_article_item(s)), None)
+    if first_article is not None:
+        yield [e for e, s in scopes if s is first_article]
+    yield [e for e, s in scopes if (s is not first_article or s is None) and not elsewhere(e)]
+    yield [e for e in marked if e.get("itemprop") is None and not elsewhere(e)]
+
+
+def _marked_names(element: etree._Element) -> list[str]:
+    inner = element.xpath(".//*[@itemprop='name']")
+    if inner:
+        text = inner[0].get("content") or text_of(inner[0])
+    else:
+        text = element.get("content") or text_of(element)
+    return [] if _too_long(text) else split_names(_until_date(text))
+
+
+def _is_person_item(element: etree._Element) -> bool:
+    return "person" in (element.get("itemtype") or "").lower()
+
+
+def _is_organisation_item(element: etree._Element) -> bool:
+    return "organi" in (element.get("itemtype") or "").lower()
+
+
+def _byline_authors(page: Page) -> Found:
+    for tier in _marked_tiers(page):
+        names: list[str] = []
+        people: list[str] = []
+        for element in tier:
+            if _is_organisation_item(element):
+                continue
+            found = _marked_names(element)
+            names.extend(found)
+            if _is_person_item(element):
+                people.extend(found)
+        if names:
+            return Found(names, people)
+    attributes = [a for a in _BYLINE(page.root) if _BYLINE_ATTRIBUTE.search(a)]
+    bylines = [e for e in owners(attributes)[:MAX_CANDIDATES] if not elsewhere(e)]
     for element in bylines:
-        if element.tag in ("img", "script", "style", "meta", "link"):
+        if element.tag in ("img", "script", "style", "meta", "link", "body", "html"):
+            continue
+        if _in_credit(element):
             continue
         text = _byline_text(element)
-        if text and len(text) <= _MAX_BYLINE_CHARS:
-            names.extend(split_names(_until_date(text)))
-        if names:
-            break  # the first byline block that names someone
-    return names
+        if text and not _too_long(text):
+            names = full_names(split_names(_until_date(text)))
+            if names:
+                return Found(names)  # the first byline block that names someone
+    return Found(_after_headline(page))
+
+
+def _in_credit(element: etree._Element, levels: int = 3) -> bool:
+    """In a picture's credit or caption, or a teaser's thumbnail: signed by someone else."""
+    node: etree._Element | None = element
+    for _ in range(levels + 1):
+        if node is None:
+            return False
+        if _NOT_BYLINE_CONTAINERS.search(class_and_id(node)):
+            return True
+        node = node.getparent()
+    return False
+
+
+def _headline(page: Page) -> etree._Element | None:
+    for h1 in page.elements["h1"][:6]:
+        if not elsewhere(h1):
+            return h1
+    articles = page.elements["article"]
+    return articles[0] if articles else None
+
+
+def _following(start: etree._Element, limit: int) -> Iterator[etree._Element]:
+    """Up to `limit` elements after `start` in document order, within its grandparent;
+    related lists, asides and the like are skipped whole."""
+    node, seen, levels = start, 0, 0
+    while node is not None and levels < 3:
+        for sibling in node.itersiblings():
+            stack = [sibling]
+            while stack:
+                element = stack.pop()
+                if not isinstance(element.tag, str) or is_elsewhere_block(element):
+                    continue
+                yield element
+                seen += 1
+                if seen >= limit:
+                    return
+                stack.extend(reversed(element))
+        node, levels = node.getparent(), levels + 1
+
+
+def _is_author_link(element: etree._Element) -> bool:
+    href = element.get("href")
+    if not href:
+        return False
+    try:
+        segments = [s for s in urlsplit(href).path.lower().split("/") if s]
+    except ValueError:
+        return False
+    return any(s in _AUTHOR_PATHS for s in segments[:-1])
+
+
+def _after_headline(page: Page) -> list[str]:
+    """The byline just after the headline: an element opening with "By"/"Par"/"Von" ...
+    (then everything it says), else the links to the site's author pages."""
+    start = _headline(page)
+    if start is None:
+        return []
+    links: list[str] = []
+    link_parent = None
+    for element in _following(start, _NEAR_HEADLINE):
+        if element.tag in _SKIPPED_TAGS or element.tag in ("figure", "figcaption", "img"):
+            continue
+        if element.tag == "a" and _is_author_link(element):
+            if link_parent is None:
+                link_parent = element.getparent()
+            if element.getparent() is link_parent:
+                links.extend(split_names(text_of(element)))
+            continue
+        if links or element.tag in ("h1", "h2", "h3"):
+            if links:
+                break
+            continue
+        head = (element.text or "").strip()
+        if not head or not _INTRODUCER.match(head + " "):
+            continue
+        if _NOT_BYLINE_CONTAINERS.search(class_and_id(element)):
+            continue
+        text = _byline_text(element)
+        if not _too_long(text):
+            names = full_names(split_names(_until_date(text)))
+            if names:
+                return names
+    return full_names(links)
 
 
 def _byline_text(element: etree._Element) -> str:
     """Text of a byline block, one line per block-level child, without scripts and images."""
     pieces = []
     for node in element.iter():
-        if node.tag in ("script", "style", "noscript", "time", "button", "svg"):
+        if node.tag in _SKIPPED_TAGS:
             continue
         if node.tag in ("br", "div", "p", "li") and pieces:
             pieces.append("\n")
@@ -245,7 +453,7 @@ def _skipped_parent(node: etree._Element, stop: etree._Element) -> bool:
     for ancestor in node.iterancestors():
         if ancestor is stop:
             return False
-        if ancestor.tag in ("script", "style", "noscript", "time", "button", "svg"):
+        if ancestor.tag in _SKIPPED_TAGS:
             return True
     return False
 
@@ -263,9 +471,21 @@ def _until_date(text: str) -> str:
     return _DATE_WORDS.sub("", text)
 
 
+_SOURCES: tuple[Callable[[Page], Found], ...] = (_jsonld_authors, _meta_authors, _byline_authors)
+
+
+_DOMAIN_SUFFIX = re.compile(r"\.[a-z]{2,6}$", re.I)
+
+
 def page_authors(page: Page, site_names: list[str]) -> list[str]:
-    for source in (_jsonld_authors, _meta_authors, _byline_authors):
-        names = dedupe(guard(source.__name__, [], source, page), exclude=site_names)
+    """The page's authors. A name that is also the site's goes (a newsroom signing as the
+    site, "Le Monde" for "Le Monde.fr"), unless the page types it as a person and it reads as
+    a person's full name: on a personal site the two are the same."""
+    sites = [*site_names, *(_DOMAIN_SUFFIX.sub("", s) for s in site_names)]
+    for source in _SOURCES:
+        found = guard(source.__name__, Found(), source, page)
+        exclude = [s for s in sites if norm(s) not in found.people or " " not in s.strip()]
+        names = dedupe(found, exclude=exclude)
         if names:
             return names
     return []

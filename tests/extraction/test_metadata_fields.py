@@ -310,8 +310,8 @@ def test_breadcrumbs_and_section(body: str, breadcrumbs: list[str], section: str
         ('[{"@type": "Person", "name": "Jane Doe"}, {"@type": "Person", "name": "jane doe"}]',
          ["Jane Doe"]),
         ('{"@type": "Person", "name": "Jane Doe", "url": "https://x.example/jane"}', ["Jane Doe"]),
-        # an agency as the only author is kept; the site itself is not an author
-        ('{"@type": "Organization", "name": "Associated Press"}', ["Associated Press"]),
+        # authors are people: neither an agency nor the site itself is one
+        ('{"@type": "Organization", "name": "Associated Press"}', []),
         ('{"@type": "Organization", "name": "The Gazette"}', []),
         ('[{"@type": "Organization", "name": "Reuters"}, {"@type": "Person", "name": "Jo Li"}]',
          ["Jo Li"]),

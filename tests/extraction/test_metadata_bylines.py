@@ -1,0 +1,143 @@
+"""Bylines as sites in many languages write them: the phrase before the names, a name alone in
+a byline element, links to author pages; and what is no one's name (the newsroom, agencies,
+the site, a picture's credit)."""
+
+from __future__ import annotations
+
+import lxml.html
+import pytest
+
+from crawler.extraction import extract
+from crawler.extraction.authors import split_names
+from crawler.extraction.metadata import extract_metadata
+
+STORY = "<p>" + "Le conseil municipal a voté le budget après une longue séance de débats. " * 8
+
+
+def authors_of(header: str, url: str = "https://www.journal.example/monde/1", head: str = ""):
+    """Authors of a page whose article header (after the <h1>) is `header`."""
+    html = (
+        f"<html><head><title>Le budget est voté</title>{head}</head><body>"
+        "<nav><a href='/'>Accueil</a></nav>"
+        f"<article><header><h1>Le budget est voté</h1>{header}</header>{STORY}</p></article>"
+        "</body></html>"
+    )
+    root = lxml.html.fromstring(html.encode(), parser=lxml.html.HTMLParser(encoding="utf-8"))
+    return extract_metadata(root, url).authors
+
+
+@pytest.mark.parametrize(
+    ("header", "authors"),
+    [
+        ('<p class="byline">Par Jeanne Dupont</p>', ["Jeanne Dupont"]),
+        ('<div class="meta">Par <a href="/auteur/jeanne-dupont">Jeanne Dupont</a></div>',
+         ["Jeanne Dupont"]),
+        ('<span class="autor">Von Hans Müller, Berlin</span>', ["Hans Müller"]),
+        ('<div class="meta">Von <a href="/autoren/hm">Hans Müller</a> | 12.03.2024</div>',
+         ["Hans Müller"]),
+        ("<p>Por María García y Juan Pérez</p>", ["María García", "Juan Pérez"]),
+        ('<p class="article__signature">Door Jan de Vries</p>', ["Jan de Vries"]),
+        ("<p>Di Giulia Rossi</p>", ["Giulia Rossi"]),
+        ('<div class="author">بقلم أحمد علي</div>', ["أحمد علي"]),
+        ('<div class="firma">Por Juan Pérez, corresponsal en Roma</div>', ["Juan Pérez"]),
+        ("<p>Von Anna Schmidt und Jonas Weber</p>", ["Anna Schmidt", "Jonas Weber"]),
+        # a byline element holding only the name
+        ('<span class="byline">Jeanne Dupont</span>', ["Jeanne Dupont"]),
+        ('<span class="auteur">Claire MARTIN</span>', ["Claire Martin"]),
+        # only links to the site's author pages, no phrase
+        ('<div><a href="/writer/jane-doe/">Jane Doe</a></div>', ["Jane Doe"]),
+        ('<p class="byline">Martin Untersinger (avec Damien Leloup et Morgane Tual)</p>',
+         ["Martin Untersinger", "Damien Leloup", "Morgane Tual"]),
+    ],
+)  # fmt: skip
+def test_bylines_in_the_pages_language(header: str, authors: list[str]) -> None:
+    assert authors_of(header) == authors
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        '<div class="byline">By Staff</div>',
+        '<div class="byline">Par AFP</div>',
+        '<div class="byline">Von dpa/AFP</div>',
+        '<div class="byline">Redaktion</div>',
+        '<div class="byline">Por Redacción</div>',
+        '<div class="byline">Par La Rédaction</div>',
+        '<div class="author">Reuters</div>',
+        '<div class="byline">The Associated Press</div>',
+        # a date or a place where the name should be
+        '<div class="byline">Mis à jour le 12 mars 2024</div>',
+        '<div class="byline">WASHINGTON</div>',
+        # a picture's credit is not the story's byline
+        '<figure><img src="a.jpg"><figcaption class="photo-credit">Photo by Jane Doe'
+        "</figcaption></figure>",
+        # "Par" opening a sentence of the story
+        "<p>Par ailleurs, le maire a annoncé des travaux.</p>",
+    ],
+)
+def test_no_one_is_not_an_author(header: str) -> None:
+    assert authors_of(header) == []
+
+
+def test_the_newsroom_signing_as_the_site_is_not_an_author() -> None:
+    head = '<meta property="og:site_name" content="Le Journal.fr">'
+    assert authors_of('<p class="byline">Le Journal</p>', head=head) == []
+
+
+def test_on_a_personal_site_the_author_may_share_the_sites_name() -> None:
+    head = (
+        '<meta property="og:site_name" content="Haki Benita">'
+        '<script type="application/ld+json">{"@type": "Article", "headline": "H",'
+        ' "author": {"@type": "Person", "name": "Haki Benita"},'
+        ' "publisher": {"@type": "Organization", "name": "Haki Benita"}}</script>'
+    )
+    assert authors_of("", url="https://hakibenita.com/sql", head=head) == ["Haki Benita"]
+
+
+def test_the_articles_own_microdata_author_counts_even_in_an_aside() -> None:
+    html = (
+        '<html><body><article itemscope itemtype="http://schema.org/BlogPosting">'
+        "<h1>Get your code covered</h1>" + STORY + "</p>"
+        '<aside><p><span itemprop="author" itemscope itemtype="http://schema.org/Person">'
+        '<span itemprop="name">Nicolas Perriault</span></span></p></aside></article>'
+        '<div class="related"><span class="byline">By <a rel="author" href="/p/x">Shara Tibken'
+        "</a></span></div></body></html>"
+    )
+    assert extract(html.encode(), "https://nicolas.example.net/code/1").authors == [
+        "Nicolas Perriault"
+    ]
+
+
+def test_an_agency_byline_does_not_borrow_names_from_related_stories() -> None:
+    header = (
+        '<div class="info"><span class="author" itemprop="author" itemscope '
+        'itemtype="http://schema.org/Person"><span itemprop="name">AFP</span></span></div>'
+        '<aside class="related"><a href="/a/2"><h2>Exode sous pression</h2></a>'
+        '<span class="author">Par <span class="authorname">Sébastien Farcis</span></span></aside>'
+    )
+    assert authors_of(header) == []
+
+
+@pytest.mark.parametrize(
+    ("byline", "names"),
+    [
+        ("Par Jeanne Dupont et Paul Martin", ["Jeanne Dupont", "Paul Martin"]),
+        ("Texte : Jeanne Dupont", ["Jeanne Dupont"]),
+        ("Autorin: Anna Schmidt", ["Anna Schmidt"]),
+        ("Escrito por Ana López", ["Ana López"]),
+        ("Geschreven door Jan de Vries en Els Jansen", ["Jan de Vries", "Els Jansen"]),
+        ("Richard (R.J.) Eskow", ["Richard Eskow"]),
+        ("홍길동 기자", ["홍길동"]),
+        ("記者 王小明", ["王小明"]),
+        ("Jane Doe, Reuters", ["Jane Doe"]),
+        ("AP Foto/Martin Meissner", ["Martin Meissner"]),
+        ("Autor", []),
+        ("dpa", []),
+        ("Redazione Ansa", []),
+        # a call for submissions in a "signature" block: a list of phrases, not of names
+        ("【上報徵稿】\n上報歡迎各界投書，來稿請寄至本報，並請附上真實姓名、聯絡方式與職業身分簡介。"
+         "\n一起加入，上報Telegram，新聞不漏接！", []),
+    ],
+)
+def test_split_names_in_many_languages(byline: str, names: list[str]) -> None:
+    assert split_names(byline) == names
