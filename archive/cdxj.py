@@ -12,6 +12,8 @@ metadata records; not request records (pywb reads them only to key POST requests
 uses none here), not warcinfo or `application/warc-fields` metadata, and not our
 `conversion` records (the article JSON), which would otherwise compete with the page
 itself for its URL in replay. `offset` and `length` delimit the record's gzip member.
+ARC files are indexed as cdxj-indexer indexes them (warcio's arc2warc headers; the payload
+digest, which ARC does not store, computed: `payload_sha1`).
 
 Sorting holds at most `chunk_lines` lines in memory and merges sorted runs spilled to
 temporary files, so indexing any number of WARCs takes bounded memory.
@@ -32,16 +34,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
-from warcio.archiveiterator import ArchiveIterator
 from warcio.recordloader import ArcWarcRecord
 from warcio.timeutils import iso_date_to_timestamp
 
+from archive.arc import ArchiveRecords
 from archive.atomic import replacing
 from archive.errors import ArchiveError, WarcReadError
-from archive.layout import WARC_DIR, WARC_SUFFIXES
+from archive.layout import ARCHIVE_SUFFIXES, WARC_DIR, WARC_SUFFIXES
 
 INDEXED_TYPES = frozenset({"response", "revisit", "resource", "metadata"})
-INDEXED_SUFFIXES = (*WARC_SUFFIXES, ".arc", ".arc.gz")  # index_warc reads ARC files too
+INDEXED_SUFFIXES = ARCHIVE_SUFFIXES  # index_warc reads ARC files too
 DEFAULT_INDEX_NAME = "index.cdxj"
 OPEN_SUFFIX = ".open"  # a WARC file being written (archive.warc_writer)
 
@@ -181,7 +183,7 @@ def _wanted(record: ArcWarcRecord) -> bool:
 
 
 def index_warc(path: str | os.PathLike[str], filename: str | None = None) -> Iterator[CdxjEntry]:
-    """The index entries of one WARC file, in file order.
+    """The index entries of one WARC or ARC file, in file order.
 
     `filename` is what the entries name the file by (default: its base name, which is what
     pywb resolves against its archive paths and a WACZ against `archive/`).
@@ -190,7 +192,7 @@ def index_warc(path: str | os.PathLike[str], filename: str | None = None) -> Ite
     name = filename or path.name
     try:
         with open(path, "rb") as stream:
-            iterator = ArchiveIterator(stream, arc2warc=True)
+            iterator = ArchiveRecords(stream, path)
             for record in iterator:
                 if not _wanted(record):
                     continue

@@ -29,6 +29,9 @@ WARC_DIR = "warc"
 ARTICLES_DIR = "articles"
 # Finished WARC files; one still being written is `*.open` (archive.warc_writer).
 WARC_SUFFIXES = (".warc", ".warc.gz")
+# ARC files (archive/arc.py) other tools wrote: replay, index, show and check read them too.
+ARC_SUFFIXES = (".arc", ".arc.gz")
+ARCHIVE_SUFFIXES = (*WARC_SUFFIXES, *ARC_SUFFIXES)
 OPEN_SUFFIX = ".open"
 
 # `<id>.json`, `<id>.<stamp>.json`, `<id>.<stamp>-<n>.json`: group 1 is the article id.

@@ -1,4 +1,7 @@
-"""Read single records back by the offset an index or an article's capture pointer gives."""
+"""Read single records back by the offset an index or an article's capture pointer gives.
+
+WARC or ARC: an ARC record comes with the WARC headers `archive.arc` gives it (its
+`WARC-Record-ID` the one replay wrote into the capture pointer)."""
 
 from __future__ import annotations
 
@@ -8,20 +11,21 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO
 
-from warcio.archiveiterator import ArchiveIterator
 from warcio.recordloader import ArcWarcRecord
 
+from archive.arc import ArchiveRecords
 from archive.errors import WarcReadError
 
 
 def record_in(stream: BinaryIO, offset: int, name: object) -> ArcWarcRecord:
-    """The record that starts at `offset` of the open WARC `stream` (`name` it in errors).
+    """The record that starts at `offset` of the open WARC or ARC `stream` (`name` it in
+    errors).
 
     Its payload is read from `stream`: read it before the stream is moved or closed.
     """
     stream.seek(offset)
     try:
-        return next(iter(ArchiveIterator(stream)))
+        return next(iter(ArchiveRecords(stream, name, whole_file=False)))
     except StopIteration:
         raise WarcReadError(f"no WARC record at offset {offset} of {name}") from None
     except Exception as exc:

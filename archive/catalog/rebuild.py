@@ -5,7 +5,8 @@ archive written before the catalog existed); seeding an incremental crawl from W
 other tools (wget, Heritrix: their responses become known URLs with validators and
 digests); and after a crash, `sync` limited to the files the crashed run touched, which
 brings back the rows its last uncommitted transaction lost. Every write is idempotent
-(record ids are keys), so syncing a file twice changes nothing.
+(record ids are keys), so syncing a file twice changes nothing — ARC files too, whose
+records get the same id on every read (`archive.arc`; warcio's arc2warc makes a random one).
 """
 
 from __future__ import annotations
@@ -18,9 +19,9 @@ from pathlib import Path
 from typing import Any
 
 import orjson
-from warcio.archiveiterator import ArchiveIterator
 from warcio.recordloader import ArcWarcRecord
 
+from archive.arc import ArchiveRecords
 from archive.catalog.model import CaptureRow
 from archive.catalog.sqlite import CatalogError, SqliteCatalog
 from archive.cdxj import list_warcs, payload_sha1, warc_directory
@@ -75,7 +76,7 @@ def capture_rows(path: str | os.PathLike[str], name: str | None = None) -> Itera
     name = name or path.name
     try:
         with open(path, "rb") as stream:
-            iterator = ArchiveIterator(stream, arc2warc=True)
+            iterator = ArchiveRecords(stream, path)
             for record in iterator:
                 if record.rec_type not in CAPTURE_TYPES:
                     continue
