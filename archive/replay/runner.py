@@ -1,4 +1,4 @@
-"""Run a replay: WARC files in, article documents out, in the order a live crawl wrote them.
+"""Run a replay: WARC or ARC files in, article documents out, in the order a crawl wrote them.
 
 Two ways to use the cores, chosen by the number of files:
 
@@ -36,7 +36,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from archive.errors import WarcReadError
-from archive.layout import WARC_SUFFIXES, ArticleStore, content_hash, encode_article
+from archive.layout import ARCHIVE_SUFFIXES, ArticleStore, content_hash, encode_article
 from archive.lifeline import pool_kwargs
 from archive.limits import MAX_BODY
 from archive.replay.pages import Outcome, Page, process_batch, process_page
@@ -129,7 +129,8 @@ class ReplaySummary:
 
 
 def find_warcs(inputs: Iterable[str | os.PathLike[str]]) -> tuple[list[Path], list[str]]:
-    """Files to replay (directories searched for *.warc and *.warc.gz) and input errors."""
+    """Files to replay (directories searched for *.warc, *.warc.gz, *.arc and *.arc.gz) and
+    input errors."""
     files: list[Path] = []
     errors: list[str] = []
     seen: set[Path] = set()
@@ -138,10 +139,12 @@ def find_warcs(inputs: Iterable[str | os.PathLike[str]]) -> tuple[list[Path], li
             found = sorted(
                 p
                 for p in given.rglob("*")
-                if p.is_file() and p.name.endswith(WARC_SUFFIXES) and not p.name.startswith(".")
+                if p.is_file() and p.name.endswith(ARCHIVE_SUFFIXES) and not p.name.startswith(".")
             )
             if not found:
-                errors.append(f"{given}: no *.warc or *.warc.gz files in this directory")
+                errors.append(
+                    f"{given}: no *.warc or *.warc.gz files (nor *.arc, *.arc.gz) in this directory"
+                )
         elif given.exists():
             found = [given]
         else:

@@ -1,4 +1,4 @@
-"""Stream the HTML pages out of one WARC file, whoever wrote it.
+"""Stream the HTML pages out of one WARC or ARC file, whoever wrote it.
 
 Every record is read once, in file order, with warcio's `ArchiveIterator`; only the payloads
 of HTML responses are read into memory, one at a time. For each page we rebuild what a live
@@ -15,6 +15,12 @@ crawl's spider received from Scrapy:
 * HTML by the rule of `NewsSpider._is_html`: the `Content-Type` says html, or there is none
   and `<html` is in the first 2 KB (then the body is decoded here).
 
+An ARC file's records are read as WARC records (`archive.arc.ArchiveRecords`): a capture
+pointer into an ARC names the file and the record's offset (its gzip member's, in a
+`.arc.gz`), its `warc_record_id` is the stable id `archive.arc` gives ARC records, its
+`fetched_at` the ARC archive date, and its `payload_digest` the SHA-1 of the payload (ARC
+stores none; cdxj-indexer computes the same).
+
 A `revisit` record (identical payload digest) stands for an earlier response with the same
 payload: its page is that original's payload, read back by offset, with the revisit's own
 capture pointer. Originals are found in a map payload digest -> (file, offset) of the HTML
@@ -24,6 +30,8 @@ responses seen so far; when the original is not in the map the revisit is handed
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import logging
 import mimetypes
 import os
@@ -34,9 +42,9 @@ from pathlib import Path
 from typing import Any, BinaryIO
 from urllib.parse import urlsplit
 
-from warcio.archiveiterator import ArchiveIterator
 from warcio.statusandheaders import StatusAndHeaders
 
+from archive.arc import ArchiveRecords
 from archive.errors import WarcReadError
 from archive.limits import MAX_BODY
 from archive.reader import record_in
@@ -194,7 +202,7 @@ class WarcPages:
             self._originals.close()
 
     def _records(self, stream: BinaryIO) -> Iterator[Page | PendingRevisit]:
-        iterator = ArchiveIterator(stream)
+        iterator = ArchiveRecords(stream, self.path)
         records = iter(iterator)
         previous = None
         end = 0
@@ -203,6 +211,8 @@ class WarcPages:
                 record = next(records)
             except StopIteration:
                 record = None
+            except WarcReadError:
+                raise  # says what and where already (archive.arc)
             except Exception as exc:
                 raise WarcReadError(self._describe_failure(exc)) from exc
             # warcio drains each record before the next; data missing at the end of a file
@@ -214,8 +224,6 @@ class WarcPages:
                     raise WarcReadError(f"{self.path}: not a WARC file (no records in it)")
                 self._check_end(stream, end)
                 return
-            if previous is None and record.format != "warc":
-                raise WarcReadError(f"{self.path}: not a WARC file (it reads as {record.format})")
             previous = record
             self.stats.records += 1
             try:
@@ -243,9 +251,15 @@ class WarcPages:
             return f"{self.path}: not a WARC file ({reason})"
         return f"{self.path}: unreadable{where} (truncated or corrupt?): {reason}"
 
-    def _capture(self, record: Any, iterator: ArchiveIterator, status: int) -> dict[str, Any]:
-        """`archive.capture.Capture.to_dict()` of this record (built directly: it is hot)."""
+    def _capture(
+        self, record: Any, iterator: ArchiveRecords, status: int, payload: bytes | None = None
+    ) -> dict[str, Any]:
+        """`archive.capture.Capture.to_dict()` of this record (built directly: it is hot).
+        `payload`: the stored payload, whose SHA-1 is the digest of an ARC record."""
         headers = record.rec_headers
+        digest = headers.get_header("WARC-Payload-Digest")
+        if digest is None and record.format == "arc" and payload is not None:
+            digest = "sha1:" + base64.b32encode(hashlib.sha1(payload).digest()).decode("ascii")
         return {
             "warc_file": self.name,
             "warc_offset": iterator.get_record_offset(),
@@ -253,17 +267,17 @@ class WarcPages:
             "warc_record_id": headers.get_header("WARC-Record-ID"),
             "fetched_at": headers.get_header("WARC-Date"),
             "status": status,
-            "payload_digest": headers.get_header("WARC-Payload-Digest"),
+            "payload_digest": digest,
         }
 
-    def _item(self, record: Any, iterator: ArchiveIterator) -> Page | PendingRevisit | None:
+    def _item(self, record: Any, iterator: ArchiveRecords) -> Page | PendingRevisit | None:
         if record.rec_type == "response":
             return self._response(record, iterator)
         if record.rec_type == "revisit":
             return self._revisit(record, iterator)
         return None
 
-    def _response(self, record: Any, iterator: ArchiveIterator) -> Page | None:
+    def _response(self, record: Any, iterator: ArchiveRecords) -> Page | None:
         http = record.http_headers
         status = _status(http)
         if not 200 <= status < 300:
@@ -275,7 +289,7 @@ class WarcPages:
         raw = read_stored(record, self.max_body)
         if _owed(record):
             raise EOFError(f"the record of {url} is cut short")
-        capture = self._capture(record, iterator, status)
+        capture = self._capture(record, iterator, status, raw)
         if raw is None:
             logger.warning("%s: %s at offset %d: stored body over %d bytes", self.path, url,
                            capture["warc_offset"], self.max_body)
@@ -297,7 +311,7 @@ class WarcPages:
         self.stats.html_pages += 1
         return page
 
-    def _revisit(self, record: Any, iterator: ArchiveIterator) -> Page | PendingRevisit | None:
+    def _revisit(self, record: Any, iterator: ArchiveRecords) -> Page | PendingRevisit | None:
         headers = record.rec_headers
         digest = headers.get_header("WARC-Payload-Digest")
         profile = headers.get_header("WARC-Profile") or ""

@@ -18,11 +18,12 @@ from crawler.siteprofile import ProfileError, resolve_profile
 def add_parser(subparsers: Any) -> None:
     parser = subparsers.add_parser(
         "replay",
-        help="re-extract articles from WARC files (ours or other tools') into OUT/articles",
+        help="re-extract articles from WARC or ARC files (ours or other tools') into OUT/articles",
         description=(
-            "Stream WARC files (.warc or .warc.gz; directories are searched), take their HTML "
+            "Stream WARC or ARC files (.warc, .warc.gz, .arc, .arc.gz; directories are "
+            "searched), take their HTML "
             "responses, resolve revisit records, and write the article JSON a live crawl "
-            "would have written, with capture pointers into the source WARC files."
+            "would have written, with capture pointers into the source files."
         ),
     )
     parser.add_argument("inputs", nargs="+", type=Path, metavar="WARC_OR_DIR")

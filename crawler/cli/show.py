@@ -51,7 +51,7 @@ def add_parser(subparsers: Any) -> None:
         type=Path,
         default=None,
         help="where the WARCs are when not in DIR/warc (articles of a replay point into "
-        "the source WARCs)",
+        "the source WARC or ARC files)",
     )
     parser.add_argument(
         "--decode",
