@@ -1,12 +1,14 @@
 """Is an archive whole? What `newsarchive check` verifies, returning the defects as data.
 
-For each WARC file (ours or another tool's, gzip or not), in one streaming pass:
+For each WARC or ARC file (ours or another tool's, gzip or not), in one streaming pass:
 
 1. every gzip member decompresses completely: none cut short, no trailing bytes after the
    last one (`archive.recovery.read_members`);
 2. every record is complete (headers, `Content-Length` bytes of block, `\\r\\n\\r\\n`) and
    its `WARC-Block-Digest` and `WARC-Payload-Digest` match (`RecordParser(digests=True)`;
-   a revisit record has no payload to check), with a unique `WARC-Record-ID`;
+   a revisit record has no payload to check), with a unique `WARC-Record-ID`; an ARC file
+   (`archive.arcstream`: no digests) opens with a version 1 `filedesc://` record and every
+   header line has its five fields and a right `Archive-length`;
 
 then, over all the files checked together (a pair may straddle a rotation):
 
@@ -39,15 +41,19 @@ import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import BinaryIO
 
 import orjson
 
+from archive.arc import looks_like_arc, peek
+from archive.arcstream import ArcRecordParser
 from archive.cdxj import list_warcs, warc_directory
 from archive.errors import ArchiveError
 from archive.layout import (
+    ARC_SUFFIXES,
+    ARCHIVE_SUFFIXES,
     ARTICLES_DIR,
     OPEN_SUFFIX,
-    WARC_SUFFIXES,
     safe_warc_name,
     walk_article_files,
 )
@@ -148,6 +154,12 @@ def _what(record: ParsedRecord) -> str:
     return f"{record.type} record {record.record_id}" + (f" for {uri}" if uri else "")
 
 
+def is_arc(stream: BinaryIO, name: str) -> bool:
+    """Whether the file is to be read as ARC: its content begins like one, or it is named
+    like one (and a missing `filedesc://` record is then its first defect)."""
+    return looks_like_arc(peek(stream, 64)) or name.endswith(ARC_SUFFIXES)
+
+
 def headers_at(path: str | os.PathLike[str], offset: int) -> ParsedRecord:
     """The WARC headers of the record at `offset` of `path` (the first 64 KB looked at)."""
     with open(path, "rb") as stream:
@@ -195,15 +207,21 @@ class ArchiveChecker:
         defects: list[Defect] = []
         responses: list[_Link] = []
         holds_requests = False
-        parser = RecordParser(digests=not quiet)
         try:
             with open(path, "rb") as stream:
+                parser: RecordParser | ArcRecordParser = (
+                    ArcRecordParser() if is_arc(stream, path.name) else
+                    RecordParser(digests=not quiet)
+                )
                 if is_gzip(stream):
                     records = self._read_gzip(stream, parser, display, defects)
                 else:
                     records = self._read_plain(stream, parser, display, defects)
                 for record in records:
                     holds_requests |= self._add_record(record, display, defects, responses, quiet)
+                if isinstance(parser, ArcRecordParser) and parser.never_began:
+                    message = "not an ARC file: empty, no filedesc:// header record"
+                    defects.append(Defect(display, None, message))
         except OSError as exc:
             defects.append(Defect(display, None, f"cannot read: {exc}"))
         if quiet:
@@ -213,7 +231,7 @@ class ArchiveChecker:
             self._responses.extend(responses)
 
     def _read_gzip(
-        self, stream, parser: RecordParser, display: str, defects: list[Defect]
+        self, stream, parser: RecordParser | ArcRecordParser, display: str, defects: list[Defect]
     ) -> Iterable[ParsedRecord]:
         parser.tag = 0
         for member in read_members(stream, parser.feed):
@@ -226,6 +244,10 @@ class ArchiveChecker:
                 return
             yield from parser.take()
             if parser.error is not None:
+                if parser.fatal:
+                    message = f"{parser.error}; the rest of the file was not read"
+                    defects.append(Defect(display, member.offset, message))
+                    return
                 defects.append(Defect(display, member.offset, parser.error))
                 parser.restart()
             parser.tag = member.end
@@ -233,7 +255,7 @@ class ArchiveChecker:
             defects.append(Defect(display, parser.tag, "the last record is incomplete (cut short)"))
 
     def _read_plain(
-        self, stream, parser: RecordParser, display: str, defects: list[Defect]
+        self, stream, parser: RecordParser | ArcRecordParser, display: str, defects: list[Defect]
     ) -> Iterable[ParsedRecord]:
         stream.seek(0)
         while chunk := stream.read(READ_SIZE):
@@ -241,11 +263,11 @@ class ArchiveChecker:
             yield from parser.take()
             if parser.error is not None:
                 message = f"{parser.error}; the rest of the file was not read"
-                defects.append(Defect(display, parser.boundary, message))
+                defects.append(Defect(display, parser.failed_at, message))
                 return
         if not parser.at_boundary:
             message = "the last record is incomplete (cut short)"
-            defects.append(Defect(display, parser.boundary, message))
+            defects.append(Defect(display, parser.failed_at, message))
 
     def _add_record(
         self,
@@ -409,14 +431,20 @@ class ArchiveChecker:
 def pointer_problem(warc: Path, offset: int, length: int, record_id: str) -> str | None:
     """What is wrong with a capture pointer into `warc` (None: it is right): a response or
     revisit record `record_id` starts at `offset`, in a gzip member `length` bytes long (the
-    record itself, `length` bytes, in an uncompressed file)."""
+    record itself, `length` bytes, in an uncompressed file). In an ARC file the record's id
+    is the one `archive.arc` gives it."""
     try:
         size = warc.stat().st_size
         if not 0 <= offset < size:
             return f"offset beyond the end of the file ({size} bytes)"
         with open(warc, "rb") as stream:
             gzipped = is_gzip(stream)
-            parser = RecordParser()
+            arc = is_arc(stream, warc.name)
+            parser: RecordParser | ArcRecordParser = (
+                ArcRecordParser(expect_filedesc=False) if arc else RecordParser()
+            )
+            if arc:
+                parser.restart(offset)  # where the record is, a part of its id
             if gzipped:
                 stream.seek(offset)
                 if stream.read(3) != b"\x1f\x8b\x08":
@@ -432,13 +460,15 @@ def pointer_problem(warc: Path, offset: int, length: int, record_id: str) -> str
                     if not chunk:
                         break
                     parser.feed(chunk)
-                actual = parser.records[0].end if parser.records else 0
+                first = parser.records[0] if parser.records else None
+                actual = first.end - first.start if first else 0
     except OSError as exc:
         return f"cannot read {warc}: {exc}"
+    kind = "ARC" if arc else "WARC"
     if parser.error is not None and not parser.records:
-        return f"no WARC record starts there: {parser.error}"
+        return f"no {kind} record starts there: {parser.error}"
     if not parser.records:
-        return "no complete WARC record there"
+        return f"no complete {kind} record there"
     record = parser.records[0]
     if record.record_id != record_id:
         return f"the record there is {record.record_id or 'without id'}, not {record_id}"
@@ -469,7 +499,7 @@ def check(paths: Iterable[str | os.PathLike[str]]) -> CheckReport:
     for given in map(Path, paths):
         if given.is_dir():
             folder = warc_directory(given)
-            for warc in list_warcs(folder, WARC_SUFFIXES):
+            for warc in list_warcs(folder, ARCHIVE_SUFFIXES):
                 checker.add_warc(warc)
             for unfinished in open_warcs(folder):
                 _add_unfinished(checker, unfinished, str(given))

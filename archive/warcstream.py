@@ -202,6 +202,7 @@ class RecordParser:
         self.position = 0  # decompressed bytes fed so far
         self.boundary = 0  # position just past the last complete record
         self.error: str | None = None
+        self.fatal = False  # an error after which no record of the file can be read (ARC's)
         self._reset()
 
     def _reset(self) -> None:
@@ -220,6 +221,11 @@ class RecordParser:
     def at_boundary(self) -> bool:
         """No record begun and not finished (and no error)."""
         return self.error is None and self._state == _HEAD and not self._started
+
+    @property
+    def failed_at(self) -> int:
+        """Where the record that failed or is unfinished begins (in the decompressed data)."""
+        return self.boundary
 
     def restart(self, position: int | None = None) -> None:
         """Forget a partial record or an error: the next byte fed begins a record."""

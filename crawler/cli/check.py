@@ -10,7 +10,7 @@ from typing import Any
 
 from archive.cdxj import warc_directory
 from archive.check import check
-from archive.layout import ARTICLES_DIR, WARC_DIR, WARC_SUFFIXES
+from archive.layout import ARCHIVE_SUFFIXES, ARTICLES_DIR, WARC_DIR
 from archive.recovery import (
     CLOSED,
     OPEN_SUFFIX,
@@ -29,9 +29,10 @@ def add_parser(subparsers: Any) -> None:
         "check",
         help="verify WARC files and article capture pointers; --repair closes unfinished WARCs",
         description=(
-            "Verify an archive (a crawl's --out DIR, a folder of WARCs, or WARC files from any "
-            "tool, gzip or not): every gzip member complete, every record whole with its block "
-            "and payload digests right, requests paired with responses, revisits resolving to "
+            "Verify an archive (a crawl's --out DIR, a folder of WARCs, or WARC or ARC files from "
+            "any tool, gzip or not): every gzip member complete, every record whole with its "
+            "block and payload digests right (in an ARC file, its header line and length), "
+            "requests paired with responses, revisits resolving to "
             "their original, and every article's capture pointer leading to its record. "
             "Prints one line per defect (FILE:OFFSET: what) and a summary; exit status 0 when "
             "clean, 1 on any defect."
@@ -73,7 +74,7 @@ def run(args: argparse.Namespace) -> int:
 def _has_anything(directory: Path) -> bool:
     folder = warc_directory(directory)
     return (directory / ARTICLES_DIR).is_dir() or any(
-        entry.is_file() and (entry.name.endswith(WARC_SUFFIXES) or is_open_warc(entry.name))
+        entry.is_file() and (entry.name.endswith(ARCHIVE_SUFFIXES) or is_open_warc(entry.name))
         for entry in folder.iterdir()
     )
 

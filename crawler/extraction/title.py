@@ -38,16 +38,37 @@ def site_names(page: Page) -> list[str]:
 
 def names_site(part: str, site_keys: list[str], domain_keys: list[str]) -> bool:
     key = norm(part)
-    if not key or len(part.split()) > 6:
+    words = part.split()
+    if not key or len(words) > 6:
         return False
     if key in site_keys or key in domain_keys:
+        return True
+    # "Deutsche Welle" on dw.com, "Nouvelles du Jour" on ndj.fr: the domain is its initials.
+    if len(words) > 1 and norm("".join(w[0] for w in words)) in domain_keys[1:]:
         return True
     # "BBC News" on bbc.co.uk, "The Guardian" on theguardian.com
     return any(key.startswith(d) or d.startswith(key) for d in domain_keys if len(key) >= 3)
 
 
-def _strip_site(title: str, site_keys: list[str], domain_keys: list[str]) -> tuple[str, str | None]:
+def _site_prefix(site_names: list[str]) -> re.Pattern[str] | None:
+    """ "Site Name: Headline", "Site Name- Headline": the known name and any separator."""
+    names = sorted({n for n in site_names if len(n) >= 3}, key=len, reverse=True)
+    if not names:
+        return None
+    alternation = "|".join(re.escape(n) for n in names)
+    # A hyphen needs a space beside it: "Tagesblatt-Leser wählen ..." is one word.
+    separator = r"(?:\s*[|–—:»·•/]{1,2}\s*|\s*-\s+|\s+-\s*)"
+    return re.compile(rf"^(?:{alternation}){separator}(?=\S)", re.I)
+
+
+def _strip_site(
+    title: str, site_keys: list[str], domain_keys: list[str], prefix: re.Pattern[str] | None
+) -> tuple[str, str | None]:
     """ "Headline | Site" → ("Headline", "Site"): only a whole side that names the site goes."""
+    if prefix is not None:
+        match = prefix.match(title)
+        if match and len(title) > match.end() + 10:
+            title = title[match.end() :]
     parts = _TITLE_SEPARATOR.split(title)
     removed = None
     while len(parts) >= 3 and names_site(parts[-1], site_keys, domain_keys):
@@ -96,8 +117,9 @@ def find_title(
     if titles:
         raw.append(text_of(titles[0]))
     candidates, suffix_site = [], None
+    prefix = _site_prefix(site_names)
     for text in raw:
-        stripped, removed = _strip_site(clean(text), site_keys, domains)
+        stripped, removed = _strip_site(clean(text), site_keys, domains, prefix)
         suffix_site = suffix_site or removed
         if stripped:
             candidates.append(stripped)
@@ -111,10 +133,44 @@ def find_title(
         if any(key == k or (key in k and len(key) * 2 >= len(k)) for k in keys):
             return heading, suffix_site
     section_keys = {norm(s) for s in sections} | {norm(s) for s in GENERIC_SECTIONS}
-    for candidate in candidates:
+    for candidate in _agreed(candidates):
         parts = _TITLE_SEPARATOR.split(candidate)
-        # "Headline - Politics" once the site is gone: a trailing section name goes too.
+        # "Headline - Politics" once the site is gone: a section name at either end goes too.
         while len(parts) >= 3 and norm(parts[-1]) in section_keys:
             parts = parts[:-2]
+        while len(parts) >= 3 and norm(parts[0]) in section_keys:
+            parts = parts[2:]
         return clean("".join(parts)), suffix_site
     return (headings[0] if headings else None), suffix_site
+
+
+def _sides(title: str) -> dict[str, int]:
+    """What is left of `title` once whole parts are cut from either end, by key, with the
+    number of words cut: "A - B - C" → B - C, C, A - B, A and B."""
+    parts = _TITLE_SEPARATOR.split(title)
+    words = [len(p.split()) for p in parts[::2]]
+    n = len(words)
+    sides: dict[str, int] = {}
+    for start in range(n):
+        for end in range(start + 1, n + 1):
+            if (start, end) != (0, n):
+                key = norm("".join(parts[2 * start : 2 * end - 1]))
+                cut = sum(words[:start]) + sum(words[end:])
+                if key:
+                    sides[key] = min(cut, sides.get(key, cut))
+    return sides
+
+
+def _agreed(candidates: list[str]) -> list[str]:
+    """Candidates in order, but first one that another candidate holds as a whole side, with
+    fewer words cut than it has: og:title "Site Name - Headline" and a JSON-LD headline
+    "Headline" agree on "Headline" (and a twitter:title that is only "Site Name" does not
+    win over the headline)."""
+    if len(candidates) < 2:
+        return candidates
+    sides = [_sides(c) for c in candidates]
+    for i, candidate in enumerate(candidates):
+        key, size = norm(candidate), len(candidate.split())
+        if any(key in s and s[key] <= size for j, s in enumerate(sides) if j != i):
+            return [candidate, *candidates]
+    return candidates
