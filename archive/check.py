@@ -460,8 +460,11 @@ def pointer_problem(warc: Path, offset: int, length: int, record_id: str) -> str
                     if not chunk:
                         break
                     parser.feed(chunk)
+                # As warcio and CDX count it: a WARC record without its closing \r\n\r\n
+                # (an ARC record's `end` leaves its closing newline out already).
+                closing = 0 if arc else len(b"\r\n\r\n")
                 first = parser.records[0] if parser.records else None
-                actual = first.end - first.start if first else 0
+                actual = first.end - first.start - closing if first else 0
     except OSError as exc:
         return f"cannot read {warc}: {exc}"
     kind = "ARC" if arc else "WARC"
