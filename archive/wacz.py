@@ -12,6 +12,12 @@ the spec requires, so that a reader fetches one record or one index block by byt
 without inflating the whole file. The compressed index (ZipNum, `cdxj-gzip-1.0`) is what
 py-wacz writes and lets ReplayWeb.page load only the blocks a lookup needs. Written to a
 temporary file and renamed, so a failed run leaves no half archive.
+
+ARC files are refused, with the command that converts them: WACZ 1.1.1 says "The `archive`
+directory MUST contain one or more files in the WARC format", `.warc` or `.warc.gz`, and
+py-wacz's `wacz validate` looks for those names only. pywb replays ARC, but a WACZ is read
+by ReplayWeb.page, whose 2.5.3 bundle has no ARC reader. warcio (installed with us) writes
+the WARC: `warcio recompress X.arc.gz X.warc.gz`.
 """
 
 from __future__ import annotations
@@ -33,7 +39,7 @@ from archive.atomic import replacing
 from archive.cdxj import find_warcs, index_lines
 from archive.errors import ArchiveError
 from archive.export import select_articles
-from archive.layout import ARTICLES_DIR, fetched_at
+from archive.layout import ARC_SUFFIXES, ARTICLES_DIR, fetched_at
 
 WACZ_VERSION = "1.1.1"
 BLOCK_LINES = 3000
@@ -161,6 +167,19 @@ def _write_index(zf: zipfile.ZipFile, lines: Iterable[str]) -> tuple[list[dict[s
     return [cdx, idx_hash.resource("indexes/index.idx")], count
 
 
+def arc_refusal(arcs: list[Path]) -> str:
+    """Why ARC files cannot go into a WACZ, and what to do (one line)."""
+    first = arcs[0]
+    more = f" and {len(arcs) - 1} more" if len(arcs) > 1 else ""
+    warc = first.name.removesuffix(".gz").removesuffix(".arc") + ".warc.gz"
+    return (
+        f"{first}{more}: ARC files cannot go into a WACZ (WACZ 1.1.1 allows WARC files only "
+        f"in archive/); convert each to WARC with "
+        f"`warcio recompress {first} {first.parent / warc}`, move the ARC files out of "
+        f"{first.parent} and run wacz again"
+    )
+
+
 def write_wacz(
     directory: str | os.PathLike[str],
     target: str | os.PathLike[str],
@@ -175,6 +194,9 @@ def write_wacz(
     warcs = find_warcs(directory)
     if not warcs:
         raise WaczError(f"no WARC files in {directory}")
+    arcs = [w for w in warcs if w.name.endswith(ARC_SUFFIXES)]
+    if arcs:
+        raise WaczError(arc_refusal(arcs))
     names = [w.name for w in warcs]
     if len(set(names)) != len(names):
         raise WaczError("two WARC files share a name")

@@ -1,4 +1,4 @@
-"""`newsarchive index DIR [-o FILE|-]`: a sorted CDXJ index of every WARC in DIR."""
+"""`newsarchive index DIR [-o FILE|-]`: a sorted CDXJ index of every WARC (and ARC) in DIR."""
 
 from __future__ import annotations
 
@@ -26,7 +26,8 @@ def add_parser(subparsers: Any) -> None:
         "index",
         help="write a CDXJ index (pywb-compatible) of the WARCs in DIR",
         description=(
-            "Index every WARC in DIR/warc (or in DIR itself) into one sorted CDXJ file, "
+            "Index every WARC or ARC file in DIR/warc (or in DIR itself) into one sorted CDXJ "
+            "file, "
             "the index pywb and ReplayWeb.page read: SURT key, timestamp, and url, mime, "
             "status, digest, length, offset, filename of each response, revisit and "
             "resource record."

@@ -19,7 +19,8 @@ def add_parser(subparsers: Any) -> None:
         help="package the archive as a WACZ file (opens in ReplayWeb.page)",
         description=(
             "Package the WARCs of DIR, their CDXJ index and a page list of the archived "
-            "articles (url, time, title) into one WACZ 1.1.1 file."
+            "articles (url, time, title) into one WACZ 1.1.1 file. ARC files are refused "
+            "(a WACZ holds WARC files only), with the command that converts them."
         ),
     )
     parser.add_argument("directory", type=Path, metavar="DIR")
