@@ -29,7 +29,6 @@ from crawler.extraction.metasources import (
     class_and_id,
     elsewhere,
     guard,
-    is_elsewhere_block,
     norm,
     owners,
     strings,
@@ -209,14 +208,16 @@ AUTHOR_METAS = (
     "parsely-author", "sailthru.author", "byl", "citation_author", "cxenseparse:author",
 )  # fmt: skip
 # Class/id searches select the attributes, not the elements: half the cost of //*[contains()].
-_MARKER_TESTS = " or ".join(
-    f"contains(., '{m}') or contains(., '{m.capitalize()}')"
-    for m in (*by.BYLINE_MARKERS, *by.BYLINE_TOKENS)
-)
+# One search for every marker, its first letter left out so that "Author" is found with
+# "author"; then the usual markers anywhere in the attribute, the rest only where a class
+# token starts (they hide inside other words: "confirmation"). Usual markers first.
+_MARKERS = (*by.BYLINE_MARKERS, *by.BYLINE_TOKENS)
+_MARKER_TESTS = " or ".join(f"contains(., '{m[1:]}')" for m in _MARKERS)
 _BYLINE = etree.XPath(f"//@class[{_MARKER_TESTS}] | //@id[{_MARKER_TESTS}]")
-_BYLINE_ATTRIBUTE = re.compile(
-    rf"{_alternation(by.BYLINE_MARKERS)}|(?<![^\s_-])(?:{_alternation(by.BYLINE_TOKENS)})"
-    rf"|(?-i:{_alternation(t.capitalize() for t in (*by.BYLINE_MARKERS, *by.BYLINE_TOKENS))})",
+_BYLINE_MARKER = re.compile(_alternation(by.BYLINE_MARKERS), re.I)
+_BYLINE_TOKEN = re.compile(
+    rf"(?<![^\s_-])(?:{_alternation(by.BYLINE_TOKENS)})"
+    rf"|(?-i:{_alternation(t.capitalize() for t in by.BYLINE_TOKENS)})",
     re.I,
 )
 _MAX_BYLINE_CHARS = 200
@@ -333,19 +334,27 @@ def _byline_authors(page: Page) -> Found:
                 people.extend(found)
         if names:
             return Found(names, people)
-    attributes = [a for a in _BYLINE(page.root) if _BYLINE_ATTRIBUTE.search(a)]
-    bylines = [e for e in owners(attributes)[:MAX_CANDIDATES] if not elsewhere(e)]
-    for element in bylines:
+    attributes = _BYLINE(page.root)
+    for pattern in (_BYLINE_MARKER, _BYLINE_TOKEN):
+        names = _first_byline_block(owners([a for a in attributes if pattern.search(a)]))
+        if names:
+            return Found(names)
+    return Found(_after_headline(page))
+
+
+def _first_byline_block(elements: list[etree._Element]) -> list[str]:
+    """Names of the first byline block that names someone."""
+    for element in elements[:MAX_CANDIDATES]:
         if element.tag in ("img", "script", "style", "meta", "link", "body", "html"):
             continue
-        if _in_credit(element):
+        if elsewhere(element) or _in_credit(element):
             continue
         text = _byline_text(element)
         if text and not _too_long(text):
             names = full_names(split_names(_until_date(text)))
             if names:
-                return Found(names)  # the first byline block that names someone
-    return Found(_after_headline(page))
+                return names
+    return []
 
 
 def _in_credit(element: etree._Element, levels: int = 3) -> bool:
@@ -369,21 +378,17 @@ def _headline(page: Page) -> etree._Element | None:
 
 
 def _following(start: etree._Element, limit: int) -> Iterator[etree._Element]:
-    """Up to `limit` elements after `start` in document order, within its grandparent;
-    related lists, asides and the like are skipped whole."""
+    """Up to `limit` elements after `start` in document order, within its grandparent."""
     node, seen, levels = start, 0, 0
     while node is not None and levels < 3:
         for sibling in node.itersiblings():
-            stack = [sibling]
-            while stack:
-                element = stack.pop()
-                if not isinstance(element.tag, str) or is_elsewhere_block(element):
+            for element in sibling.iter():
+                if not isinstance(element.tag, str):
                     continue
                 yield element
                 seen += 1
                 if seen >= limit:
                     return
-                stack.extend(reversed(element))
         node, levels = node.getparent(), levels + 1
 
 
@@ -409,7 +414,7 @@ def _after_headline(page: Page) -> list[str]:
     for element in _following(start, _NEAR_HEADLINE):
         if element.tag in _SKIPPED_TAGS or element.tag in ("figure", "figcaption", "img"):
             continue
-        if element.tag == "a" and _is_author_link(element):
+        if element.tag == "a" and _is_author_link(element) and not elsewhere(element):
             if link_parent is None:
                 link_parent = element.getparent()
             if element.getparent() is link_parent:
@@ -422,8 +427,8 @@ def _after_headline(page: Page) -> list[str]:
         head = (element.text or "").strip()
         if not head or not _INTRODUCER.match(head + " "):
             continue
-        if _NOT_BYLINE_CONTAINERS.search(class_and_id(element)):
-            continue
+        if _NOT_BYLINE_CONTAINERS.search(class_and_id(element)) or elsewhere(element):
+            continue  # a picture's credit, a related story's byline
         text = _byline_text(element)
         if not _too_long(text):
             names = full_names(split_names(_until_date(text)))

@@ -68,14 +68,6 @@ def class_and_id(element: etree._Element) -> str:
     return f"{element.get('class', '')} {element.get('id', '')}"
 
 
-def is_elsewhere_block(element: etree._Element, tags: frozenset[str] = ELSEWHERE_TAGS) -> bool:
-    """The element itself is an aside, footer, nav (`tags`) or a related/comments/sidebar block."""
-    if element.tag in tags:
-        return True
-    marker = class_and_id(element)
-    return bool(marker.strip()) and bool(_ELSEWHERE.search(marker))
-
-
 def elsewhere(element: etree._Element, tags: frozenset[str] = ELSEWHERE_TAGS) -> bool:
     """Inside an aside, footer, nav (`tags`) or a related/comments/sidebar block."""
     for ancestor in element.iterancestors():
