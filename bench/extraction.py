@@ -1,16 +1,28 @@
-"""Article-body extraction benchmark on the Zyte article-extraction set (181 pages).
+"""Extraction benchmark: body, title, authors, dates and language, against trafilatura.
 
-Scores newsarchive, trafilatura and readability-lxml in one run, with the benchmark's metric:
-words are Unicode ``\\w+`` runs, each text is a multiset of 4-word shingles (a text of 1-3 words is
-one shingle); per page, precision and recall of the predicted shingles against the truth's;
-precision is averaged over pages with a non-empty prediction, recall over all pages; F1 is the
-harmonic mean of those two averages. ``±`` is the bootstrap standard deviation over pages.
-Only the extraction call is timed, with the HTML already in memory (newsarchive gets bytes, as in
-a crawl; the others get the decoded text); the tools run interleaved page by page, so that other
-load on the machine weighs on all of them alike.
+One run scores newsarchive and trafilatura (and readability-lxml for the body) on three sets in
+`../shared/bench/` (`--set` picks some):
 
-    python bench/extraction.py                       # all tools
-    python bench/extraction.py --only newsarchive --show-worst 10
+- article-extraction (Zyte, 181 pages): body, with the set's metric: words are Unicode ``\\w+``
+  runs, each text is a multiset of 4-word shingles (a text of 1-3 words is one shingle); per
+  page, precision and recall of the predicted shingles against the truth's; precision averaged
+  over pages with a non-empty prediction, recall over all pages; F1 the harmonic mean of the
+  two averages; ``±`` the bootstrap standard deviation over pages. Only the extraction call is
+  timed, with the HTML in memory (newsarchive gets bytes, as in a crawl; the others the decoded
+  text); the tools run interleaved page by page, so that other load on the machine weighs on
+  all of them alike. newsarchive's pages/s over trafilatura's is the speed ratio.
+- readability-test-pages (the 93 real pages): title (exact after whitespace normalisation, and
+  containment either way), authors (the set of lower-cased names), published (same day),
+  language (primary subtag); each field scored on the pages whose truth gives it, a missing
+  prediction counting as wrong. Pages get readability's own test URL, as the set has none.
+- htmldate-eval (380 pages, with their URL): published (same day).
+
+The two "published" rows come from bench/datesets.py (`score_published`), which scores dates
+the same way for every tool.
+
+    python bench/extraction.py                       # every set, every tool
+    python bench/extraction.py --set zyte --only newsarchive --show-worst 10
+    python bench/extraction.py --set readability --show-worst 20   # newsarchive's misses
 """
 
 from __future__ import annotations
@@ -30,6 +42,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT.parent / "shared" / "bench" / "article-extraction"
+READABILITY_DIR = "readability-test-pages"  # beside --data
+FAKEHOST = "http://fakehost/test/page.html"  # readability's test URL: its pages have none
+SETS = ("zyte", "readability", "htmldate")
 _WORD = re.compile(r"\w+")
 
 
@@ -288,35 +303,286 @@ def show_worst(result: Result, pages: list[Page], n: int) -> None:
         )
 
 
+# --- metadata: readability-test-pages ---------------------------------------------------------
+
+
+@dataclass
+class MetaPage:
+    page_id: str
+    raw: bytes
+    text: str
+    truth: dict
+
+
+@dataclass
+class Meta:
+    title: str | None = None
+    authors: list[str] = field(default_factory=list)
+    language: str | None = None
+
+
+def meta_newsarchive() -> Callable[[bytes, str], Meta]:
+    from crawler.extraction import extract
+
+    def run(raw: bytes, text: str) -> Meta:
+        article = extract(raw, FAKEHOST)
+        return Meta(article.title, article.authors, article.language)
+
+    return run
+
+
+def meta_trafilatura() -> Callable[[bytes, str], Meta]:
+    import trafilatura
+
+    def run(raw: bytes, text: str) -> Meta:
+        doc = trafilatura.bare_extraction(text, url=FAKEHOST, with_metadata=True)
+        if doc is None:
+            return Meta()
+        # trafilatura joins several authors with "; "; it reports a language only when asked
+        # to filter on one, so its language is always missing here.
+        authors = [a.strip() for a in (doc.author or "").split(";") if a.strip()]
+        return Meta(doc.title, authors, doc.language)
+
+    return run
+
+
+META_TOOLS = {"newsarchive": meta_newsarchive, "trafilatura": meta_trafilatura}
+
+
+def load_meta_pages(data: Path, limit: int | None = None) -> list[MetaPage]:
+    """The real pages (not the hand-written fixtures) of readability-test-pages."""
+    truth = json.loads((data / "ground-truth.json").read_text(encoding="utf-8"))
+    ids = [page_id for page_id in sorted(truth) if not truth[page_id]["fixture"]][:limit]
+    pages = []
+    for page_id in ids:
+        raw = gzip.decompress((data / "html" / f"{page_id}.html.gz").read_bytes())
+        pages.append(MetaPage(page_id, raw, raw.decode("utf-8", errors="replace"), truth[page_id]))
+    return pages
+
+
+def _spaces(text: str | None) -> str:
+    return " ".join((text or "").split())
+
+
+def _title_exact(truth: str, got: str | None) -> bool:
+    return _spaces(truth) == _spaces(got)
+
+
+def _title_contained(truth: str, got: str | None) -> bool:
+    t, g = _spaces(truth), _spaces(got)
+    return bool(g) and (g in t or t in g)
+
+
+def _authors_match(truth: list[str], got: list[str]) -> bool:
+    return {_spaces(a).lower() for a in truth} == {_spaces(a).lower() for a in got}
+
+
+def _language_match(truth: str, got: str | None) -> bool:
+    primary = truth.lower().replace("_", "-").split("-")[0]
+    return bool(got) and got.lower().replace("_", "-").split("-")[0] == primary
+
+
+# field: (truth key, check); a page is scored on a field when its truth is not null.
+META_FIELDS: dict[str, tuple[str, Callable[..., bool]]] = {
+    "title": ("title", lambda t, m: _title_exact(t, m.title)),
+    "title contained": ("title", lambda t, m: _title_contained(t, m.title)),
+    "authors": ("authors", lambda t, m: _authors_match(t, m.authors)),
+    "language": ("language", lambda t, m: _language_match(t, m.language)),
+}
+
+
+@dataclass
+class MetaResult:
+    tool: str
+    hits: dict[str, list[bool]] = field(default_factory=dict)
+    predictions: dict[str, Meta] = field(default_factory=dict)
+    errors: int = 0
+
+    def share(self, name: str) -> tuple[float, int]:
+        hits = self.hits.get(name, [])
+        return (sum(hits) / len(hits) if hits else 0.0), len(hits)
+
+
+def run_meta(names: list[str], pages: list[MetaPage]) -> list[MetaResult]:
+    results = []
+    for name in names:
+        if name not in META_TOOLS:
+            continue
+        try:
+            fn = META_TOOLS[name]()
+        except ImportError as exc:
+            print(f"{name}: not installed ({exc}); pip install -e '.[bench]'", file=sys.stderr)
+            continue
+        result = MetaResult(name)
+        for page in pages:
+            try:
+                meta = fn(page.raw, page.text)
+            except Exception as exc:  # counted, never fatal
+                meta = Meta()
+                result.errors += 1
+                print(f"{name}: {page.page_id}: {type(exc).__name__}: {exc}", file=sys.stderr)
+            result.predictions[page.page_id] = meta
+            for field_name, (key, check) in META_FIELDS.items():
+                truth = page.truth.get(key)
+                if truth is not None:
+                    result.hits.setdefault(field_name, []).append(check(truth, meta))
+        results.append(result)
+    return results
+
+
+def show_meta_misses(result: MetaResult, pages: list[MetaPage], n: int) -> None:
+    print(f"\n{result.tool} on readability-test-pages: misses (up to {n} per field)")
+    for field_name in ("title", "authors", "language"):
+        key, check = META_FIELDS[field_name]
+        shown = 0
+        for page in pages:
+            truth = page.truth.get(key)
+            meta = result.predictions[page.page_id]
+            if truth is None or check(truth, meta) or shown >= n:
+                continue
+            got = getattr(meta, field_name)
+            print(f"  {field_name:<9}{page.page_id:<28} truth {truth!r}  got {got!r}")
+            shown += 1
+
+
+# --- published: bench/datesets.py ---------------------------------------------------------------
+
+
+@dataclass
+class PublishedRow:
+    dataset: str  # "readability" or "htmldate-eval", as datesets names them
+    tool: str
+    pages: int
+    accuracy: float  # same day / pages: a missing date counts as wrong
+    precision: float
+    recall: float
+    f1: float
+
+
+def published_rows(tools: list[str], sets: list[str], limit: int | None) -> list[PublishedRow]:
+    """'published, same day' on readability-test-pages and htmldate-eval, scored by
+    bench/datesets.py so that dates are counted one way in every benchmark."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    import datesets
+
+    wanted = [s for s in ("readability", "htmldate-eval") if s.split("-")[0] in sets]
+    tools = [t for t in tools if t in datesets.TOOLS]
+    if limit is None:
+        scores = datesets.score_published(tools, wanted)
+    else:  # the first `limit` pages of each set, as --limit does for the others
+        scores = []
+        loaded = {name: datesets.DATASETS[name]()[:limit] for name in wanted}
+        for tool in tools:
+            predict = datesets.TOOLS[tool]()
+            for name, pages in loaded.items():
+                scores.append(datesets.score_tool(tool, predict, pages, name))
+    return [
+        PublishedRow(s.dataset, s.tool, s.total.pages, s.total.accuracy, s.total.precision,
+                     s.total.recall, s.total.f1)
+        for s in scores
+    ]  # fmt: skip
+
+
+# --- report -------------------------------------------------------------------------------------
+
+
+def print_metadata_table(
+    meta: list[MetaResult], published: list[PublishedRow], tools: list[str]
+) -> None:
+    tools = [t for t in tools if t in META_TOOLS]
+    print("\nmetadata (share of scored pages right; a missing value is wrong)")
+    print(f"{'set':<24}{'field':<18}{'pages':>6}" + "".join(f"{t:>14}" for t in tools))
+    by_tool = {r.tool: r for r in meta}
+    for field_name in META_FIELDS:
+        if not meta:
+            break
+        cells, pages = [], 0
+        for tool in tools:
+            share, pages_t = by_tool[tool].share(field_name) if tool in by_tool else (0.0, 0)
+            pages = pages or pages_t
+            cells.append(f"{share:>14.3f}" if tool in by_tool else f"{'-':>14}")
+        note = "  (trafilatura gives none)" if field_name == "language" else ""
+        print(f"{'readability-test-pages':<24}{field_name:<18}{pages:>6}{''.join(cells)}{note}")
+        if field_name == "authors":
+            _print_published(published, "readability", tools)
+    _print_published(published, "htmldate-eval", tools)
+
+
+def _print_published(rows: list[PublishedRow], dataset: str, tools: list[str]) -> None:
+    mine = {r.tool: r for r in rows if r.dataset == dataset}
+    if not mine:
+        return
+    label = "readability-test-pages" if dataset == "readability" else dataset
+    pages = next(iter(mine.values())).pages
+    cells = "".join(f"{mine[t].accuracy:>14.3f}" if t in mine else f"{'-':>14}" for t in tools)
+    detail = "  ".join(
+        f"{t} P {r.precision:.3f} R {r.recall:.3f} F1 {r.f1:.3f}" for t, r in mine.items()
+    )
+    print(f"{label:<24}{'published (day)':<18}{pages:>6}{cells}  [{detail}]")
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--data", type=Path, default=DATA)
+    ap.add_argument(
+        "--data", type=Path, default=DATA,
+        help="the Zyte article-extraction set; readability-test-pages is read beside it",
+    )  # fmt: skip
+    ap.add_argument(
+        "--set", action="append", choices=SETS, dest="sets",
+        help="zyte (body, speed), readability (title, authors, published, language), "
+        "htmldate (published); repeatable, default all",
+    )  # fmt: skip
     ap.add_argument(
         "--only", action="append", choices=sorted(TOOLS), help="score only this tool (repeatable)"
     )
     ap.add_argument("--passes", type=int, default=1, help="timing passes (median is reported)")
-    ap.add_argument("--limit", type=int, default=None, help="first N pages only")
-    ap.add_argument("--show-worst", type=int, default=0, metavar="N")
+    ap.add_argument("--limit", type=int, default=None, help="first N pages of each set only")
     ap.add_argument(
-        "--dump", type=Path, default=None, help="write newsarchive predictions as JSON to this file"
-    )
+        "--show-worst", type=int, default=0, metavar="N",
+        help="the N worst body pages of each tool, and newsarchive's metadata misses",
+    )  # fmt: skip
+    ap.add_argument(
+        "--dump", type=Path, default=None,
+        help="write newsarchive's predictions as JSON to this file: {set: {page: ...}}",
+    )  # fmt: skip
     args = ap.parse_args(argv)
 
     sys.path.insert(0, str(ROOT))
-    pages = load_pages(args.data, args.limit)
+    sets = args.sets or list(SETS)
     names = args.only or list(TOOLS)
-    results = run_tools(names, pages, args.passes)
-    print(f"{len(pages)} pages, {args.passes} timing pass(es)")
-    print_table(results, len(pages))
-    speeds = {r.tool: len(pages) / r.seconds for r in results if r.seconds}
-    if "newsarchive" in speeds and "trafilatura" in speeds:
-        ratio = speeds["newsarchive"] / speeds["trafilatura"]
-        print(f"newsarchive runs at {ratio:.2f}x trafilatura's pages/s in this run")
-    for res in results:
-        if args.show_worst:
-            show_worst(res, pages, args.show_worst)
-        if args.dump and res.tool == "newsarchive":
-            args.dump.write_text(json.dumps(res.predictions, ensure_ascii=False, indent=1))
+    dump: dict[str, dict] = {}
+    if "zyte" in sets:
+        pages = load_pages(args.data, args.limit)
+        results = run_tools(names, pages, args.passes)
+        print(f"article-extraction (Zyte): {len(pages)} pages, {args.passes} timing pass(es)")
+        print_table(results, len(pages))
+        speeds = {r.tool: len(pages) / r.seconds for r in results if r.seconds}
+        if "newsarchive" in speeds and "trafilatura" in speeds:
+            ratio = speeds["newsarchive"] / speeds["trafilatura"]
+            print(f"newsarchive runs at {ratio:.2f}x trafilatura's pages/s in this run")
+        for res in results:
+            if args.show_worst:
+                show_worst(res, pages, args.show_worst)
+            if res.tool == "newsarchive":
+                dump["article-extraction"] = res.predictions
+    meta: list[MetaResult] = []
+    meta_pages: list[MetaPage] = []
+    if "readability" in sets:
+        meta_pages = load_meta_pages(args.data.parent / READABILITY_DIR, args.limit)
+        meta = run_meta(names, meta_pages)
+    published = published_rows(names, sets, args.limit)
+    if meta or published:
+        print_metadata_table(meta, published, names)
+    for res in meta:
+        if res.tool == "newsarchive":
+            if args.show_worst:
+                show_meta_misses(res, meta_pages, args.show_worst)
+            dump["readability-test-pages"] = {
+                page_id: {"title": m.title, "authors": m.authors, "language": m.language}
+                for page_id, m in res.predictions.items()
+            }
+    if args.dump:
+        args.dump.write_text(json.dumps(dump, ensure_ascii=False, indent=1))
     return 0
 
 
