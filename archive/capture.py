@@ -7,7 +7,7 @@ The `Capture` is the pointer an article JSON keeps back into the WARC: one seek 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from archive.records import (
     HttpExchange,
@@ -17,6 +17,9 @@ from archive.records import (
     build_revisit_record,
 )
 from archive.warc_writer import RotatingWarcWriter
+
+if TYPE_CHECKING:
+    from archive.catalog.model import CaptureRow
 
 
 @dataclass(frozen=True)
@@ -67,3 +70,16 @@ def write_exchange(
         status=exchange.status,
         payload_digest=headers.get_header("WARC-Payload-Digest"),
     )
+
+
+def capture_dict(row: CaptureRow) -> dict[str, Any]:
+    """A catalog row as the capture pointer article JSON carries (`Capture.to_dict()`)."""
+    return Capture(
+        warc_file=row.warc_file,
+        warc_offset=row.warc_offset,
+        warc_length=row.warc_length,
+        warc_record_id=row.record_id,
+        fetched_at=row.fetched_at,
+        status=row.status or 0,
+        payload_digest=row.payload_digest or "",
+    ).to_dict()

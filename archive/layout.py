@@ -63,8 +63,15 @@ CONTENT_FIELDS = (
 
 
 def content_hash(document: dict[str, Any]) -> str:
-    """`sha256:` of an article document's content fields (see `CONTENT_FIELDS`)."""
+    """`sha256:` of an article document's content fields (see `CONTENT_FIELDS`), images
+    without their `capture` pointers."""
     content = {name: document.get(name) for name in CONTENT_FIELDS}
+    images = content["images"]
+    if isinstance(images, list):  # where an image was archived is no change of the article
+        content["images"] = [
+            {k: v for k, v in image.items() if k != "capture"} if isinstance(image, dict) else image
+            for image in images
+        ]
     return (
         "sha256:" + hashlib.sha256(orjson.dumps(content, option=orjson.OPT_SORT_KEYS)).hexdigest()
     )

@@ -47,6 +47,9 @@ class HttpExchange:
     ip_address: str | None = None
     started_at: datetime = field(default_factory=lambda: datetime.now(UTC))
     truncated: str | None = None  # WARC-Truncated reason when the body is incomplete
+    # WARC-Resource-Type (Browsertrix's field, Chrome's names: stylesheet, script, image,
+    # font) of an exchange made for a page's requisite; None for a page of the crawl.
+    resource_type: str | None = None
 
 
 def warc_date(moment: datetime) -> str:
@@ -80,7 +83,11 @@ def _response_headers(exchange: HttpExchange) -> list[tuple[str, str]]:
 
 def _warc_headers(exchange: HttpExchange, **extra: str | None) -> dict[str, str]:
     """WARC headers both records of an exchange carry, plus `extra` (None values left out)."""
-    headers = {"WARC-Date": warc_date(exchange.started_at), "WARC-IP-Address": exchange.ip_address}
+    headers = {
+        "WARC-Date": warc_date(exchange.started_at),
+        "WARC-IP-Address": exchange.ip_address,
+        "WARC-Resource-Type": exchange.resource_type,
+    }
     headers.update(extra)
     return {name: value for name, value in headers.items() if value}
 

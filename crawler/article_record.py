@@ -74,6 +74,8 @@ def article_record(
     canonical = canonical_url(fields.pop("canonical_url"), url)
     fields.pop("url")
     fields.pop("is_article")
+    # Where each image was archived is the crawl's (or replay's) to say: null until then.
+    fields["images"] = [{**image, "capture": None} for image in fields["images"]]
     return {
         "id": article_id(canonical),
         "url": url,

@@ -61,6 +61,14 @@ NEWSARCHIVE_INCREMENTAL = True  # known articles skipped, hubs requested conditi
 NEWSARCHIVE_REFRESH = False  # --refresh: every known URL re-requested (conditionally)
 NEWSARCHIVE_RESUME = False  # --resume: continue the last interrupted run of the profile
 
+# -- page requisites (crawler/requisites) -----------------------------------------------
+# Stylesheets, scripts, images, icons and fonts of every HTML page, from any host, each
+# fetched once per crawl (and not again in later crawls while `refetch_after` has not
+# passed), never followed further: what a replay needs to show the page as it looked.
+NEWSARCHIVE_REQUISITES = True  # --no-requisites
+NEWSARCHIVE_REQUISITES_PER_PAGE = 200  # a page listing more gets its first 200
+NEWSARCHIVE_REQUISITES_MAX_SIZE = 0  # bytes of one requisite; 0: NEWSARCHIVE_MAX_BODY
+
 # -- extraction -------------------------------------------------------------------------------
 EXTRACTION_WORKERS = 1  # worker processes; 0 extracts inside the crawl process
 
@@ -80,15 +88,22 @@ DOWNLOADER_MIDDLEWARES = {
     # After Scrapy's offsite filter (50), before robots.txt (100): a refused URL is never
     # fetched, nor its robots.txt; redirect targets come back through it as new requests.
     "crawler.middlewares.addressguard.AddressGuardMiddleware": 60,
+    # Scrapy's offsite filter, but a requisite host's robots.txt gets through (obeyed).
+    "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
+    "crawler.middlewares.offsite.RequisiteOffsiteMiddleware": 50,
 }
 EXTENSIONS = {
     # First: Accept-Encoding lists only the codings that decode here.
     "crawler.extensions.contentcodings.ContentCodings": 50,
     "crawler.extensions.sizelimit.SizeLimit": 90,
     "crawler.extensions.warccapture.WarcCapture": 100,
+    # --max-pages counts pages, not the requisites fetched for them.
+    "scrapy.extensions.closespider.CloseSpider": None,
+    "crawler.extensions.closespider.PagesCloseSpider": 0,
 }
 ITEM_PIPELINES = {
     "crawler.pipelines.extraction.ExtractionPipeline": 300,
+    "crawler.pipelines.imagecaptures.ImageCapturesPipeline": 400,
     "crawler.pipelines.articlestore.ArticleStorePipeline": 500,
 }
 

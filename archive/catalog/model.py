@@ -104,6 +104,9 @@ class Catalog(Protocol):
 
     def capture(self, record_id: str) -> CaptureRow | None: ...
 
+    def captures_of(self, url: str) -> list[CaptureRow]:
+        """Every capture of `url`, oldest first (which one an article's image points at)."""
+
     def capture_at(self, url: str, fetched_at: str) -> CaptureRow | None:
         """The response record of `url` at `fetched_at`, to the second (a revisit's original
         named by URI and date)."""

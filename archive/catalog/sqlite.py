@@ -304,6 +304,12 @@ class SqliteCatalog:
         ).fetchone()
         return None if row is None else _capture(row)
 
+    def captures_of(self, url: str) -> list[CaptureRow]:
+        rows = self._db.execute(
+            f"{_SELECT_CAPTURE} WHERE url_key=? ORDER BY ts, rowid", (self.url_key(url),)
+        ).fetchall()
+        return [_capture(row) for row in rows]
+
     def capture(self, record_id: str) -> CaptureRow | None:
         row = self._db.execute(f"{_SELECT_CAPTURE} WHERE record_id=?", (record_id,)).fetchone()
         return None if row is None else _capture(row)

@@ -39,6 +39,7 @@ from archive.errors import WarcReadError
 from archive.layout import ARCHIVE_SUFFIXES, ArticleStore, content_hash, encode_article
 from archive.lifeline import pool_kwargs
 from archive.limits import MAX_BODY
+from archive.replay.imagecaptures import ImageCaptures
 from archive.replay.pages import Outcome, Page, process_batch, process_page
 from archive.replay.source import (
     DigestMap,
@@ -210,9 +211,15 @@ class ArticleSink:
     which gets a new version of an article only when its content changed (as in a crawl:
     crawler.pipelines.articlestore)."""
 
-    def __init__(self, store: ArticleStore | None, summary: ReplaySummary) -> None:
+    def __init__(
+        self,
+        store: ArticleStore | None,
+        summary: ReplaySummary,
+        images: ImageCaptures | None = None,
+    ) -> None:
         self.store = store
         self.summary = summary
+        self.images = images  # fills images[i].capture as the crawl did
         self.seen: set[str] = set()
         self.versions: dict[str, tuple[int, str]] = {}  # id -> latest (version, content hash)
 
@@ -240,6 +247,8 @@ class ArticleSink:
 
     def _store(self, record: dict[str, Any]) -> None:
         assert self.store is not None
+        if self.images is not None and record.get("images"):
+            record = self.images.fill(record)  # a plain dict: the store encodes it again
         digest = content_hash(record)
         latest = self.versions.get(record["id"])
         if latest is not None and latest[1] == digest:
@@ -538,12 +547,17 @@ def replay(
     started = clock()
     summary = ReplaySummary(files=len(files))
     store = ArticleStore(options.out) if options.extract and options.out is not None else None
-    sink = ArticleSink(store, summary)
+    images = ImageCaptures(files) if store is not None else None
+    sink = ArticleSink(store, summary, images)
     progress = Progress(options.progress)
-    if len(files) > 1 and options.jobs > 1:
-        _file_mode(files, options, sink, progress)
-    else:
-        _stream_mode(files, options, sink, progress)
+    try:
+        if len(files) > 1 and options.jobs > 1:
+            _file_mode(files, options, sink, progress)
+        else:
+            _stream_mode(files, options, sink, progress)
+    finally:
+        if images is not None:
+            images.close()
     progress.finish()
     summary.seconds = clock() - started
     return summary

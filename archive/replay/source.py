@@ -135,6 +135,15 @@ def decoded_body(record: Any, limit: int = MAX_BODY) -> bytes:
     return codings_of(record.http_headers, limit).undo(stored)
 
 
+def is_page_record(headers: StatusAndHeaders) -> bool:
+    """Whether a record may hold a page: not when its crawler marked it as something a page
+    loaded (`WARC-Resource-Type` other than `document`, as Browsertrix writes it and our
+    crawl does for requisites). A crawl never takes a requisite for an article, nor may
+    replay: an HTML page fetched as some page's icon is not one of the crawl's pages."""
+    kind = headers.get_header("WARC-Resource-Type")
+    return kind is None or kind.strip().lower() == "document"
+
+
 def is_html(content_type: str, body: bytes | None, url: str) -> bool | None:
     """`NewsSpider._is_html`; None when the answer needs a `body` that was not given."""
     if content_type:
@@ -271,6 +280,8 @@ class WarcPages:
         }
 
     def _item(self, record: Any, iterator: ArchiveRecords) -> Page | PendingRevisit | None:
+        if not is_page_record(record.rec_headers):
+            return None
         if record.rec_type == "response":
             return self._response(record, iterator)
         if record.rec_type == "revisit":

@@ -1,5 +1,5 @@
-"""`newsarchive crawl PROFILE|URL --out DIR [--resume] [--refresh] [--max-pages N] [--max-depth N]
-[-s NAME=VALUE ...]`"""
+"""`newsarchive crawl PROFILE|URL --out DIR [--resume] [--refresh] [--no-requisites]
+[--max-pages N] [--max-depth N] [-s NAME=VALUE ...]`"""
 
 from __future__ import annotations
 
@@ -32,6 +32,7 @@ class CrawlSummary:
     skipped: int = 0
     new_versions: int = 0
     unchanged: int = 0
+    requisites: int = 0
 
     @classmethod
     def from_stats(cls, site: str, out: Path, stats: dict[str, Any]) -> CrawlSummary:
@@ -42,13 +43,15 @@ class CrawlSummary:
             or key in ("newsarchive/fetch_errors", "newsarchive/extraction_errors")
         )
         from_archive = stats.get("incremental/resumed_from_archive", 0)
+        requisites = stats.get("requisites/responses", 0)
         return cls(
             site=site,
             out=out,
             reason=str(stats.get("finish_reason", "unknown")),
             # Pages a resumed run answers from the archive pass through Scrapy as responses
             # too, but were not fetched again.
-            pages=stats.get("downloader/response_count", 0) - from_archive,
+            pages=stats.get("downloader/response_count", 0) - from_archive - requisites,
+            requisites=requisites,
             from_archive=from_archive,
             html_pages=stats.get("newsarchive/html_pages", 0),
             articles=stats.get("newsarchive/articles", 0),
@@ -72,6 +75,8 @@ class CrawlSummary:
                     if self.from_archive
                     else f"  pages fetched : {self.pages} (of them HTML: {self.html_pages})"
                 ),
+                f"  requisites    : {self.requisites} fetched (stylesheets, scripts, images, "
+                "fonts)",
                 f"  articles      : {self.articles} -> {self.out / 'articles'}"
                 + (f" (of them new versions: {self.new_versions})" if self.new_versions else ""),
                 f"  WARC files    : {self.warc_files} ({human_bytes(self.warc_bytes)}) "
@@ -129,6 +134,7 @@ def run_crawl(
     defaults: dict[str, Any] | None = None,
     resume: bool = False,
     refresh: bool = False,
+    requisites: bool = True,
 ) -> CrawlSummary:
     """Run one crawl in this process (Twisted's reactor cannot restart: once per process).
 
@@ -153,6 +159,8 @@ def run_crawl(
         settings.set(name, value, priority="cmdline")
     settings.set("NEWSARCHIVE_RESUME", resume, priority="cmdline")
     settings.set("NEWSARCHIVE_REFRESH", refresh, priority="cmdline")
+    if not requisites:
+        settings.set("NEWSARCHIVE_REQUISITES", False, priority="cmdline")
 
     session = None
     if settings.getbool("WARC_ENABLED", True):
@@ -203,7 +211,15 @@ def add_parser(subparsers: Any) -> None:
         action="store_true",
         help="re-request every known URL (conditionally), not only hubs and changed articles",
     )
-    parser.add_argument("--max-pages", type=int, metavar="N", help="stop after N responses")
+    parser.add_argument(
+        "--no-requisites",
+        dest="requisites",
+        action="store_false",
+        help="archive the pages only, not their stylesheets, scripts, images and fonts",
+    )
+    parser.add_argument(
+        "--max-pages", type=int, metavar="N", help="stop after N pages (requisites not counted)"
+    )
     parser.add_argument("--max-depth", type=int, metavar="N", help="follow links N deep")
     add_settings_option(parser)
     parser.set_defaults(run=run)
@@ -229,6 +245,7 @@ def run(args: argparse.Namespace) -> int:
             overrides=dict(args.settings),
             resume=args.resume,
             refresh=args.refresh,
+            requisites=args.requisites,
         )
     except LockBusy as exc:
         return fail("crawl", str(exc), LOCK_BUSY_EXIT_STATUS)  # `schedule` reads it as skipped

@@ -48,6 +48,8 @@ from archive.warc_writer import RotatingWarcWriter
 from crawler import __version__
 from crawler.logredact import url_userinfo_redacted
 from crawler.middlewares.incremental import ARTICLE_KNOWN_KEY, ORIGINAL_KEY
+from crawler.requisites import REQUISITE_KEY
+from crawler.requisites.finder import RESOURCE_TYPES
 from crawler.session import ArchiveSession, session_of
 
 if TYPE_CHECKING:
@@ -118,6 +120,7 @@ def exchange_from_scrapy(request: Request, response: Response) -> HttpExchange:
         ip_address=str(response.ip_address) if response.ip_address else None,
         started_at=datetime.now(UTC) - timedelta(seconds=latency),
         truncated=_truncated(response),
+        resource_type=RESOURCE_TYPES.get(request.meta.get(REQUISITE_KEY, "")),
     )
 
 

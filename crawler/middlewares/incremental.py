@@ -26,14 +26,14 @@ redirect, and a request robots.txt forbids never reaches it) and first in
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from scrapy import Request
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import Headers, Response
 from scrapy.responsetypes import responsetypes
 
-from archive.capture import Capture
+from archive.capture import capture_dict
 from archive.catalog import CaptureRow
 from archive.errors import WarcReadError
 from crawler.recrawl import RecrawlPolicy
@@ -80,7 +80,7 @@ class IncrementalMiddleware:
         if resumed is not None:
             answer = self._from_archive(request, resumed)
             if answer is not None:
-                request.meta["newsarchive_capture"] = _capture_dict(resumed)
+                request.meta["newsarchive_capture"] = capture_dict(resumed)
                 request.meta[ARTICLE_KNOWN_KEY] = resumed.has_article
                 self.stats.inc_value("incremental/resumed_from_archive")
                 return answer
@@ -143,18 +143,6 @@ class IncrementalMiddleware:
             request=request,
             flags=[ARCHIVED_FLAG],
         )
-
-
-def _capture_dict(row: CaptureRow) -> dict[str, Any]:
-    return Capture(
-        warc_file=row.warc_file,
-        warc_offset=row.warc_offset,
-        warc_length=row.warc_length,
-        warc_record_id=row.record_id,
-        fetched_at=row.fetched_at,
-        status=row.status or 0,
-        payload_digest=row.payload_digest or "",
-    ).to_dict()
 
 
 def _is_robots_txt(url: str) -> bool:

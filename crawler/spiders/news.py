@@ -5,8 +5,10 @@
 
 It reads feeds (RSS/Atom), sitemaps (index, plain and Google News; also those robots.txt
 names), follows links within the allowed domains, and yields an `ArticlePage` for each page
-that looks like an article (profile URL patterns, then page signals). What to keep from a
-page is extraction's business, not the spider's.
+that looks like an article (profile URL patterns, then page signals), and fetches each
+HTML page's requisites (stylesheets, scripts, images, fonts: `crawler.requisites`) so that
+the archive replays the page as it looked. What to keep from a page is extraction's
+business, not the spider's.
 """
 
 from __future__ import annotations
@@ -36,6 +38,8 @@ from crawler.items import ArticlePage
 from crawler.middlewares.incremental import ARTICLE_KNOWN_KEY, CHANGED_AT_KEY
 from crawler.pagekind import declared_canonical, dedup_canonical, looks_like_article
 from crawler.recrawl import RecrawlPolicy
+from crawler.requisites.fetcher import RequisiteFetcher
+from crawler.requisites.finder import page_requisites
 from crawler.session import ArchiveSession
 from crawler.sitemaps import read_sitemap
 from crawler.siteprofile import SiteProfile, resolve_profile
@@ -59,6 +63,7 @@ class NewsSpider(scrapy.Spider):
         self.archive_session: ArchiveSession | None = kwargs.pop("archive_session", None)
         self.recrawl: RecrawlPolicy | None = None  # set in from_crawler
         self.max_body = 0  # set in from_crawler
+        self.requisites: RequisiteFetcher | None = None  # set in from_crawler
         super().__init__(*args, **kwargs)
         if not site:
             raise ValueError("the news spider needs -a site=PROFILE|PATH.toml|URL")
@@ -82,6 +87,7 @@ class NewsSpider(scrapy.Spider):
                 refresh=settings.getbool("NEWSARCHIVE_REFRESH"),
             )
         spider.max_body = max_body(settings)  # NEWSARCHIVE_MAX_BODY, read once
+        spider.requisites = RequisiteFetcher.from_crawler(crawler, spider)
         spider.recrawl = None
         if spider.archive_session is not None and settings.getbool("NEWSARCHIVE_INCREMENTAL", True):
             known = spider.archive_session.catalog.known_articles()
@@ -135,12 +141,15 @@ class NewsSpider(scrapy.Spider):
 
     # -- callbacks ------------------------------------------------------------------------
 
-    def parse_page(self, response: Response) -> Iterator[Any]:
+    async def parse_page(self, response: Response) -> AsyncIterator[Any]:
+        """An HTML page: its article (if it is one), the links to follow, then its
+        requisites, waited for, so that the page is archived whole when its callback ends."""
         if is_truncated(response):
             return  # archived as far as NEWSARCHIVE_MAX_BODY; SizeLimit logged it
         html = isinstance(response, TextResponse) and not isinstance(response, XmlResponse)
         if not html or not _is_html(response):
-            yield from self._not_html(response)
+            for output in self._not_html(response):
+                yield output
             return
         self.crawler.stats.inc_value("newsarchive/html_pages")
         root = response.selector.root
@@ -149,9 +158,15 @@ class NewsSpider(scrapy.Spider):
             if page is not None:
                 yield page
         for href in response.xpath(_FEED_LINKS).getall():
-            yield from self._follow(_join(response, href), self.parse_feed)
+            for request in self._follow(_join(response, href), self.parse_feed):
+                yield request
         for link in self.link_extractor.extract_links(response):
-            yield from self._follow(link.url, self.parse_page)
+            for request in self._follow(link.url, self.parse_page):
+                yield request
+        if self.requisites is not None:
+            await self.requisites.fetch(
+                page_requisites(root, get_base_url(response)), response.url
+            )
 
     def parse_feed(self, response: Response) -> Iterator[Any]:
         """RSS 2.0, RSS 1.0 and Atom: every entry link is a page to visit, with the entry's
