@@ -156,7 +156,14 @@ class NewsSpider(scrapy.Spider):
         if looks_like_article(response.url, root, self.profile):
             page = self._article_page(response, declared_canonical(root))
             if page is not None:
-                yield page
+                yield page  # extraction says it if the page is too deep to read whole
+        elif _too_deep(root):
+            self.crawler.stats.inc_value("newsarchive/too_deep")
+            logger.warning(
+                "%s: nested deeper than the HTML parser reads (2,048 levels): links in the "
+                "deeper part are not followed",
+                response.url,
+            )
         for href in response.xpath(_FEED_LINKS).getall():
             for request in self._follow(_join(response, href), self.parse_feed):
                 yield request
@@ -326,6 +333,15 @@ def _robots_sitemaps(robotparser: Any) -> list[str]:
     if sitemaps is None and hasattr(parser, "site_maps"):
         sitemaps = parser.site_maps()
     return list(sitemaps or [])
+
+
+def _too_deep(root: Any) -> bool:
+    """Whether libxml2 left out the part of the page nested deeper than it builds trees
+    (2,048 levels, even with huge_tree): said only in the parser's error log."""
+    parser = root.getroottree().parser
+    return parser is not None and any(
+        "Excessive depth" in entry.message for entry in parser.error_log
+    )
 
 
 def _is_html(response: TextResponse) -> bool:

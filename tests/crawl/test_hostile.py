@@ -61,8 +61,10 @@ def test_every_log_line_is_short_and_names_what_went_wrong(hostile_crawl) -> Non
     _, base, stderr, _ = hostile_crawl
     lines = stderr.splitlines()[:-1]  # the last one is the measured RSS
     assert max(map(len, lines)) < 1000
-    for path in ("/big.html", "/bomb-sitemap.xml.gz", "/busy.html"):
+    for path in ("/big.html", "/bomb-sitemap.xml.gz", "/busy.html", "/deep.html"):
         assert any(base + path in line for line in lines), path
+    (deep,) = [line for line in lines if base + "/deep.html" in line and "WARNING" in line]
+    assert "deeper than the HTML parser reads" in deep
 
 
 def test_memory_stays_bounded(hostile_crawl) -> None:
