@@ -12,7 +12,9 @@ Behaviour:
 
 * ``{{BASE}}`` in text files (html, xml, txt, ...) is replaced by the real base URL, e.g.
   ``http://127.0.0.1:41234``, because absolute URLs in feeds, sitemaps, robots.txt and canonical
-  links must point at a port that is only known once the server has started.
+  links must point at a port that is only known once the server has started. ``{{CDN}}`` is
+  the same server under the host name ``localhost``: another host, as the CDN a news site
+  serves its images from, without leaving 127.0.0.1.
 * ``/dir/`` serves ``dir/index.html``; ``/dir`` redirects to ``/dir/`` like real servers do.
 * Text responses are gzip-encoded when the client accepts it, so the capture of compressed
   bodies is exercised; ``Content-Length`` is always that of the bytes sent, which keeps HTTP/1.1
@@ -66,6 +68,7 @@ from urllib.parse import unquote, urlsplit
 logger = logging.getLogger(__name__)
 
 BASE_PLACEHOLDER = b"{{BASE}}"
+CDN_PLACEHOLDER = b"{{CDN}}"
 ROUTES_FILE = "_routes.toml"
 
 #: Extensions whose content is text: ``{{BASE}}`` is substituted and the body may be gzipped.
@@ -244,13 +247,16 @@ class _SiteHTTPServer(ThreadingHTTPServer):
         host, port = self.server_address[:2]
         self.base_url = f"http://{host}:{port}"
         self._base_bytes = self.base_url.encode("ascii")
+        self._cdn_bytes = f"http://localhost:{port}".encode("ascii")
         self._cache: dict[tuple[Path, int, int], tuple[bytes, bytes, str]] = {}
         self._cache_lock = threading.Lock()
         # Every request path as received, in order: lets tests prove what was (not) fetched.
         self.requested: list[str] = []
 
     def substitute(self, text: bytes) -> bytes:
-        return text.replace(BASE_PLACEHOLDER, self._base_bytes)
+        return text.replace(BASE_PLACEHOLDER, self._base_bytes).replace(
+            CDN_PLACEHOLDER, self._cdn_bytes
+        )
 
     def load(self, path: Path) -> tuple[bytes, bytes, str]:
         """The body of a file as served, its gzip encoding and its ETag (cached by mtime)."""

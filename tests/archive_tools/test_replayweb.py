@@ -6,6 +6,7 @@ import json
 import shutil
 import time
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
@@ -85,6 +86,15 @@ def _frames(node: dict):
 
 def replayed_text(devtools: DevTools, timeout: float = 90) -> str:
     """The text of the archived page once ReplayWeb.page shows it (its `mp_` frame)."""
+    text = in_replayed_page(devtools, DEEP_TEXT, timeout=timeout)
+    return " ".join(text.split())
+
+
+def in_replayed_page(devtools: DevTools, expression: str, *, timeout: float = 90) -> Any:
+    """The value of `expression` in the archived page's frame (`mp_`) once the frame has
+    loaded and the value is not empty (a promise is awaited). Before its load the frame
+    may hold only the replay's own injected scripts, whose text is no page."""
+    expression = f"document.readyState === 'complete' ? ({expression}) : null"
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         tree = devtools.send("Page.getFrameTree", session=True)["frameTree"]
@@ -97,15 +107,16 @@ def replayed_text(devtools: DevTools, timeout: float = 90) -> str:
             result = devtools.send(
                 "Runtime.evaluate",
                 {
-                    "expression": DEEP_TEXT,
+                    "expression": expression,
                     "contextId": world["executionContextId"],
                     "returnByValue": True,
+                    "awaitPromise": True,
                 },
                 session=True,
             )
-            text = result["result"].get("value") or ""
-            if text.strip():
-                return " ".join(text.split())
+            value = result["result"].get("value")
+            if value and (not isinstance(value, str) or value.strip()):
+                return value
         time.sleep(0.5)
     raise AssertionError("ReplayWeb.page showed no archived page")
 
@@ -142,3 +153,34 @@ def _chromium_service(request: str) -> bool:
     """Chromium's own calls home (updates, autofill, sign-in), refused like all the rest."""
     host = request.rsplit(":", 1)[0] if "://" not in request else urlsplit(request).hostname
     return (host or "").endswith((".googleapis.com", ".google.com"))
+
+
+# Once the page has loaded: what the site's stylesheet, font and images did to it.
+LOOKS = """new Promise(done => {
+  const look = () => document.fonts.ready.then(fonts => done({
+    rule: getComputedStyle(document.querySelector('.site-header')).borderBottomWidth,
+    fonts: [...fonts].filter(f => f.status === 'loaded').map(f => f.family),
+    images: [...document.images].map(i => [i.currentSrc, i.complete, i.naturalWidth]),
+  }));
+  if (document.readyState === 'complete') look(); else addEventListener('load', look);
+})"""
+
+
+def test_replaywebpage_shows_the_article_with_its_styles_font_and_images(site):
+    root, docs, _ = site
+    doc = next(d for d in docs if d["images"] and "utm_" not in d["url"])
+    _page(root, doc["url"])
+    with StaticServer(root) as server:
+        devtools = DevTools(server, timeout=60)
+        try:
+            devtools.goto(f"http://{server.netloc}/index.html")
+            looks = in_replayed_page(devtools, LOOKS)
+        finally:
+            devtools.close()
+    assert looks["rule"] == "7px"  # set by the site's stylesheet only
+    assert any("Harbour Sans" in family for family in looks["fonts"]), looks
+    assert len(looks["images"]) >= 2, looks
+    for source, complete, width in looks["images"]:
+        assert complete and width > 0, (source, looks)
+    others = [r for r in server.refused if not _chromium_service(r)]
+    assert others == [], json.dumps(others)

@@ -49,7 +49,8 @@ BASE_FLAGS = (
     "--disable-client-side-phishing-detection",
     "--disable-domain-reliability",
     "--no-pings",
-    "--disable-features=NetworkTimeServiceQuerying,OptimizationHints,MediaRouter,Translate",
+    "--disable-features=NetworkTimeServiceQuerying,OptimizationHints,MediaRouter,Translate,"
+    "AutofillServerCommunication",
 )
 # Chromium's own traffic, not the page's: even with all the switches above, this build asks
 # these hosts once per start (component updates, sign-in state). The proxy refuses them and no
@@ -300,10 +301,9 @@ class DevTools:
             self.events.clear()
             self.events.append(self._read())
 
-    def evaluate(self, expression: str):
-        result = self.send(
-            "Runtime.evaluate", {"expression": expression, "returnByValue": True}, session=True
-        )
+    def evaluate(self, expression: str, *, await_promise: bool = False):
+        params = {"expression": expression, "returnByValue": True, "awaitPromise": await_promise}
+        result = self.send("Runtime.evaluate", params, session=True)
         if "exceptionDetails" in result:
             raise RuntimeError(f"{expression}: {result['exceptionDetails']}")
         return result["result"].get("value")

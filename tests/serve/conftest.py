@@ -116,3 +116,12 @@ def server_factory(tmp_path: Path, pywb_installed: None) -> Iterator:
             stop_server(served)
         elif served.process.stdout:
             served.process.stdout.close()
+
+
+@pytest.fixture(scope="session")
+def chromium_installed() -> None:
+    """The browser tests are not optional: `make test` installs Debian's chromium."""
+    from tests.serve.browser import CHROMIUM
+
+    if CHROMIUM is None:
+        pytest.fail("Debian's chromium is not installed; run `make test` (it apt-installs it)")

@@ -26,18 +26,13 @@ import pytest
 
 from archive.serve.startpage import wayback_timestamp
 from crawler.demo.server import SiteServer
-from tests.serve.browser import CHROMIUM, Chromium, DevTools, RecordingProxy, Tripwire
+from tests.serve.browser import Chromium, DevTools, RecordingProxy, Tripwire
 from tests.serve.conftest import Served, start_server, stop_server
 from tests.support import TEST_SITE, articles, crawl
 
 pytestmark = [pytest.mark.usefixtures("pywb_installed", "chromium_installed")]
 
 
-@pytest.fixture(scope="session")
-def chromium_installed() -> None:
-    """The browser test is not optional: `make test` installs Debian's chromium."""
-    if CHROMIUM is None:
-        pytest.fail("Debian's chromium is not installed; run `make test` (it apt-installs it)")
 
 ARTICLE = "news/2026/01/05/harbour-bridge.html"
 # Other hosts the article refers to: replay must never let the browser fetch them.
