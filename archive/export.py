@@ -22,7 +22,7 @@ Formats:
   spreadsheets (`excel=True`): a byte order mark, so that they detect UTF-8, and text that
   would start a formula (=, +, -, @) prefixed with an apostrophe.
 - Parquet (needs pyarrow): a typed schema — dates as UTC timestamps, lists as lists,
-  `images` as list<struct<url, caption, credit>>, `capture` as a struct — written in row
+  `images` as list<struct<url, caption, credit, capture>>, `capture` as a struct — written in row
   groups of at most 10,000 articles or 16 MB of input JSON, whichever comes first.
 """
 
@@ -502,7 +502,7 @@ def arrow_types(pa: Any) -> dict[str, Any]:
             ("payload_digest", text),
         ]
     )
-    image = pa.struct([("url", text), ("caption", text), ("credit", text)])
+    image = pa.struct([("url", text), ("caption", text), ("credit", text), ("capture", capture)])
     types = dict.fromkeys(ARTICLE_FIELDS, text)
     types.update(
         authors=texts,

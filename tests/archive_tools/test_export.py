@@ -189,7 +189,8 @@ def test_parquet_is_typed(archive, latest, tmp_path):
     assert schema.field("authors").type == pa.list_(pa.string())
     assert schema.field("word_count").type == pa.int64()
     image = schema.field("images").type.value_type
-    assert [image.field(i).name for i in range(image.num_fields)] == ["url", "caption", "credit"]
+    names = [image.field(i).name for i in range(image.num_fields)]
+    assert names == ["url", "caption", "credit", "capture"]
     capture = schema.field("capture").type
     assert capture.field("fetched_at").type == utc
     assert capture.field("warc_offset").type == pa.int64()
@@ -200,6 +201,11 @@ def test_parquet_is_typed(archive, latest, tmp_path):
         assert row["authors"] == doc["authors"]
         assert row["tags"] == doc["tags"]
         assert [i["url"] for i in row["images"]] == [i["url"] for i in doc["images"]]
+        for exported, image in zip(row["images"], doc["images"], strict=True):
+            pointer = image["capture"]
+            assert (exported["capture"] or {}).get("warc_offset") == (pointer or {}).get(
+                "warc_offset"
+            )
         assert row["capture"]["warc_offset"] == doc["capture"]["warc_offset"]
         assert row["capture"]["fetched_at"] == datetime.fromisoformat(
             doc["capture"]["fetched_at"]

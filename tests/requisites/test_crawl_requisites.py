@@ -218,3 +218,17 @@ def test_no_requisites_and_max_pages_counts_pages(sites, tmp_path: Path) -> None
     assert "(closespider_pagecount)" in result.stdout, result.stdout
     assert len(cdn.requested) - before > PER_PAGE  # requisites, not counted as pages
     assert articles(tmp_path / "two")  # the second page, an article, counted and kept
+
+
+def test_exports_keep_the_image_pointers(crawled, tmp_path: Path) -> None:
+    import pyarrow.parquet as pq
+
+    out, _, _ = crawled
+    result = newsarchive("export", out, "--format", "parquet", "-o", tmp_path / "a.parquet")
+    assert result.returncode == 0, result.stderr
+    rows = {row["url"]: row for row in pq.read_table(tmp_path / "a.parquet").to_pylist()}
+    for document in articles(out):
+        exported = rows[document["url"]]["images"]
+        assert [i["capture"]["warc_record_id"] for i in exported] == [
+            i["capture"]["warc_record_id"] for i in document["images"]
+        ]
