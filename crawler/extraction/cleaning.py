@@ -292,6 +292,20 @@ def is_comment_thread(el: etree._Element) -> bool:
     return False
 
 
+# Elements whose whole text is one line (a box's title is one of them, or a div's own text).
+_LINE_TAGS = frozenset({"h2", "h3", "h4", "h5", "h6", "p", "span", "strong", "b", "em", "a"})
+
+
+def opens_with_promo_title(el: etree._Element) -> bool:
+    """A box whose first line is a related/"read also" title ("Lesen Sie auch", "Mehr zum
+    Thema", "اقرأ أيضا"), in any of the languages of `patterns.PROMO_TITLE_RE`."""
+    for node in el.iter():
+        if isinstance(node.tag, str) and node.text and node.text.strip():
+            title = text_of(node) if node.tag in _LINE_TAGS else node.text
+            return len(title) < 80 and bool(pt.PROMO_TITLE_RE.match(title))
+    return False
+
+
 def _should_drop(el: etree._Element) -> bool:
     text = raw_text(el)
     length = text_len(el)
@@ -301,6 +315,9 @@ def _should_drop(el: etree._Element) -> bool:
     if length == 0:
         return not len(pt.XP_IMAGES(el))
     density = link_density(el, length)
+    # A related/"read also" box: its title, then teasers (linked, or too short to be the story).
+    if length < 1500 and (density > 0.2 or length < 300) and opens_with_promo_title(el):
+        return True
     if el.tag in ("ul", "ol"):
         # A list whose items are mostly links is a related/more list; so is one where every
         # item is a short line carrying a link ("How Facebook <a>gets it backward</a>").

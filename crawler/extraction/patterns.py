@@ -213,6 +213,58 @@ BOILERPLATE_TOKENS: tuple[str, ...] = (
     "keywords",
     "topics",
     "categories",
+    # the same widgets named in the sites' languages (and plugins named for them)
+    "recommendation",
+    "suggested",
+    "suggestions",
+    "addtoany",
+    "a2a",
+    "shariff",
+    "borlabs",
+    "cmplz",
+    "onetrust",
+    "usercentrics",
+    "didomi",
+    "mc4wp",
+    "teilen",
+    "lesetipp",
+    "lesetipps",
+    "leseempfehlung",
+    "leseempfehlungen",
+    "empfehlung",
+    "empfehlungen",
+    "artikelempfehlung",
+    "mehrzumthema",
+    "weiterlesen",
+    "verwandte",
+    "kommentare",
+    "werbung",
+    "anzeige",
+    "partage",
+    "partager",
+    "commentaires",
+    "connexes",
+    "publicite",
+    "compartir",
+    "relacionadas",
+    "relacionados",
+    "comentarios",
+    "publicidad",
+    "condividi",
+    "correlati",
+    "commenti",
+    "pubblicita",
+    "compartilhar",
+    "compartilhe",
+    "publicidade",
+    "delen",
+    "gerelateerd",
+    "gerelateerde",
+    "reacties",
+    "advertentie",
+    "paylas",
+    "yorumlar",
+    "reklam",
 )
 
 # Embedded posts and media quoted by the story (tweets, Instagram posts): content, even inside a
@@ -289,6 +341,12 @@ LARGE_BOILERPLATE_TOKENS: frozenset[str] = frozenset(
         "discussion",
         "respond",
         "replies",
+        "kommentare",
+        "commentaires",
+        "comentarios",
+        "commenti",
+        "reacties",
+        "yorumlar",
     }
 )
 
@@ -331,7 +389,16 @@ BOILERPLATE_COMPOUND_RE = re.compile(
     r"breadcrumb|subscribebox|subscribeform|premiumbox|tagcloud|taglist|keywords|"
     r"topicslist|storytopics|articletags|posttags|entrytags|entrymeta|postmeta|articlemeta|"
     r"nextprev|prevnext|postnav|articlenav|skiplink|jumpto|tableofcontents|inlinepromo|"
-    r"inlinerelated|visuallyhidden|sronly|screenreader|printonly|onlyprint"
+    r"inlinerelated|visuallyhidden|sronly|screenreader|printonly|onlyprint|"
+    # German, French, Spanish, Italian, Portuguese, Dutch, Turkish compounds
+    r"lesetipp|leseempfehlung|artikelempfehlung|mehrzumthema|weiterlesen|weiterfuehrend|"
+    r"teaserbox|teaserlist|teaserleiste|verwandteartikel|aehnlicheartikel|"
+    r"lireaussi|alireaussi|articlesconnexes|articlessimilaires|surlememesujet|"
+    r"leetambien|noticiasrelacionadas|articulosrelacionados|notasrelacionadas|relacionad|"
+    r"leggianche|articolicorrelati|notiziecorrelate|correlat|"
+    r"leiatambem|vejatambem|materiasrelacionadas|"
+    r"leesook|gerelateerd|ilgilihaber|benzerhaber|"
+    r"socialbar|sharebar|sharebox|shareblock|socialicons"
 )
 
 # --- XPath --------------------------------------------------------------------------------------
@@ -394,6 +461,250 @@ XP_LINKS = etree.XPath(".//a")
 XP_FIGURES = etree.XPath(".//figure | .//*[contains(@class, 'wp-caption')]")
 XP_IMAGES = etree.XPath(".//img")
 
+# --- boilerplate phrases in the languages of the crawled sites ----------------------------------
+# The same widgets speak every language: "read also" promos, related-story and share headings,
+# comment, newsletter, cookie, paywall and copyright lines. Written here as plain lower-case
+# phrases per language (a space stands for any run of whitespace); `_phrase_alt` turns a group
+# into one alternation, compiled into the text patterns below. English is in those patterns.
+
+# "Read also": a promo however it goes on. A line that starts with one of these and ends within
+# `PROMO_TAIL` characters is a promo even without a separator ("Читайте также Title").
+READ_ALSO_PHRASES: dict[str, tuple[str, ...]] = {
+    "en": ("read also", "also read", "see also", "read more", "read next"),
+    "de": (
+        "lesen sie auch", "lesen sie mehr", "lesen sie hier", "lies auch", "lies mehr",
+        "siehe auch", "lesetipp", "lesetipps", "leseempfehlung", "hier weiterlesen",
+    ),
+    "fr": (
+        "à lire aussi", "a lire aussi", "lire aussi", "à lire également", "lire également",
+        "voir aussi", "à voir aussi", "lire la suite",
+    ),
+    "es": ("lee también", "lea también", "leer también", "ver también", "lee más", "lea más"),
+    "it": ("leggi anche", "leggi pure", "vedi anche", "leggi di più"),
+    "pt": ("leia também", "leia mais", "veja também", "veja mais", "ler também"),
+    "nl": ("lees ook", "lees meer", "zie ook"),
+    "tr": ("ayrıca okuyun", "ayrıca bakınız", "ayrıca bkz", "bunu da okuyun", "şunu da okuyun"),
+    "ru": ("читайте также", "читайте еще", "читайте ещё", "смотрите также", "см. также"),
+    "ar": (
+        "اقرأ أيضا", "اقرأ أيضاً", "اقرأ أيضًا", "اقرأ ايضا", "إقرأ أيضا", "إقرأ أيضاً", "اقرا ايضا",
+        "اقرأ المزيد", "شاهد أيضا", "شاهد أيضاً", "طالع أيضا", "طالع أيضاً",
+    ),
+    "fa": ("بیشتر بخوانید", "بیش‌تر بخوانید", "بخوانید", "همچنین بخوانید", "این را هم بخوانید"),
+    # Nordic, Polish, Czech, Greek
+    "nordic": ("läs också", "läs även", "les også", "læs også", "lue myös", "lue lisää"),
+    "pl": ("czytaj też", "czytaj także", "czytaj również", "zobacz też", "zobacz także"),
+    "cs": ("čtěte také", "přečtěte si také", "čtěte též"),
+    "el": ("διαβάστε επίσης", "διαβάστε ακόμη"),
+}  # fmt: skip
+PROMO_TAIL = 150
+
+# Titles of related/recommended boxes: boilerplate as a whole line or before a separator
+# ("Mehr zum Thema: ..."), not as the start of any short sentence ("Mehr zum Thema sagte ...").
+RELATED_PHRASES: dict[str, tuple[str, ...]] = {
+    "de": (
+        "mehr zum thema", "mehr dazu", "mehr zu diesem thema", "mehr", "zum thema",
+        "passend zum thema", "passend dazu", "dazu passend", "auch interessant",
+        "ebenfalls interessant", "das könnte sie auch interessieren",
+        "das könnte sie interessieren", "das interessiert sie vielleicht auch",
+        "weitere artikel", "weitere beiträge", "weitere meldungen", "weitere nachrichten",
+        "weitere themen", "verwandte artikel", "verwandte themen", "ähnliche artikel",
+        "ähnliche beiträge", "ähnliche themen", "empfohlene artikel", "unsere empfehlung",
+        "unsere empfehlungen", "empfehlungen der redaktion", "meistgelesen",
+        "meistgelesene artikel", "top-artikel", "weiterlesen", "zum artikel",
+        "unsere highlights", "das könnte sie auch interessieren",
+    ),
+    "fr": (
+        "sur le même sujet", "sur le meme sujet", "à voir également", "articles similaires",
+        "articles liés", "articles connexes", "dans la même rubrique", "pour aller plus loin",
+        "les plus lus", "nos recommandations", "vous aimerez aussi", "à découvrir", "à lire",
+        "en savoir plus",
+    ),
+    "es": (
+        "te puede interesar", "también te puede interesar", "le puede interesar",
+        "te podría interesar", "noticias relacionadas", "artículos relacionados",
+        "notas relacionadas", "temas relacionados", "más información", "lo más leído",
+        "más noticias", "relacionado", "relacionados", "relacionadas", "mira también",
+        "te recomendamos", "recomendados",
+    ),
+    "it": (
+        "articoli correlati", "notizie correlate", "potrebbe interessarti",
+        "ti potrebbe interessare", "potrebbe interessarti anche", "i più letti",
+        "più letti", "altre notizie", "correlati",
+    ),
+    "pt": (
+        "notícias relacionadas", "matérias relacionadas", "artigos relacionados",
+        "você pode gostar", "você também pode gostar", "mais lidas", "mais notícias",
+        "saiba mais",
+    ),
+    "nl": (
+        "gerelateerde artikelen", "gerelateerd", "meer over dit onderwerp", "meer nieuws",
+        "meest gelezen", "ook interessant", "lees verder",
+    ),
+    "tr": ("ilgili haberler", "benzer haberler", "ilginizi çekebilir", "en çok okunanlar"),
+    "ru": ("по теме", "ещё по теме", "еще по теме", "похожие статьи", "похожие новости",
+           "самое читаемое", "популярное", "новости партнеров"),
+    "ar": ("مقالات ذات صلة", "أخبار ذات صلة", "مواضيع ذات صلة", "اخبار ذات صلة", "الأكثر قراءة",
+           "اقرأ المزيد"),
+    "fa": ("مطالب مرتبط", "اخبار مرتبط", "مطالب پیشنهادی", "پربازدیدترین‌ها", "پربازدیدترین ها"),
+}  # fmt: skip
+
+# Tag and category lists, and the author box's heading ("Schlagwörter: ...", "Über den Autor").
+LABEL_PHRASES: dict[str, tuple[str, ...]] = {
+    "en": ("about the author", "this post is also available in"),
+    "de": ("schlagwörter", "schlagworte", "stichwörter", "kategorien", "kategorie", "themen",
+           "über den autor", "über die autorin", "zur person", "dieser beitrag ist auch verfügbar"),
+    "fr": ("mots-clés", "mots clés", "catégories", "à propos de l'auteur", "sur l'auteur"),
+    "es": ("etiquetas", "temas", "categorías", "sobre el autor", "acerca del autor"),
+    "it": ("argomenti", "categorie", "l'autore", "sull'autore"),
+    "pt": ("categorias", "sobre o autor"),
+    "nl": ("trefwoorden", "onderwerpen", "over de auteur"),
+    "tr": ("etiketler", "yazar hakkında"),
+    "ru": ("теги", "метки", "рубрики", "об авторе"),
+    "ar": ("الوسوم", "كلمات مفتاحية", "عن الكاتب"),
+    "fa": ("برچسب‌ها", "برچسب ها", "کلیدواژه‌ها", "درباره نویسنده"),
+}  # fmt: skip
+
+# Share, print, comment and follow widgets: boilerplate as a whole line.
+WIDGET_PHRASES: dict[str, tuple[str, ...]] = {
+    "de": (
+        "teilen", "artikel teilen", "diesen artikel teilen", "beitrag teilen", "jetzt teilen",
+        "auf facebook teilen", "auf twitter teilen", "per whatsapp teilen", "drucken",
+        "artikel drucken", "per e-mail", "per mail", "e-mail senden", "versenden",
+        "kommentare", "kommentieren", "kommentar schreiben", "kommentar verfassen",
+        "zu den kommentaren", "folgen sie uns", "zur startseite", "nach oben", "zurück",
+        "mehr anzeigen", "alle anzeigen", "foto", "fotos", "bild", "bilder", "vorlesen",
+        "artikel anhören", "merken", "artikel merken", "schließen", "newsletter abonnieren",
+    ),
+    "fr": (
+        "partager", "partager l'article", "partager cet article", "partager sur facebook",
+        "partager sur twitter", "imprimer", "commentaires", "commenter", "réagir",
+        "suivez-nous", "retour en haut", "fermer", "envoyer par e-mail", "envoyer",
+    ),
+    "es": (
+        "compartir", "compartir en facebook", "compartir en twitter", "compartir en whatsapp",
+        "imprimir", "comentarios", "comentar", "síguenos", "cerrar", "enviar por correo",
+    ),
+    "it": ("condividi", "condividi su facebook", "condividi su twitter", "stampa", "commenti",
+           "commenta", "seguici", "chiudi"),
+    "pt": ("compartilhar", "compartilhe", "partilhar", "partilhe", "imprimir", "comentários",
+           "comentar", "siga-nos", "fechar"),
+    "nl": ("delen", "deel dit artikel", "printen", "afdrukken", "reacties", "reageer", "sluiten",
+           "volg ons"),
+    "tr": ("paylaş", "paylas", "yazdır", "yorumlar", "yorum yap", "bizi takip edin", "kapat"),
+    "ru": ("поделиться", "распечатать", "комментарии", "комментировать", "подписывайтесь",
+           "закрыть"),
+    "ar": ("شارك", "مشاركة", "طباعة", "التعليقات", "تعليقات", "أضف تعليق", "تابعونا", "إغلاق"),
+    "fa": ("اشتراک گذاری", "اشتراک‌گذاری", "چاپ", "نظرات", "ارسال نظر", "ما را دنبال کنید"),
+    "other": ("kommentarer", "komentarze", "kommentit", "komentáře", "σχόλια"),
+    # "Advertisement" in more languages (the main list is in BOILERPLATE_BLOCK_RE)
+    "ads": ("anúncio", "annonce", "annons", "reklama", "mainos", "διαφήμιση"),
+}  # fmt: skip
+
+# A short block that starts like this is an invitation, not a sentence of the story.
+INVITATION_PHRASES: dict[str, tuple[str, ...]] = {
+    "de": (
+        "abonnieren sie", "jetzt abonnieren", "melden sie sich", "jetzt anmelden",
+        "newsletter abonnieren", "zum newsletter", "folgen sie uns", "folgen sie",
+        "jetzt herunterladen", "hier klicken", "klicken sie hier", "jetzt weiterlesen",
+        "weiterlesen mit", "jetzt testen", "jetzt lesen",
+    ),
+    "fr": ("abonnez-vous", "inscrivez-vous", "suivez-nous", "cliquez ici"),
+    "es": ("suscríbete", "suscríbase", "regístrate", "síguenos", "haz clic aquí"),
+    "it": ("iscriviti", "abbonati alla", "seguici", "clicca qui"),
+    "pt": ("assine", "inscreva-se", "cadastre-se", "siga-nos", "clique aqui"),
+    "nl": ("abonneer", "schrijf je in", "meld je aan", "volg ons", "klik hier"),
+    "tr": ("abone ol", "bizi takip edin", "takip edin", "tıklayın", "buraya tıklayın"),
+    "ru": ("подписывайтесь", "подпишитесь", "следите за", "нажмите"),
+    "ar": ("تابعونا", "اشترك في", "اشترك الآن", "لمتابعة", "اضغط هنا"),
+    "fa": ("عضو شوید", "ما را دنبال کنید", "کلیک کنید"),
+}  # fmt: skip
+
+# Page furniture anywhere in a short block: cookie and consent banners, newsletter and paywall
+# prompts, closed comment threads, reader-funding appeals, a site's rights notice.
+FURNITURE_PHRASES: dict[str, tuple[str, ...]] = {
+    # (not English "All rights reserved": a wire story's "© 2019 Associated Press. All Rights
+    # Reserved." is part of its text, as the Zyte set's truth has it)
+    "en": ("comments are closed",),
+    "de": (
+        "verwendet cookies", "verwenden cookies", "nutzt cookies", "nutzen cookies",
+        "cookies akzeptieren", "cookie-einstellungen",
+        "newsletter abonnieren", "zum newsletter anmelden", "für den newsletter anmelden",
+        "kommentarfunktion ist geschlossen", "kommentare sind geschlossen",
+        "kommentare geschlossen", "nur für abonnenten", "alle angaben ohne gewähr",
+        "weiter nach der anzeige", "artikel wird unter der anzeige fortgesetzt",
+        "lesen sie nach der anzeige weiter", "diskutieren sie mit",
+        "exklusiv für abonnenten", "lesen sie jetzt weiter", "um weiterzulesen",
+        "unterstützen sie unseren journalismus", "alle rechte vorbehalten",
+        "artikel teilen", "diesen artikel teilen",
+    ),
+    "fr": (
+        "utilise des cookies", "utilisons des cookies", "accepter les cookies",
+        "réservé aux abonnés", "reserve aux abonnes", "abonnez-vous à notre newsletter",
+        "inscrivez-vous à notre newsletter", "les commentaires sont fermés",
+        "tous droits réservés", "partager cet article", "la suite après la publicité",
+        "la suite après cette publicité", "article réservé aux abonnés",
+    ),
+    "es": (
+        "utiliza cookies", "utilizamos cookies", "usamos cookies", "aceptar cookies",
+        "exclusivo para suscriptores", "suscríbete a nuestro", "suscríbete a nuestra",
+        "todos los derechos reservados", "comentarios cerrados", "sigue leyendo después",
+        "la noticia continúa",
+    ),
+    "it": (
+        "utilizza cookie", "utilizza i cookie", "utilizziamo cookie", "utilizziamo i cookie",
+        "riservato agli abbonati", "iscriviti alla newsletter", "iscriviti alla nostra newsletter",
+        "tutti i diritti riservati", "i commenti sono chiusi",
+    ),
+    "pt": (
+        "utiliza cookies", "usa cookies", "utilizamos cookies", "exclusivo para assinantes",
+        "assine a newsletter", "assine nossa newsletter", "todos os direitos reservados",
+    ),
+    "nl": ("gebruikt cookies", "gebruiken cookies", "alle rechten voorbehouden",
+           "schrijf je in voor onze nieuwsbrief", "alleen voor abonnees"),
+    "tr": ("çerez kullan", "çerezler kullan", "tüm hakları saklıdır", "abonelere özel"),
+    "ru": ("использует cookie", "используем cookie", "используем файлы cookie",
+           "все права защищены", "подпишитесь на нашу рассылку"),
+    "ar": ("ملفات تعريف الارتباط", "جميع الحقوق محفوظة", "اشترك في النشرة"),
+    "pl": ("dalsza część artykułu pod", "napisz do autora", "wszelkie prawa zastrzeżone"),
+    "fa": ("کلیه حقوق", "تمامی حقوق", "استفاده از کوکی"),
+}  # fmt: skip
+
+# The heading of a comment thread, besides English's ("12 comments", "Leave a reply").
+COMMENTS_HEADING_PHRASES: dict[str, tuple[str, ...]] = {
+    "de": ("kommentare", "leserkommentare", "kommentar schreiben", "kommentar verfassen",
+           "schreiben sie einen kommentar", "hinterlasse einen kommentar", "diskussion"),
+    "fr": ("commentaires", "laisser un commentaire", "laissez un commentaire", "réactions"),
+    "es": ("comentarios", "deja un comentario", "deja tu comentario", "dejar un comentario"),
+    "it": ("commenti", "lascia un commento", "lascia un commento"),
+    "pt": ("comentários", "deixe um comentário", "deixe seu comentário"),
+    "nl": ("reacties", "laat een reactie achter", "plaats een reactie"),
+    "tr": ("yorumlar", "yorum yap", "yorum yazın"),
+    "ru": ("комментарии", "оставить комментарий", "добавить комментарий"),
+    "ar": ("التعليقات", "اترك تعليقا", "اترك تعليقاً", "أضف تعليقا"),
+    "fa": ("نظرات", "ارسال نظر", "دیدگاه‌ها"),
+    "other": ("kommentarer", "komentarze", "kommentit", "komentáře", "σχόλια"),
+}  # fmt: skip
+
+
+def _phrase_alt(*groups: dict[str, tuple[str, ...]]) -> str:
+    """One regex alternation of every phrase in `groups`, longest first (so "lire aussi" is
+    tried before "lire"); a space matches any run of whitespace."""
+    phrases = {p for group in groups for words in group.values() for p in words}
+    return "|".join(
+        r"\s+".join(map(re.escape, p.split())) for p in sorted(phrases, key=len, reverse=True)
+    )
+
+
+_READ_ALSO = _phrase_alt(READ_ALSO_PHRASES)
+_RELATED = _phrase_alt(RELATED_PHRASES, LABEL_PHRASES)
+_WIDGET = _phrase_alt(WIDGET_PHRASES)
+_INVITATION = _phrase_alt(INVITATION_PHRASES)
+_FURNITURE = _phrase_alt(FURNITURE_PHRASES)
+_COMMENTS = _phrase_alt(COMMENTS_HEADING_PHRASES)
+# After a phrase: not inside a longer word ("mehr" is not "mehrere"); Arabic phrases may end in
+# a combining mark, which `\b` would not see as a word's end.
+_END = r"(?!\w)"
+
 # --- text patterns ------------------------------------------------------------------------------
 
 # A whole block (paragraph, list item) with this text is boilerplate.
@@ -419,7 +730,12 @@ BOILERPLATE_BLOCK_RE = re.compile(
     r"skip to (?:main )?content|back to top|click here|continue reading|"
     r"(?:story|article|content) continues (?:below|after)(?: (?:this )?(?:advertisement|ad))?|"
     r"continue reading (?:below|the main story)|"
-    r"this (?:article|story) (?:has been|was) (?:corrected|updated)"
+    r"this (?:article|story) (?:has been|was) (?:corrected|updated)|"
+    # the same widgets in other languages
+    rf"{_READ_ALSO}|{_RELATED}|{_WIDGET}|"
+    # a photo credit on its own line: "© Jan Bechberger", "Foto: Kyrre Lien/Ritzau Scanpix"
+    r"(?:©|\(c\)|(?:fotos?|bild(?:er|quelle)?|photos?|crédits? photo|zdjęcie|źródło zdjęcia)\s*:)"
+    r"[^.!?:]{1,60}"
     r")\W*$",
     re.I,
 )
@@ -455,17 +771,21 @@ DATELINE_RE = re.compile(
 )
 # A block that starts like this is an inline promo or widget text, whatever follows.
 PROMO_PREFIX_RE = re.compile(
-    r"^\W*(?:read (?:more|also|next)|also read|see also|related|recommended|more from|"
+    r"^\W*(?:(?:read (?:more|also|next)|also read|see also|related|recommended|more from|"
     r"more on|watch|listen|you (?:may|might) (?:also )?like|don'?t miss|must read|"
     r"trending|popular|top stories|sign up for|subscribe to|get our|follow us|"
     r"tags?|tagged(?: with)?|topics|keywords|filed under|"
-    r"click here to|download (?:the|our) app)\b\s*[:|\-–—>»]",
+    rf"click here to|download (?:the|our) app|{_READ_ALSO}|{_RELATED})"
+    rf"{_END}\s*(?:[:|\-–—>»…：]|\.\.)|"
+    # "Lesen Sie auch Title", "Читайте также Title": a "read also" phrase and a short line
+    rf"(?:{_READ_ALSO}){_END}(?=\s*$|\s.{{1,{PROMO_TAIL}}}$))",
     re.I,
 )
 # Imperative promos: a short block starting so is an invitation, not a sentence of the story.
 PROMO_START_RE = re.compile(
     r"^\W*(?:subscribe to|sign up (?:for|to)|follow us on|download (?:the|our) app|"
-    r"click here (?:to|for)|listen to [^.]{0,40} live|get (?:our|the) [\w ]{0,30}newsletter)\b",
+    r"click here (?:to|for)|listen to [^.]{0,40} live|get (?:our|the) [\w ]{0,30}newsletter|"
+    rf"{_INVITATION}){_END}",
     re.I,
 )
 # Lines of page furniture anywhere in the text ("alternate addresses" footers, share prompts,
@@ -482,7 +802,8 @@ FURNITURE_TEXT_RE = re.compile(
     r"(?:this slideshow|javascript) (?:requires|is required)|please enable javascript|"
     r"sign up (?:for|to) (?:our|the) [\w ]*newsletter|subscribe to (?:our|the) [\w ]*newsletter|"
     r"get the app|download (?:the|our) app|"
-    r"(?:facebook|twitter|instagram|youtube|telegram|roku|tiktok)\s*(?:\||·)",
+    r"(?:facebook|twitter|instagram|youtube|telegram|roku|tiktok)\s*(?:\||·)|"
+    rf"(?<!\w)(?:{_FURNITURE}){_END}",
     re.I,
 )
 # A figure caption's photo credit: "(AFP Photo)", "©AFP", "Photo: Reuters", "Credit: AP".
@@ -514,7 +835,20 @@ CREDIT_RES: tuple[re.Pattern[str], ...] = (
 COMMENTS_HEADING_RE = re.compile(
     r"^\W*(?:\d+\s+(?:comments?|responses?|replies|reactions|thoughts on)|"
     r"(?:leave a|post a|add a) (?:comment|reply)|comments?|reader comments|join the discussion|"
-    r"what do you think\??|discussion)\b",
+    r"what do you think\??|discussion)\b|"
+    # in other languages the heading alone ("Kommentare", "Commentaires (12)"), or a count
+    rf"(?:{_COMMENTS}){_END}\s*(?:\(\d+\)|\d+)?\W*$|"
+    r"\d+\s+(?:kommentare?|commentaires?|comentarios?|commenti|comentários?|reacties|yorum|"
+    r"комментари\w*|تعليق\w*|نظر)\b",
+    re.I,
+)
+# The title a related/recommended box opens with, alone on its line ("Lesen Sie auch",
+# "Mehr zum Thema", "Articoli correlati", "Related stories"): the box is that widget.
+PROMO_TITLE_RE = re.compile(
+    r"^\W*(?:related(?: articles| stories| content| news| coverage)?|read (?:more|also|next)|"
+    r"also read|see also|more on this(?: story| topic)?|you (?:may|might) (?:also )?like|"
+    r"more stories|recommended(?: for you)?|editor'?s picks?|most read|don'?t miss|"
+    rf"{_READ_ALSO}|{_RELATED}){_END}\W*$",
     re.I,
 )
 # Headings that are links (teaser lists) and prose paragraphs, counted below an element.
