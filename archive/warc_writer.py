@@ -1,6 +1,8 @@
 """Rotating WARC 1.1 writer: one open handle per file, one gzip member per record.
 
-Files are named `PREFIX-YYYYMMDDhhmmssfff-SERIAL-HOST.warc.gz` (WARC 1.1 Annex C), written as
+Files are named `PREFIX-YYYYMMDDhhmmssfff-SERIAL-HOST~PID.warc.gz` (WARC 1.1 Annex C; the
+process id as Heritrix adds it, so that the names of several crawlers on one host, writing
+into one bucket, never meet), written as
 `NAME.open` and renamed when closed, so a reader never mistakes a file being written for a
 finished one (as Heritrix does). Every file opens with a `warcinfo` record. Each record is
 serialised with warcio and compressed as its own gzip member (Annex D) so that an index can
@@ -28,7 +30,7 @@ import logging
 import os
 import socket
 import zlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -83,14 +85,20 @@ class RotatingWarcWriter:
         warcinfo: Mapping[str, str] | None = None,
         hostname: str | None = None,
         compress_level: int = 6,
+        on_close: Callable[[Path], None] | None = None,
     ) -> None:
+        """`hostname`: the name's last field (default: this host's name and process id);
+        `on_close`: called with each finished file's path once it is renamed (an upload)."""
         if max_size <= 0:
             raise ValueError(f"max_size must be positive, got {max_size}")
         self.directory = Path(directory)
         self.prefix = prefix
         self.max_size = max_size
         self.warcinfo = dict(warcinfo or {})
-        self.hostname = (hostname or socket.gethostname()).replace("-", "_") or "localhost"
+        if hostname is None:
+            hostname = f"{socket.gethostname().replace('-', '_') or 'localhost'}~{os.getpid()}"
+        self.hostname = hostname.replace("-", "_") or "localhost"
+        self.on_close = on_close
         self.compress_level = compress_level
         self.builder = warc_record_builder()
         self.files_written: list[str] = []
@@ -224,6 +232,8 @@ class RotatingWarcWriter:
         finally:
             file.close()
         logger.info("closed WARC %s (%d bytes)", final, self._size)
+        if self.on_close is not None:
+            self.on_close(final)
 
     def _next_name(self) -> str:
         stamp = datetime.now(UTC).strftime("%Y%m%d%H%M%S%f")[:17]
