@@ -1,5 +1,8 @@
-"""`newsarchive crawl PROFILE|URL --out DIR [--resume] [--refresh] [--no-requisites]
-[--max-pages N] [--max-depth N] [-s NAME=VALUE ...]`"""
+"""`newsarchive crawl PROFILE|URL --out DIR|s3://BUCKET/PREFIX [--resume] [--refresh]
+[--no-requisites] [--max-pages N] [--max-depth N] [-s NAME=VALUE ...]`
+
+With `--out s3://…` the crawl writes into a local spool directory and uploads from there
+(`crawler.remotesession`, `archive.storage`)."""
 
 from __future__ import annotations
 
@@ -7,12 +10,17 @@ import argparse
 import logging
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from archive.catalog import CatalogError
 from archive.locks import LOCK_BUSY_EXIT_STATUS, LockBusy
+from archive.storage import is_remote
 from crawler.cli import fail, human_bytes, say
 from crawler.session import ArchiveSession
 from crawler.siteprofile import ProfileError, SiteProfile, resolve_profile
+
+if TYPE_CHECKING:
+    from archive.storage import ObjectStore
 
 
 @dataclass(frozen=True)
@@ -33,6 +41,8 @@ class CrawlSummary:
     new_versions: int = 0
     unchanged: int = 0
     requisites: int = 0
+    upload_failures: int = 0
+    location: str = ""  # the s3:// URL of an archive in object storage
 
     @classmethod
     def from_stats(cls, site: str, out: Path, stats: dict[str, Any]) -> CrawlSummary:
@@ -63,9 +73,11 @@ class CrawlSummary:
             skipped=stats.get("incremental/skipped", 0),
             new_versions=stats.get("newsarchive/article_versions", 0),
             unchanged=stats.get("newsarchive/unchanged_articles", 0),
+            upload_failures=stats.get("storage/upload_failed", 0),
         )
 
     def render(self) -> str:
+        where = self.location or str(self.out)
         return "\n".join(
             [
                 f"newsarchive: crawl of {self.site} finished ({self.reason})",
@@ -77,10 +89,10 @@ class CrawlSummary:
                 ),
                 f"  requisites    : {self.requisites} fetched (stylesheets, scripts, images, "
                 "fonts)",
-                f"  articles      : {self.articles} -> {self.out / 'articles'}"
+                f"  articles      : {self.articles} -> {where}/articles"
                 + (f" (of them new versions: {self.new_versions})" if self.new_versions else ""),
                 f"  WARC files    : {self.warc_files} ({human_bytes(self.warc_bytes)}) "
-                f"-> {self.out / 'warc'}",
+                f"-> {where}/warc",
                 f"  errors        : {self.errors}",
             ]
             + (
@@ -135,10 +147,16 @@ def run_crawl(
     resume: bool = False,
     refresh: bool = False,
     requisites: bool = True,
+    storage: ObjectStore | None = None,
+    frontier: str = "",
+    catalog: str = "",
 ) -> CrawlSummary:
     """Run one crawl in this process (Twisted's reactor cannot restart: once per process).
 
-    Raises `archive.locks.LockBusy` when another crawl of the profile writes into `out`.
+    With `storage`, `out` is the local spool of that bucket's archive: what an earlier
+    crawl left there is uploaded once the session has recovered it, and WARC files are
+    uploaded as they close. Raises `archive.locks.LockBusy` when another crawl of the
+    profile writes into `out`.
     """
     from scrapy.crawler import CrawlerProcess
     from scrapy.settings import Settings
@@ -161,14 +179,29 @@ def run_crawl(
     settings.set("NEWSARCHIVE_REFRESH", refresh, priority="cmdline")
     if not requisites:
         settings.set("NEWSARCHIVE_REQUISITES", False, priority="cmdline")
+    if storage is not None:
+        settings.set("NEWSARCHIVE_STORAGE", storage.location.url, priority="cmdline")
+    if frontier:  # one worker of a shared crawl: crawler.frontier
+        settings.set("NEWSARCHIVE_FRONTIER", frontier, priority="cmdline")
+    if catalog:
+        settings.set("NEWSARCHIVE_CATALOG", catalog, priority="cmdline")
 
     session = None
     if settings.getbool("WARC_ENABLED", True):
         # Opened here rather than by the spider, so that a busy lock or a recovered crash
         # is reported before Scrapy starts.
-        session = ArchiveSession.open(out, profile.name, resume=resume, refresh=refresh)
+        session = _open_session(
+            out,
+            profile.name,
+            resume=resume,
+            refresh=refresh,
+            storage=storage,
+            **_shared_crawl(frontier, catalog, profile.name),
+        )
         if session.recovery is not None and session.recovery.recovered:
             say("crawl", "closed what an interrupted crawl left:\n" + session.recovery.render())
+        if storage is not None:
+            _upload_leftovers(storage, out)
 
     # Scrapy's robots.txt middleware logs an unreachable host with a full traceback.
     logging.getLogger("scrapy.downloadermiddlewares.robotstxt").addFilter(_drop_traceback)
@@ -184,10 +217,88 @@ def run_crawl(
     return CrawlSummary.from_stats(profile.name, out, crawler.stats.get_stats())
 
 
+class SharedCrawlError(Exception):
+    """The frontier (Redis) cannot be reached."""
+
+
+def _shared_crawl(frontier: str, catalog: str, profile: str) -> dict[str, Any]:
+    """The session options of one worker of a shared crawl (`--frontier`, `--catalog`)."""
+    options: dict[str, Any] = {}
+    if frontier:
+        from crawler.frontier import liveness
+
+        try:
+            options["alive"] = liveness(frontier, profile)
+        except Exception as exc:  # redis-py's errors, or its import: say which
+            raise SharedCrawlError(f"frontier {frontier}: {exc}") from exc
+    if catalog:
+        options["catalog_url"] = catalog
+    return options
+
+
+def _open_session(
+    out: Path,
+    profile: str,
+    *,
+    resume: bool,
+    refresh: bool,
+    storage: ObjectStore | None,
+    **shared: Any,
+) -> ArchiveSession:
+    if storage is None:
+        return ArchiveSession.open(out, profile, resume=resume, refresh=refresh, **shared)
+    from crawler.remotesession import RemoteArchiveSession
+
+    session = RemoteArchiveSession.open(out, profile, resume=resume, refresh=refresh, **shared)
+    session.store = storage
+    return session
+
+
+def _upload_leftovers(storage: ObjectStore, spool: Path) -> None:
+    """What an earlier crawl left in the spool (killed, or its uploads failed): uploaded
+    now, after recovery closed its files and the catalog indexed them."""
+    from crawler.remotesession import upload_spool
+
+    report = upload_spool(storage, spool, catalog=False)
+    if report.uploaded:
+        say(
+            "crawl",
+            f"uploaded {len(report.uploaded)} file(s) an earlier crawl left in {spool} "
+            f"to {storage.location.url}",
+        )
+    _say_failures(report.failed, spool)
+
+
+def _say_failures(failed: list[tuple[str, str]], spool: Path) -> None:
+    if failed:
+        say(
+            "crawl",
+            f"{len(failed)} file(s) not uploaded, kept in {spool} for the next crawl to "
+            f"upload: {failed[0][1]}",
+        )
+
+
+def _finish_upload(storage: ObjectStore, spool: Path, summary: CrawlSummary) -> CrawlSummary:
+    """After the crawl: article files and the catalog snapshot to the bucket, and the WARC
+    files still in the spool (unless their uploads just failed: they wait for the next
+    crawl rather than for more retries now)."""
+    from dataclasses import replace
+
+    from crawler.remotesession import upload_spool
+
+    report = upload_spool(storage, spool, warcs=not summary.upload_failures)
+    failures = summary.upload_failures + len(report.failed)
+    if summary.upload_failures and not report.failed:
+        _say_failures([("", "see the errors above")] * summary.upload_failures, spool)
+    else:
+        _say_failures(report.failed, spool)
+    return replace(summary, upload_failures=failures, location=storage.location.url)
+
+
 def exit_code(summary: CrawlSummary) -> int:
     """0 when pages were crawled and archived; 1 when the crawl got nowhere or could not
-    write its WARC files."""
-    if summary.warc_write_errors:
+    write or upload its files."""
+    if summary.warc_write_errors or summary.upload_failures:
         return 1
     return 0 if summary.html_pages or summary.articles else 1
 
@@ -199,7 +310,14 @@ def add_parser(subparsers: Any) -> None:
         description="Crawl a site (a bundled profile name, a profile .toml file, or a URL).",
     )
     parser.add_argument("target", metavar="PROFILE|URL")
-    parser.add_argument("--out", "-o", type=Path, required=True, metavar="DIR")
+    parser.add_argument(
+        "--out",
+        "-o",
+        required=True,
+        metavar="DIR|s3://BUCKET/PREFIX",
+        help="a local directory, or an archive in S3-compatible object storage (see README: "
+        "Object storage)",
+    )
     parser.add_argument(
         "--resume",
         action="store_true",
@@ -221,6 +339,20 @@ def add_parser(subparsers: Any) -> None:
         "--max-pages", type=int, metavar="N", help="stop after N pages (requisites not counted)"
     )
     parser.add_argument("--max-depth", type=int, metavar="N", help="follow links N deep")
+    parser.add_argument(
+        "--frontier",
+        default="",
+        metavar="redis://HOST:PORT/DB",
+        help="one worker of a shared crawl: every crawl of the profile started with this "
+        "frontier works on one queue (README: Beyond one machine)",
+    )
+    parser.add_argument(
+        "--catalog",
+        default="",
+        metavar="URL",
+        help="the catalog on a server shared by the workers (postgresql://USER@HOST/DB); "
+        "default: DIR/catalog.sqlite",
+    )
     add_settings_option(parser)
     parser.set_defaults(run=run)
 
@@ -236,27 +368,54 @@ def run(args: argparse.Namespace) -> int:
             # Scrapy reads 0 as "no limit"; refuse it rather than crawl without one.
             option = "--" + flag.replace("_", "-")
             return fail("crawl", f"{option} must be at least 1", 2)
+    out, storage = Path(args.out), None
+    if is_remote(args.out):
+        from archive.storage import StorageError, cache_dir, open_store
+        from crawler.remotesession import prepare_spool
+
+        try:
+            storage = open_store(args.out)  # a bad URL, no boto3: bad arguments
+        except StorageError as exc:
+            return fail("crawl", str(exc), 2)
+        try:
+            storage.check()
+            out = cache_dir(storage.location, "spool")
+            if prepare_spool(storage, out):
+                say("crawl", f"catalog fetched from {storage.location.url}/catalog.sqlite")
+        except StorageError as exc:
+            return fail("crawl", str(exc), 1)
     try:
         summary = run_crawl(
             profile,
-            args.out,
+            out,
             max_pages=args.max_pages,
             max_depth=args.max_depth,
             overrides=dict(args.settings),
             resume=args.resume,
             refresh=args.refresh,
             requisites=args.requisites,
+            storage=storage,
+            frontier=args.frontier,
+            catalog=args.catalog,
         )
     except LockBusy as exc:
         return fail("crawl", str(exc), LOCK_BUSY_EXIT_STATUS)  # `schedule` reads it as skipped
+    except (SharedCrawlError, CatalogError) as exc:
+        return fail("crawl", str(exc), 1)
+    if storage is not None:
+        summary = _finish_upload(storage, out, summary)
     print(summary.render())
     code = exit_code(summary)
+    if code and args.frontier and summary.reason == "finished" and not summary.warc_write_errors:
+        code = 0  # the other workers crawled the pages: this one's part was done
     if summary.warc_write_errors:
         say(
             "crawl",
             "WARC files could not be written (see the error above); "
             "the crawl was stopped so that nothing is fetched without being archived",
         )
+    elif summary.upload_failures:
+        pass  # said by _finish_upload
     elif code:
         say(
             "crawl",

@@ -9,6 +9,8 @@ pipelines are added as `conversion` records referring to that response.
 
 Settings: WARC_ENABLED, WARC_PREFIX, WARC_MAX_SIZE, WARC_GZIP_LEVEL, WARC_OPERATOR,
 WARC_DESCRIPTION, WARC_IS_PART_OF, and NEWSARCHIVE_OUT (files go to NEWSARCHIVE_OUT/warc).
+With NEWSARCHIVE_STORAGE (`s3://BUCKET/PREFIX`, set by `crawl --out s3://…`), each file
+closed is uploaded there in a background thread and removed locally (`archive.storage`).
 """
 
 from __future__ import annotations
@@ -55,6 +57,8 @@ from crawler.session import ArchiveSession, session_of
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
     from scrapy.statscollectors import StatsCollector
+
+    from archive.storage.sync import WarcUploader
 
 logger = logging.getLogger(__name__)
 
@@ -148,6 +152,16 @@ def revisit_profile(status: int, body: bytes, original: CaptureRow | None) -> st
     return None
 
 
+def _uploader(url: str | None) -> WarcUploader | None:
+    """The background uploader of `NEWSARCHIVE_STORAGE`, if set (boto3 imported only then)."""
+    if not url:
+        return None
+    from archive.storage import open_store
+    from archive.storage.sync import WarcUploader
+
+    return WarcUploader(open_store(url))
+
+
 def _header(response: Response, name: bytes) -> str | None:
     value = response.headers.get(name)
     return value.decode("latin-1") if value else None
@@ -167,6 +181,7 @@ class WarcCapture:
         self.session = session
         self.failed = False
         self._registered: set[str] = set()
+        self.uploader: WarcUploader | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> WarcCapture:
@@ -174,14 +189,17 @@ class WarcCapture:
         if not settings.getbool("WARC_ENABLED", True):
             raise NotConfigured("WARC_ENABLED is off")
         directory = Path(settings.get("NEWSARCHIVE_OUT", "data")) / WARC_DIR
+        uploader = _uploader(settings.get("NEWSARCHIVE_STORAGE"))
         writer = RotatingWarcWriter(
             directory,
             prefix=settings.get("WARC_PREFIX", "newsarchive"),
             max_size=settings.getint("WARC_MAX_SIZE", 1_000_000_000),
             warcinfo=warcinfo_fields(settings),
             compress_level=settings.getint("WARC_GZIP_LEVEL", 1),
+            on_close=uploader.submit if uploader else None,
         )
         extension = cls(writer, crawler.stats, crawler, session_of(crawler))
+        extension.uploader = uploader
         crawler.signals.connect(extension.response_downloaded, signals.response_downloaded)
         crawler.signals.connect(extension.item_scraped, signals.item_scraped)
         crawler.signals.connect(extension.spider_closed, signals.spider_closed)
@@ -287,6 +305,12 @@ class WarcCapture:
             logger.error("could not close WARC file: %s", exc, exc_info=True)
         self.stats.set_value("warc/files", len(self.writer.files_written))
         self.stats.set_value("warc/bytes", self.writer.bytes_written)
+        if self.uploader is not None:
+            report = self.uploader.finish()
+            self.stats.set_value("storage/uploaded", len(report.uploaded))
+            for path, reason in report.failed:  # kept locally; the next crawl uploads it
+                self.stats.inc_value("storage/upload_failed")
+                logger.error("WARC upload failed, %s kept: %s", path, reason)
 
     def _fail(self, exc: Exception, spider: Spider) -> None:
         """Stop the crawl: fetching on without archiving would lose what it fetches."""
