@@ -22,6 +22,7 @@ from archive.recovery import (
     recover_open_files,
 )
 from crawler.cli import fail, say, stdout_closed
+from crawler.cli._remote import RemoteArchiveError, archive_arg, local_copy
 
 
 def add_parser(subparsers: Any) -> None:
@@ -38,7 +39,7 @@ def add_parser(subparsers: Any) -> None:
             "clean, 1 on any defect."
         ),
     )
-    parser.add_argument("paths", nargs="+", type=Path, metavar="DIR|WARC")
+    parser.add_argument("paths", nargs="+", type=archive_arg, metavar="DIR|WARC|s3://BUCKET/PREFIX")
     parser.add_argument(
         "--repair",
         action="store_true",
@@ -49,6 +50,18 @@ def add_parser(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    remote = [path for path in args.paths if isinstance(path, str)]
+    if remote and args.repair:
+        return fail(
+            "check",
+            f"--repair works on local files; {remote[0]} holds finished files only (a crawl "
+            "repairs its own spool directory when it starts)",
+            2,
+        )
+    try:
+        args.paths = [local_copy("check", path) for path in args.paths]
+    except RemoteArchiveError as exc:
+        return fail("check", str(exc), exc.code)
     missing = [path for path in args.paths if not path.exists()]
     if missing:
         return fail("check", f"{missing[0]}: no such file or directory", 2)

@@ -12,6 +12,7 @@ from archive.atomic import replacing
 from archive.errors import ArchiveError
 from archive.export import FORMATS, ArticleFilter, ExportStats, export_articles
 from crawler.cli import fail, say, stdout_closed
+from crawler.cli._remote import RemoteArchiveError, archive_arg, local_copy
 
 
 def _csv_list(text: str) -> list[str]:
@@ -28,7 +29,7 @@ def add_parser(subparsers: Any) -> None:
             "memory stays flat however many articles."
         ),
     )
-    parser.add_argument("directory", type=Path, metavar="DIR")
+    parser.add_argument("directory", type=archive_arg, metavar="DIR|s3://BUCKET/PREFIX")
     parser.add_argument("--format", "-f", choices=FORMATS, default="jsonl")
     parser.add_argument("-o", "--output", type=Path, default=None, help="default: stdout")
     parser.add_argument(
@@ -62,6 +63,10 @@ def add_parser(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    try:
+        args.directory = local_copy("export", args.directory, warcs=False)
+    except RemoteArchiveError as exc:
+        return fail("export", str(exc), exc.code)
     if not args.directory.is_dir():
         return fail("export", f"{args.directory} is not a directory", 2)
     try:

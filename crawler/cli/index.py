@@ -19,6 +19,7 @@ from archive.cdxj import (
 )
 from archive.errors import ArchiveError
 from crawler.cli import fail, say, stdout_closed
+from crawler.cli._remote import RemoteArchiveError, archive_arg, connect, local_copy
 
 
 def add_parser(subparsers: Any) -> None:
@@ -33,7 +34,7 @@ def add_parser(subparsers: Any) -> None:
             "resource record."
         ),
     )
-    parser.add_argument("directory", type=Path, metavar="DIR")
+    parser.add_argument("directory", type=archive_arg, metavar="DIR|s3://BUCKET/PREFIX")
     parser.add_argument(
         "-o",
         "--output",
@@ -45,6 +46,14 @@ def add_parser(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     started = time.monotonic()
+    store = None
+    remote = args.directory if isinstance(args.directory, str) else None
+    try:
+        if remote is not None:
+            store = connect(remote)
+            args.directory = local_copy("index", remote, articles=False, store=store)
+    except RemoteArchiveError as exc:
+        return fail("index", str(exc), exc.code)
     try:
         warcs = find_warcs(args.directory)
         for unfinished in unfinished_warcs(warc_directory(args.directory)):
@@ -59,9 +68,13 @@ def run(args: argparse.Namespace) -> int:
                 return stdout_closed()
             return 0
         target = Path(args.output) if args.output else args.directory / DEFAULT_INDEX_NAME
+        shown = str(target)
         count = write_index_file(warcs, target)
+        if store is not None and not args.output:  # the index goes with the archive
+            store.upload_file(target, DEFAULT_INDEX_NAME)
+            shown = f"{store.location.url}/{DEFAULT_INDEX_NAME}"
     except (ArchiveError, OSError) as exc:
         return fail("index", str(exc), 1)
     elapsed = time.monotonic() - started
-    say("index", f"{count} captures from {len(warcs)} WARC files -> {target} ({elapsed:.1f} s)")
+    say("index", f"{count} captures from {len(warcs)} WARC files -> {shown} ({elapsed:.1f} s)")
     return 0

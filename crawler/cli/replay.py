@@ -12,6 +12,7 @@ from typing import Any
 from archive.cdxj import unfinished_message, unfinished_warcs
 from archive.limits import MAX_BODY
 from crawler.cli import fail, say
+from crawler.cli._remote import RemoteArchiveError, archive_arg, local_copy
 from crawler.siteprofile import ProfileError, resolve_profile
 
 
@@ -26,7 +27,9 @@ def add_parser(subparsers: Any) -> None:
             "would have written, with capture pointers into the source files."
         ),
     )
-    parser.add_argument("inputs", nargs="+", type=Path, metavar="WARC_OR_DIR")
+    parser.add_argument(
+        "inputs", nargs="+", type=archive_arg, metavar="WARC_OR_DIR|s3://BUCKET/PREFIX"
+    )
     parser.add_argument("--out", "-o", type=Path, metavar="DIR", help="writes DIR/articles")
     parser.add_argument(
         "--profile",
@@ -67,6 +70,10 @@ def run(args: argparse.Namespace) -> int:
             profile = resolve_profile(args.profile)
         except ProfileError as exc:
             return fail("replay", str(exc), 2)
+    try:
+        args.inputs = [local_copy("replay", given, articles=False) for given in args.inputs]
+    except RemoteArchiveError as exc:
+        return fail("replay", str(exc), exc.code)
     files, errors = find_warcs(args.inputs)
     for given in args.inputs:
         for unfinished in unfinished_warcs(given, recursive=True):

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, BinaryIO
 
 from warcio.recordloader import ArcWarcRecord
 
-from archive.errors import ArchiveError
-from archive.layout import safe_warc_name
+from archive.errors import ArchiveError, WarcReadError
+from archive.layout import WARC_DIR, safe_warc_name
 from archive.limits import MAX_BODY
 from archive.lookup import (
     Ambiguous,
@@ -18,13 +20,17 @@ from archive.lookup import (
     article_by_id,
     article_by_url,
     captures_of,
+    index_is_fresh,
     revisit_original,
     warc_path,
 )
-from archive.reader import record_at
+from archive.reader import record_at, record_in
 from archive.replay.codings import BodyDecodeError
 from archive.replay.source import codings_of
+from archive.storage import StorageError
+from archive.storage.rangedfile import open_ranged
 from crawler.cli import fail, say, stdout_closed
+from crawler.cli._remote import RemoteArchiveError, archive_arg, connect, local_copy
 from crawler.urls import strip_tracking
 
 _SHOWN_CANDIDATES = 10
@@ -44,7 +50,14 @@ def add_parser(subparsers: Any) -> None:
         ),
     )
     parser.add_argument("target", metavar="ARTICLE_ID|URL")
-    parser.add_argument("--dir", type=Path, default=Path("data"), help="archive (default: data)")
+    parser.add_argument(
+        "--dir",
+        type=archive_arg,
+        default=Path("data"),
+        metavar="DIR|s3://BUCKET/PREFIX",
+        help="archive (default: data); from a bucket, the article files are downloaded into "
+        "the cache and WARC records read with ranged GETs",
+    )
     parser.add_argument("--raw", action="store_true", help="print the archived HTTP response")
     parser.add_argument(
         "--warc-dir",
@@ -63,6 +76,14 @@ def add_parser(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    args.store = None
+    if isinstance(args.dir, str):
+        try:
+            args.store = connect(args.dir)
+            # Article files, index.cdxj and the catalog; WARC records by ranged GETs.
+            args.dir = local_copy("show", args.dir, warcs=False, catalog=True, store=args.store)
+        except RemoteArchiveError as exc:
+            return fail("show", str(exc), exc.code)
     if not args.dir.is_dir():
         return fail("show", f"{args.dir} is not a directory (give the archive with --dir)", 2)
     if args.decode and not args.raw:
@@ -94,7 +115,7 @@ def _show_article(args: argparse.Namespace, found: StoredArticle) -> int:
     except (KeyError, TypeError, ValueError):
         return fail("show", f"{found.path} has no capture pointer into a WARC", 1)
     path = _warc(args, warc_file)
-    if not path.is_file():
+    if args.store is None and not path.is_file():
         return fail(
             "show",
             f"the WARC of this capture, {warc_file}, is not in {path.parent} "
@@ -116,6 +137,12 @@ def _show_url(args: argparse.Namespace) -> int:
     found = article_by_url(args.dir, candidates)
     if found is not None:
         return _show_article(args, found)
+    if args.store is not None and args.warc_dir is None and index_is_fresh(args.dir) is None:
+        # No index in the bucket (`newsarchive index s3://…` makes one): read the WARCs.
+        try:
+            local_copy("show", args.store.location.url, articles=False, store=args.store)
+        except RemoteArchiveError as exc:
+            raise ArchiveError(str(exc)) from exc
     entries = []
     for candidate in candidates:
         entries = captures_of(args.warc_dir or args.dir, candidate)
@@ -136,8 +163,28 @@ def _show_url(args: argparse.Namespace) -> int:
     return _print_record(args, _warc(args, last.filename), last.offset, decode=args.decode)
 
 
+@contextmanager
+def _record(args: argparse.Namespace, path: Path, offset: int) -> Iterator[ArcWarcRecord]:
+    """The record at `offset` of the WARC `path`: from the bucket with ranged GETs when the
+    archive is there and the file is not in the local cache."""
+    if args.store is None or args.warc_dir is not None or path.is_file():
+        with record_at(path, offset) as record:
+            yield record
+        return
+    relative = f"{WARC_DIR}/{path.name}"
+    try:
+        stream = open_ranged(args.store, relative)
+    except StorageError as exc:
+        raise WarcReadError(str(exc)) from exc
+    with stream:
+        try:
+            yield record_in(stream, offset, f"{args.store.location.url}/{relative}")
+        except StorageError as exc:
+            raise WarcReadError(str(exc)) from exc
+
+
 def _print_record(args: argparse.Namespace, path: Path, offset: int, *, decode: bool) -> int:
-    with record_at(path, offset) as record:
+    with _record(args, path, offset) as record:
         if record.rec_type != "revisit":
             return _write_response(record, record, decode=decode)
         warc = record.rec_headers
@@ -158,7 +205,7 @@ def _print_record(args: argparse.Namespace, path: Path, offset: int, *, decode: 
                 "capture is not in the archive, so there is no body to show",
             )
             return _write_response(record, record, decode=decode)
-        with record_at(_warc(args, found.warc_file), found.offset) as original:
+        with _record(args, _warc(args, found.warc_file), found.offset) as original:
             status = record.http_headers.get_statuscode() if record.http_headers else None
             say(
                 "show",

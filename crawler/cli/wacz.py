@@ -11,6 +11,7 @@ from archive.errors import ArchiveError
 from archive.wacz import write_wacz
 from crawler import __version__
 from crawler.cli import fail, say
+from crawler.cli._remote import RemoteArchiveError, archive_arg, local_copy
 
 
 def add_parser(subparsers: Any) -> None:
@@ -23,7 +24,7 @@ def add_parser(subparsers: Any) -> None:
             "(a WACZ holds WARC files only), with the command that converts them."
         ),
     )
-    parser.add_argument("directory", type=Path, metavar="DIR")
+    parser.add_argument("directory", type=archive_arg, metavar="DIR|s3://BUCKET/PREFIX")
     parser.add_argument("-o", "--output", type=Path, required=True, metavar="FILE.wacz")
     parser.add_argument("--title", default=None, help="title shown by ReplayWeb.page")
     parser.add_argument("--description", default=None)
@@ -36,6 +37,12 @@ def add_parser(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    given = args.directory
+    try:
+        args.directory = local_copy("wacz", given)
+    except RemoteArchiveError as exc:
+        return fail("wacz", str(exc), exc.code)
+    name = given.rstrip("/").rsplit("/", 1)[-1] if isinstance(given, str) else None
     if not args.directory.is_dir():
         return fail("wacz", f"{args.directory} is not a directory", 2)
     for unfinished in unfinished_warcs(warc_directory(args.directory)):
@@ -44,7 +51,7 @@ def run(args: argparse.Namespace) -> int:
         summary = write_wacz(
             args.directory,
             args.output,
-            title=args.title or f"newsarchive: {args.directory.resolve().name}",
+            title=args.title or f"newsarchive: {name or args.directory.resolve().name}",
             description=args.description,
             software=f"newsarchive/{__version__}",
             text=args.text,
