@@ -1,0 +1,172 @@
+"""`--out s3://BUCKET/PREFIX` against a real S3-compatible server (moto's, on 127.0.0.1).
+
+A crawl (and an incremental recrawl, whose 304s need originals that are only in the
+bucket) into s3://; then every reader gives from s3:// what it gives from a local copy of
+the same files.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from crawler.demo.server import SiteServer
+from tests.storage.conftest import MotoServer, cache_root, make_bucket
+from tests.support import FAST, crawl, newsarchive
+
+BUCKET = "news-archive"
+URL = f"s3://{BUCKET}/runs/site"
+
+
+def _download(server: MotoServer, prefix: str, target: Path) -> None:
+    client = server.client()
+    for item in client.list_objects_v2(Bucket=BUCKET, Prefix=prefix + "/").get("Contents", []):
+        path = target / item["Key"][len(prefix) + 1 :]
+        path.parent.mkdir(parents=True, exist_ok=True)
+        client.download_file(BUCKET, item["Key"], str(path))
+
+
+def _show(*args: str | Path) -> subprocess.CompletedProcess[bytes]:
+    """`newsarchive show ARGS`, its output as bytes (a raw body may be gzip)."""
+    return subprocess.run(
+        [sys.executable, "-m", "crawler", "show", *map(str, args)],
+        capture_output=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def _keys(server: MotoServer, prefix: str) -> list[str]:
+    listed = server.client().list_objects_v2(Bucket=BUCKET, Prefix=prefix + "/")
+    return [item["Key"][len(prefix) + 1 :] for item in listed.get("Contents", [])]
+
+
+@pytest.fixture(scope="module")
+def s3_archive(
+    s3_env: MotoServer, test_site: SiteServer, tmp_path_factory: pytest.TempPathFactory
+) -> Path:
+    """The test site crawled twice into s3://; returns a local copy of the bucket's files."""
+    make_bucket(s3_env, BUCKET)
+    first = crawl(test_site.url("/"), URL)
+    assert first.returncode == 0, first.stderr[-3000:]
+    assert f"-> {URL}/warc" in first.stdout
+    second = crawl(test_site.url("/"), URL)
+    assert second.returncode == 0, second.stderr[-3000:]
+    assert "cannot read its original capture" not in second.stderr
+    assert "revisit records" in second.stdout  # 304s stored against originals in the bucket
+    local = tmp_path_factory.mktemp("local-copy")
+    _download(s3_env, "runs/site", local)
+    return local
+
+
+def test_crawl_uploads_and_empties_the_spool(s3_env: MotoServer, s3_archive: Path) -> None:
+    keys = _keys(s3_env, "runs/site")
+    warcs = [k for k in keys if k.startswith("warc/")]
+    assert len(warcs) == 2
+    for name in warcs:  # host and process id in every name
+        assert name.endswith(".warc.gz") and "~" in name.rsplit("-", 1)[1]
+    assert any(k.startswith("articles/") and k.endswith(".json") for k in keys)
+    assert "catalog.sqlite" in keys
+    spools = list(cache_root().glob("s3/news-archive/*/spool"))
+    assert len(spools) == 1
+    assert not list((spools[0] / "warc").iterdir())  # uploaded, verified, removed
+
+
+def test_export_index_check_replay_as_from_a_local_dir(s3_archive: Path, tmp_path: Path) -> None:
+    for args in (["export"], ["export", "--format", "csv"], ["index", "-o", "-"]):
+        remote = newsarchive(*args, URL)
+        local = newsarchive(*args, s3_archive)
+        assert remote.returncode == local.returncode == 0, remote.stderr
+        assert remote.stdout == local.stdout and remote.stdout
+    remote, local = newsarchive("check", URL), newsarchive("check", s3_archive)
+    assert remote.returncode == local.returncode == 0, remote.stdout
+    assert remote.stdout.splitlines()[-1] == local.stdout.splitlines()[-1]
+
+    replayed = {}
+    for name, source in (("remote", URL), ("local", s3_archive)):
+        result = newsarchive("replay", source, "--out", tmp_path / name, "--jobs", "1")
+        assert result.returncode == 0, result.stderr
+        documents = {}
+        for path in sorted((tmp_path / name / "articles").rglob("*.json")):
+            document = json.loads(path.read_text("utf-8"))
+            document.pop("extracted_at")
+            documents[path.relative_to(tmp_path / name).as_posix()] = document
+        replayed[name] = documents
+    assert replayed["remote"] == replayed["local"] and replayed["remote"]
+
+
+def test_wacz_as_from_a_local_dir(s3_archive: Path, tmp_path: Path) -> None:
+    members = {}
+    for name, source in (("remote", URL), ("local", s3_archive)):
+        target = tmp_path / f"{name}.wacz"
+        result = newsarchive("wacz", source, "-o", target, "--title", "t")
+        assert result.returncode == 0, result.stderr
+        with zipfile.ZipFile(target) as wacz:
+            members[name] = {
+                info.filename: wacz.read(info)
+                for info in wacz.infolist()
+                if not info.filename.startswith("datapackage")  # holds the creation time
+            }
+    assert members["remote"] == members["local"]
+
+
+def test_show_with_ranged_reads(s3_env: MotoServer, s3_archive: Path) -> None:
+    for read_cache in cache_root().glob("s3/news-archive/*/read"):
+        shutil.rmtree(read_cache)  # what the other readers downloaded
+    document = json.loads(next((s3_archive / "articles").rglob("*.json")).read_text("utf-8"))
+    for args in ([document["id"]], [document["id"], "--raw"], [document["url"], "--raw"]):
+        remote = _show(*args, "--dir", URL)
+        local = _show(*args, "--dir", s3_archive)
+        assert remote.returncode == local.returncode == 0, remote.stderr
+        assert remote.stdout == local.stdout and remote.stdout
+    read_cache = next(cache_root().glob("s3/news-archive/*/read"))
+    assert not list(read_cache.rglob("*.warc.gz"))  # records read with ranged GETs
+    # Any captured URL: through the index uploaded by `index`, its record by ranged GETs.
+    assert newsarchive("index", URL).returncode == 0
+    assert "index.cdxj" in _keys(s3_env, "runs/site")
+    robots = document["url"].split("/news/")[0] + "/robots.txt"
+    remote = _show(robots, "--raw", "--decode", "--dir", URL)
+    local = _show(robots, "--raw", "--decode", "--dir", s3_archive)
+    assert remote.returncode == local.returncode == 0, remote.stderr
+    assert remote.stdout == local.stdout and b"User-agent" in remote.stdout
+
+
+@pytest.mark.parametrize(
+    ("url", "code", "words"),
+    [
+        ("s3://Not_A_Bucket/x", 2, "not a bucket name"),
+        ("s3://no-such-bucket-here/x", 1, "no such bucket"),
+    ],
+)
+def test_bad_urls_give_one_line(s3_env: MotoServer, url: str, code: int, words: str) -> None:
+    for args in (["export", url], ["check", url], ["crawl", "demo", "--out", url, *FAST]):
+        result = newsarchive(*args)
+        assert result.returncode == code, (args, result.stderr)
+        assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+        assert words in result.stderr
+
+
+def test_missing_credentials_and_unreachable_store_give_one_line(
+    s3_env: MotoServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("AWS_ACCESS_KEY_ID")
+    monkeypatch.delenv("AWS_SECRET_ACCESS_KEY")
+    result = newsarchive("export", URL)
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines() == [
+        f"newsarchive export: {URL}: no credentials (set AWS_ACCESS_KEY_ID and "
+        "AWS_SECRET_ACCESS_KEY, or AWS_PROFILE)"
+    ]
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    monkeypatch.setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:9")  # nothing listens there
+    result = newsarchive("index", URL)
+    assert result.returncode == 1
+    assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+    assert "cannot reach http://127.0.0.1:9" in result.stderr
