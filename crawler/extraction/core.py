@@ -125,6 +125,7 @@ def _extract(root: etree._Element, url: str, rules: ExtractionRules | None) -> A
             body_text=body,
             link_headings=link_headings,
             region_paragraphs=region_paragraphs,
+            captioned_images=sum(1 for image in found_images if image.caption),
         )
     )
     return _article(url, meta, body, serialise.to_html(blocks, url), found_images, words, score)

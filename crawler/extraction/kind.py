@@ -4,6 +4,17 @@ Signals: the page's own claim (og:type, schema.org types), how much prose the bo
 in how many paragraphs, how much of the page's prose the body region covers (a section front
 spreads short teasers over many boxes), page link density, and the URL and title (tag/author/
 section listings, video hubs, print versions, live-blog stubs, soft 404 and error pages).
+
+Two kinds are never articles, whatever else the page claims; their score is held below 0.5
+(`patterns.NOT_ARTICLE_CAP`):
+- a live-blog stub: a live blog (LiveBlogPosting, "live"/"Liveticker"/"en direct" ... in the
+  title or URL, or a body of entry times: "09:02", "9:17 am") with fewer than
+  `LIVE_STUB_MAX_WORDS` words. A live blog with more text stays an article: its entries are
+  the story, in the words the newsroom published them.
+- a gallery: mostly figures and little text (at least `GALLERY_MIN_IMAGES` captioned figures,
+  fewer than `GALLERY_MAX_WORDS_PER_IMAGE` words a figure), or a page that says it is one
+  (ImageGallery, "/bildergalerie/", "In pictures") with fewer than `GALLERY_CLAIM_MAX_WORDS`
+  words.
 """
 
 from __future__ import annotations
@@ -32,6 +43,7 @@ class PageSignals:
     # Teaser structure in the body region: headings that are links, prose paragraphs.
     link_headings: int = 0
     region_paragraphs: int = 0
+    captioned_images: int = 0  # the article's figures that have a caption
 
 
 def article_score(s: PageSignals) -> float:
@@ -87,9 +99,40 @@ def article_score(s: PageSignals) -> float:
         score -= 0.6
     elif words < 200 and pt.SOFT_404_RE.search(s.body_text[:500]):
         score -= 0.5
-    if (pt.LIVE_BLOG_RE.search(title) or pt.LIVE_BLOG_RE.search(url)) and words < 300:
-        score -= 0.35
+    if is_live_blog(s) and words < pt.LIVE_STUB_MAX_WORDS:
+        score = min(score, pt.NOT_ARTICLE_CAP)
+    if is_gallery(s):
+        score = min(score, pt.NOT_ARTICLE_CAP)
     return max(0.0, min(1.0, score))
+
+
+def is_live_blog(s: PageSignals) -> bool:
+    """The page is a live blog: its schema type, title or URL says so, or its body is a run of
+    timestamped entries."""
+    if "LiveBlogPosting" in s.schema_types:
+        return True
+    if pt.LIVE_BLOG_RE.search(s.title or "") or pt.LIVE_BLOG_RE.search(s.url):
+        return True
+    paragraphs = s.body_text.split("\n\n") if s.body_text else []
+    times = sum(1 for p in paragraphs if len(p) < 16 and pt.LIVE_TIME_LINE_RE.match(p))
+    return times >= pt.LIVE_MIN_TIME_LINES and times >= pt.LIVE_MIN_TIME_SHARE * len(paragraphs)
+
+
+def is_gallery(s: PageSignals) -> bool:
+    """The page is a photo gallery: mostly figures with little text, or it says it is one and
+    has little text."""
+    if (
+        s.captioned_images >= pt.GALLERY_MIN_IMAGES
+        and s.words < pt.GALLERY_MAX_WORDS_PER_IMAGE * s.captioned_images
+    ):
+        return True
+    if s.words >= pt.GALLERY_CLAIM_MAX_WORDS:
+        return False
+    return bool(
+        pt.GALLERY_SCHEMA_TYPES.intersection(s.schema_types)
+        or pt.GALLERY_URL_RE.search(_path(s.url))
+        or pt.GALLERY_TITLE_RE.search(s.title or "")
+    )
 
 
 def looks_like_text(text: str) -> bool:

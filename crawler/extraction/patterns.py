@@ -864,7 +864,57 @@ SOFT_404_RE = re.compile(
     r"internal server error|bad gateway|forbidden)\b",
     re.I,
 )
-LIVE_BLOG_RE = re.compile(r"\blive(?:[-_ ]?(?:blog|updates?|coverage|stream))\b|\blive:", re.I)
+# A live blog says so in its title or URL, in the language of the page.
+LIVE_BLOG_RE = re.compile(
+    r"\blive(?:[-_ ]?(?:blog|updates?|coverage|stream|ticker))\b|\blive:|"
+    r"\b(?:news|ticker|minuto)[-_ ]?(?:blog|ticker|a[-_ ]minuto)\b|\bliveticker\b|"
+    r"\b(?:en|em) (?:direct|directo|direto|vivo)\b|\b(?:in diretta|ao vivo|ao minuto)\b|"
+    r"/(?:live|liveblog|live-blog|liveticker|ticker|en-direct|direct|en-vivo|en-directo|"
+    r"diretta|ao-vivo|canli)/|"
+    r"\bcanlı (?:yayın|anlatım|blog)|прямая трансляция|онлайн-трансляция|بث مباشر|"
+    r"تغطية مباشرة|لحظة بلحظة|پخش زنده",
+    re.I,
+)
+# A line of a live blog's body that is only an entry's time: "09:02", "9:17 am", "14h35",
+# "14.35 Uhr" (not a price or a share: "12.99", "-5.44%").
+LIVE_TIME_LINE_RE = re.compile(
+    r"^(?:[01]?\d|2[0-3])(?::[0-5]\d(?:\s?[ap]\.?m\.?|\s?uhr|\s?h)?|h[0-5]\d|\.[0-5]\d\s?uhr)$",
+    re.I,
+)
+# So many entry times, and that share of the body's paragraphs, make a live-blog shape.
+LIVE_MIN_TIME_LINES = 3
+LIVE_MIN_TIME_SHARE = 0.15
+# A live blog with fewer words is a stub (the page before the updates, or a shell the page's
+# script fills): no article. With more, its entries are the story and it stays one.
+LIVE_STUB_MAX_WORDS = 300
+
+# A gallery says so in its URL, title or schema type ...
+GALLERY_URL_RE = re.compile(
+    r"/(?:galler(?:y|ies)|galerie|galerien|bildergalerie|fotogalerie|fotostrecke|bilderstrecke|"
+    r"photos?|fotos?|pictures|in-pictures|in-photos|slideshows?|diaporama|galeria|galleria|"
+    r"fotogaleria|fotogallery|album|fotograflar|fotogalereya|фото|صور)(?:/|[-_.]|$)",
+    re.I,
+)
+# (not "photos" or "gallery" alone: "Looking stunning in new photos", "National Gallery")
+GALLERY_TITLE_RE = re.compile(
+    r"\b(?:in pictures|in photos|(?:photo|picture|image) gallery|slideshow|bildergalerie|"
+    r"fotogalerie|fotostrecke|bilderstrecke|in bildern|galerie photos?|en images|en photos|"
+    r"diaporama|en fotos|en imágenes|galería de (?:fotos|imágenes)|fotogalería|in foto|"
+    r"in immagini|fotogallery|galleria fotografica|em fotos|em imagens|galeria de fotos|"
+    r"fotogaleria|in beeld|fotoğraflarla|foto galeri|фотогалерея|в фотографиях|фоторепортаж)\b|"
+    r"بالصور|گزارش تصویری",
+    re.I,
+)
+GALLERY_SCHEMA_TYPES: frozenset[str] = frozenset({"ImageGallery", "MediaGallery"})
+# ... or is mostly pictures: at least this many captioned figures (thumbnails of related
+# stories have no caption), fewer words of text per figure than this (the captions are the
+# images' metadata, not body text).
+GALLERY_MIN_IMAGES = 5
+GALLERY_MAX_WORDS_PER_IMAGE = 30
+# A page that claims to be a gallery and has fewer words than this is one.
+GALLERY_CLAIM_MAX_WORDS = 300
+# The score a page kind that is never an article is held to (live-blog stubs, galleries).
+NOT_ARTICLE_CAP = 0.3
 NON_ARTICLE_OG_TYPES: frozenset[str] = frozenset(
     {
         "website",
@@ -911,6 +961,8 @@ NON_ARTICLE_SCHEMA_TYPES: frozenset[str] = frozenset(
         "ItemList",
         "AboutPage",
         "ContactPage",
+        "ImageGallery",
+        "MediaGallery",
     }
 )
 # URL paths of listing pages: section fronts, tag and author pages, search, video hubs, print.
