@@ -1,8 +1,9 @@
 """Rotating WARC 1.1 writer: one open handle per file, one gzip member per record.
 
-Files are named `PREFIX-YYYYMMDDhhmmssfff-SERIAL-HOST~PID.warc.gz` (WARC 1.1 Annex C; the
+Files are named `PREFIX-YYYYMMDDhhmmssfff-SERIAL-HOST_PID.warc.gz` (WARC 1.1 Annex C; the
 process id as Heritrix adds it, so that the names of several crawlers on one host, writing
-into one bucket, never meet), written as
+into one bucket, never meet; `_`, not Heritrix's `~`, which a WACZ's datapackage.json
+refuses in a resource name), written as
 `NAME.open` and renamed when closed, so a reader never mistakes a file being written for a
 finished one (as Heritrix does). Every file opens with a `warcinfo` record. Each record is
 serialised with warcio and compressed as its own gzip member (Annex D) so that an index can
@@ -96,7 +97,7 @@ class RotatingWarcWriter:
         self.max_size = max_size
         self.warcinfo = dict(warcinfo or {})
         if hostname is None:
-            hostname = f"{socket.gethostname().replace('-', '_') or 'localhost'}~{os.getpid()}"
+            hostname = f"{socket.gethostname().replace('-', '_') or 'localhost'}_{os.getpid()}"
         self.hostname = hostname.replace("-", "_") or "localhost"
         self.on_close = on_close
         self.compress_level = compress_level

@@ -8,6 +8,7 @@ the same files.
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -70,7 +71,7 @@ def test_crawl_uploads_and_empties_the_spool(s3_env: MotoServer, s3_archive: Pat
     warcs = [k for k in keys if k.startswith("warc/")]
     assert len(warcs) == 2
     for name in warcs:  # host and process id in every name
-        assert name.endswith(".warc.gz") and "~" in name.rsplit("-", 1)[1]
+        assert re.fullmatch(r"warc/newsarchive-\d{17}-\d{5}-[^-]+_\d+\.warc\.gz", name)
     assert any(k.startswith("articles/") and k.endswith(".json") for k in keys)
     assert "catalog.sqlite" in keys
     spools = list(cache_root().glob("s3/news-archive/*/spool"))
