@@ -129,21 +129,27 @@ def _try_flock(fd: int, operation: int) -> bool:
     return True
 
 
-def _take(fd: int) -> bool:
-    """The exclusive lock, tried a few times over ~50 ms: `is_locked` probes with a shared
-    lock held for microseconds, and a crawl starting at that moment must not be turned away
-    for it. A real holder keeps the lock for the whole crawl, far longer than this."""
+def _take(fd: int, operation: int = fcntl.LOCK_EX) -> bool:
+    """The lock, tried a few times over ~50 ms: `is_locked` probes with a lock held for
+    microseconds, and a crawl starting at that moment must not be turned away for it. A
+    real holder keeps the lock for the whole crawl, far longer than this."""
     for delay in PROBE_RETRY_DELAYS:
-        if _try_flock(fd, fcntl.LOCK_EX):
+        if _try_flock(fd, operation):
             return True
         time.sleep(delay)
-    return _try_flock(fd, fcntl.LOCK_EX)
+    return _try_flock(fd, operation)
 
 
 @contextlib.contextmanager
-def crawl_lock(out: str | os.PathLike[str], profile: str) -> Iterator[LockHolder]:
+def crawl_lock(
+    out: str | os.PathLike[str], profile: str, *, shared: bool = False
+) -> Iterator[LockHolder]:
     """Hold the crawl lock of `profile` in `out` for the ``with`` block, or raise `LockBusy`
     at once (never waits: a crawl that finds its profile busy has nothing to do).
+
+    `shared`: the workers of one shared crawl (`newsarchive crawl --frontier`) hold the lock
+    together (a shared ``flock``): they coordinate through their frontier, and keep out a
+    crawl of the profile that does not (which takes it exclusively).
 
     Yields this process's `LockHolder` (the details written into the lock file).
     """
@@ -154,7 +160,7 @@ def crawl_lock(out: str | os.PathLike[str], profile: str) -> Iterator[LockHolder
     # open it read-write to take the lock.
     fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o666)
     try:
-        if not _take(fd):
+        if not _take(fd, fcntl.LOCK_SH if shared else fcntl.LOCK_EX):
             raise LockBusy(out, profile, _read_holder(fd))
         holder = LockHolder(
             pid=os.getpid(),
@@ -185,8 +191,9 @@ def is_locked(out: str | os.PathLike[str], profile: str) -> bool:
     except FileNotFoundError:
         return False
     try:
-        # A shared lock conflicts with the holder's exclusive one; taking it proves no one
-        # holds the lock, and closing the descriptor gives it straight back.
-        return not _try_flock(fd, fcntl.LOCK_SH)
+        # An exclusive lock conflicts with any holder's, exclusive or shared (the workers of
+        # a shared crawl); taking it proves no one holds the lock, and closing the
+        # descriptor gives it straight back.
+        return not _try_flock(fd, fcntl.LOCK_EX)
     finally:
         os.close(fd)

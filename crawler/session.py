@@ -13,6 +13,13 @@ Opening a session, before anything is fetched:
 4. starts a run, or with `resume` continues the last interrupted one of the profile: what
    that run captured is then answered from the archive instead of fetched again.
 
+With a shared frontier (`newsarchive crawl --frontier`, `crawler.frontier`) several workers
+open sessions on one crawl: each holds the crawl lock *shared* (they coordinate through the
+frontier; a crawl without it is kept out, and keeps them out), each has its own run in the
+catalog, and a run counts as killed only when its worker's heartbeat is gone from the
+frontier (`alive`), not merely because we hold the lock. The catalog can be a server shared
+by workers on several machines (`catalog_url`: `postgresql://…`, `archive.catalog.postgres`).
+
 No Scrapy here: `crawler.middlewares.incremental`, the WARC extension and the pipelines
 read the session through `session_of(crawler)`.
 """
@@ -26,7 +33,7 @@ from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from warcio.statusandheaders import StatusAndHeaders
 
@@ -38,8 +45,9 @@ from archive.catalog import (
     RESUMABLE_STATES,
     RUNNING,
     CaptureRow,
+    Catalog,
+    CatalogError,
     RunRow,
-    SqliteCatalog,
     catalog_path,
     open_catalog,
 )
@@ -74,6 +82,24 @@ def run_state(finish_reason: str) -> str:
     return _STATES.get(finish_reason, FAILED if "error" in finish_reason else INTERRUPTED)
 
 
+class Liveness(Protocol):
+    """Whether the worker that started a run (its host and pid) is still crawling."""
+
+    def __call__(self, host: str | None, pid: int | None) -> bool: ...
+
+
+def open_catalog_url(url: str, out: Path) -> Catalog:
+    """The catalog at `url` (`postgresql://…`: the server backend, imported only then), or
+    OUT's own SQLite file when `url` is empty."""
+    if not url:
+        return open_catalog(out, url_key=url_key)
+    if url.startswith(("postgresql://", "postgres://")):
+        from archive.catalog.postgres import PostgresCatalog
+
+        return PostgresCatalog(url, url_key=url_key)
+    raise CatalogError(f"unsupported catalog URL {url!r}: postgresql://… (or none: SQLite)")
+
+
 @dataclass(frozen=True)
 class StoredResponse:
     http_headers: StatusAndHeaders  # status line and headers, as stored
@@ -84,7 +110,7 @@ class StoredResponse:
 class ArchiveSession:
     out: Path
     profile: str
-    catalog: SqliteCatalog
+    catalog: Catalog
     run: RunRow
     refresh: bool = False
     # URL -> its capture in the run being resumed: answered from the archive, not fetched.
@@ -102,17 +128,29 @@ class ArchiveSession:
         *,
         resume: bool = False,
         refresh: bool = False,
+        catalog_url: str = "",
+        alive: Liveness | None = None,
     ) -> ArchiveSession:
         """Lock, recover, open the catalog and start (or resume) a run; see the module
-        docstring. Raises `archive.locks.LockBusy` when another crawl holds the lock."""
+        docstring. Raises `archive.locks.LockBusy` when another crawl holds the lock.
+
+        `alive`: this is one worker of a shared crawl (`crawler.frontier`); it says which
+        runs' workers are still crawling. `catalog_url`: a server catalog instead of
+        `OUT/catalog.sqlite`."""
         out = Path(out)
         out.mkdir(parents=True, exist_ok=True)
         stack = ExitStack()
         try:
-            stack.enter_context(crawl_lock(out, profile))
-            new_catalog = not catalog_path(out).exists()
+            stack.enter_context(crawl_lock(out, profile, shared=alive is not None))
+            catalog = None
+            if catalog_url:
+                catalog = open_catalog_url(catalog_url, out)
+                new_catalog = catalog.is_empty()
+            else:
+                new_catalog = not catalog_path(out).exists()
             recovery = recover(out)
-            catalog = open_catalog(out, url_key=url_key)
+            if catalog is None:
+                catalog = open_catalog(out, url_key=url_key)
             stack.callback(catalog.close)
             seeded = None
             if new_catalog:
@@ -124,8 +162,8 @@ class ArchiveSession:
             else:
                 for item in recovery.recovered:
                     catalog.drop_records_from(item.name, item.kept_size)
-                _sync_crashed_runs(catalog, out, profile)
-            run = _start_or_resume(catalog, profile, resume=resume)
+                _sync_crashed_runs(catalog, out, profile, alive)
+            run = _start_or_resume(catalog, profile, resume=resume, alive=alive)
             resumed = {}
             if run.resumes:
                 for row in catalog.captures_of_run(run.id).values():
@@ -169,7 +207,10 @@ class ArchiveSession:
         revisit record's headers and for the page the spider reads."""
         if self._last_read is not None and self._last_read[0] == row.record_id:
             return self._last_read[1]
-        with record_at(self.out / WARC_DIR / row.warc_file, row.warc_offset) as record:
+        path = self.out / WARC_DIR / row.warc_file
+        if not path.exists() and (self.out / WARC_DIR / (row.warc_file + ".open")).exists():
+            path = self.out / WARC_DIR / (row.warc_file + ".open")  # another worker writes it
+        with record_at(path, row.warc_offset) as record:
             if record.http_headers is None:
                 raise WarcReadError(f"{row.warc_file}:{row.warc_offset} holds no HTTP response")
             stored = StoredResponse(record.http_headers, record.raw_stream.read())
@@ -197,11 +238,16 @@ def _plain(stats: dict[str, Any]) -> dict[str, Any]:
     return {k: v if isinstance(v, int | float | str) else str(v) for k, v in stats.items()}
 
 
-def _sync_crashed_runs(catalog: SqliteCatalog, out: Path, profile: str) -> None:
-    """Runs of `profile` still marked running were killed (we hold their lock now): index
-    the records and articles their last transaction may have lost, and mark them crashed."""
+def _sync_crashed_runs(
+    catalog: Catalog, out: Path, profile: str, alive: Liveness | None = None
+) -> None:
+    """Runs of `profile` still marked running were killed (we hold their lock now; with a
+    shared frontier, their worker's heartbeat is gone): index the records and articles
+    their last transaction may have lost, and mark them crashed."""
     for run in catalog.runs(profile=profile, limit=5):
         if run.state != RUNNING:
+            continue
+        if alive is not None and alive(run.host, run.pid):
             continue
         folder = out / WARC_DIR
         warcs = [folder / name for name in catalog.warc_files_of_run(run.id)]
@@ -218,9 +264,22 @@ def _sync_crashed_runs(catalog: SqliteCatalog, out: Path, profile: str) -> None:
         )
 
 
-def _start_or_resume(catalog: SqliteCatalog, profile: str, *, resume: bool) -> RunRow:
+def _start_or_resume(
+    catalog: Catalog, profile: str, *, resume: bool, alive: Liveness | None = None
+) -> RunRow:
     pid, host = os.getpid(), socket.gethostname()
     last = catalog.last_run(profile)
+    if alive is not None:
+        # Workers of a shared crawl each have a run: resume the last one whose worker is
+        # gone (the runs of live workers are theirs).
+        last = next(
+            (
+                run
+                for run in catalog.runs(profile=profile, limit=20)
+                if run.state in RESUMABLE_STATES and not alive(run.host, run.pid)
+            ),
+            None,
+        )
     if resume and last is not None and last.state in RESUMABLE_STATES:
         return catalog.resume_run(last.id, pid=pid, host=host)
     if resume:

@@ -61,6 +61,18 @@ NEWSARCHIVE_INCREMENTAL = True  # known articles skipped, hubs requested conditi
 NEWSARCHIVE_REFRESH = False  # --refresh: every known URL re-requested (conditionally)
 NEWSARCHIVE_RESUME = False  # --resume: continue the last interrupted run of the profile
 
+# -- several workers, one crawl (crawler/frontier; `--frontier redis://HOST:PORT/DB`) -----
+# Unset: the crawl keeps its queue in this process (Scrapy's scheduler). Set: every worker
+# started with the same profile and frontier works on one crawl.
+NEWSARCHIVE_FRONTIER = ""
+FRONTIER_HEARTBEAT = 0.5  # seconds between a worker's heartbeats (and looks at the queue)
+FRONTIER_WORKER_TTL = 30.0  # seconds without a heartbeat after which a worker counts as dead
+FRONTIER_REQUISITE_WAIT = 5.0  # seconds to wait for another worker's capture of a requisite
+# FRONTIER_HOST_DELAY: seconds between requests to one host over all workers (default
+# DOWNLOAD_DELAY; 0 turns it off).
+# NEWSARCHIVE_CATALOG: the catalog's URL (`--catalog`); unset: OUT/catalog.sqlite.
+NEWSARCHIVE_CATALOG = ""
+
 # -- page requisites (crawler/requisites) -----------------------------------------------
 # Stylesheets, scripts, images, icons and fonts of every HTML page, from any host, each
 # fetched once per crawl (and not again in later crawls while `refetch_after` has not
@@ -91,6 +103,17 @@ DOWNLOADER_MIDDLEWARES = {
     # Scrapy's offsite filter, but a requisite host's robots.txt gets through (obeyed).
     "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
     "crawler.middlewares.offsite.RequisiteOffsiteMiddleware": 50,
+    # Scrapy's robots.txt middleware at its place; with --frontier, one worker fetches each
+    # host's robots.txt and the others read it from Redis (crawler/frontier/middlewares.py).
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "crawler.frontier.middlewares.SharedRobotsTxtMiddleware": 100,
+    # --frontier only: FRONTIER_HOST_DELAY between two requests to a host, over all workers.
+    "crawler.frontier.middlewares.SharedHostDelayMiddleware": 110,
+}
+SPIDER_MIDDLEWARES = {
+    # --frontier only: a request taken from the shared queue is done once its callback's
+    # output is handled (until then a dead worker's request goes back to the queue).
+    "crawler.frontier.middlewares.TakenRequestsMiddleware": 10,
 }
 EXTENSIONS = {
     # First: Accept-Encoding lists only the codings that decode here.

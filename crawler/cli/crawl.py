@@ -224,6 +224,11 @@ class SharedCrawlError(Exception):
 def _shared_crawl(frontier: str, catalog: str, profile: str) -> dict[str, Any]:
     """The session options of one worker of a shared crawl (`--frontier`, `--catalog`)."""
     options: dict[str, Any] = {}
+    if frontier and not catalog:
+        raise SharedCrawlError(
+            "--frontier needs --catalog postgresql://…: the workers of a shared crawl share "
+            "one catalog, and a SQLite file takes one writer at a time"
+        )
     if frontier:
         from crawler.frontier import liveness
 

@@ -34,6 +34,7 @@ from archive.capture import capture_dict
 from archive.catalog.sqlite import epoch
 from crawler.extensions.sizelimit import is_truncated
 from crawler.extensions.warccapture import CAPTURE_META_KEY
+from crawler.frontier import frontier_of
 from crawler.middlewares.incremental import ARCHIVED_FLAG, ORIGINAL_KEY
 from crawler.requisites import REQUISITE_KEY
 from crawler.requisites.finder import FONT, IMAGE, SCRIPT, STYLESHEET, Requisite, css_requisites
@@ -149,6 +150,12 @@ class RequisiteFetcher:
         if known is not None:
             self.crawler.stats.inc_value("requisites/known")
             return known
+        frontier = frontier_of(self.crawler)
+        if frontier is not None and not frontier.claim_requisite(requisite.url):
+            # Another worker of the shared crawl fetches it: its capture, once in the
+            # catalog, is this page's pointer too.
+            self.crawler.stats.inc_value("requisites/fetched_elsewhere")
+            return await self._captured_elsewhere(requisite.url)
         request = Request(
             requisite.url,
             headers={"Referer": page_url, "Accept": _ACCEPT.get(requisite.kind, "*/*")},
@@ -181,6 +188,27 @@ class RequisiteFetcher:
             if nested:
                 await self._fetch(nested, page_url, depth=depth + 1)
         return _pointer(response)
+
+    async def _captured_elsewhere(self, url: str) -> Pointer | None:
+        """The pointer of another worker's capture of `url` in this crawl, waited for up to
+        `FRONTIER_REQUISITE_WAIT` seconds (its catalog writes are committed every few
+        seconds); None if it does not show (the requisite is still archived, by the other
+        worker: only this page's pointer to it is missing)."""
+        if self.session is None:
+            return None
+        started = self.session.run.started_at
+        wait = self.crawler.settings.getfloat("FRONTIER_REQUISITE_WAIT", 5.0)
+        deadline = time.monotonic() + wait
+        while True:
+            row = self.session.catalog.last_capture(url)
+            if row is not None and epoch(row.fetched_at) >= epoch(started) - 1:
+                if not 200 <= (row.status or 0) < 300:
+                    return None
+                original = self.session.original_of(row)
+                return capture_dict(original) if original is not None else None
+            if time.monotonic() >= deadline:
+                return None
+            await asyncio.sleep(0.25)
 
     def _known(self, url: str) -> Pointer | None:
         """The pointer of `url`'s last 2xx capture when it need not be fetched again."""

@@ -33,6 +33,8 @@ from twisted.python.failure import Failure
 from crawler.extensions.sizelimit import is_truncated, max_body
 from crawler.extensions.warccapture import CAPTURE_META_KEY
 from crawler.feeds import read_feed
+from crawler.frontier import frontier_of, frontier_settings, liveness
+from crawler.frontier.middlewares import request_done
 from crawler.items import ArticlePage
 from crawler.links import page_links
 from crawler.middlewares.incremental import ARTICLE_KNOWN_KEY, CHANGED_AT_KEY
@@ -79,15 +81,25 @@ class NewsSpider(scrapy.Spider):
         self.start_urls = list(self.profile.start_urls)
 
     @classmethod
+    def update_settings(cls, settings: Any) -> None:
+        super().update_settings(settings)
+        url = settings.get("NEWSARCHIVE_FRONTIER")
+        if url:  # one worker of a shared crawl (crawler.frontier), however it is started
+            settings.setdict(frontier_settings(url), priority="cmdline")
+
+    @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> NewsSpider:
         spider = super().from_crawler(crawler, *args, **kwargs)
         settings = crawler.settings
         if spider.archive_session is None and settings.getbool("WARC_ENABLED", True):
+            frontier = settings.get("NEWSARCHIVE_FRONTIER")
             spider.archive_session = ArchiveSession.open(
                 settings.get("NEWSARCHIVE_OUT", "data"),
                 spider.profile.name,
                 resume=settings.getbool("NEWSARCHIVE_RESUME"),
                 refresh=settings.getbool("NEWSARCHIVE_REFRESH"),
+                catalog_url=settings.get("NEWSARCHIVE_CATALOG", ""),
+                alive=liveness(frontier, spider.profile.name) if frontier else None,
             )
         spider.max_body = max_body(settings)  # NEWSARCHIVE_MAX_BODY, read once
         spider.requisites = RequisiteFetcher.from_crawler(crawler, spider)
@@ -245,6 +257,7 @@ class NewsSpider(scrapy.Spider):
 
     def on_error(self, failure: Failure) -> None:
         request = failure.request
+        request_done(self.crawler, request)  # a shared frontier's request: handled
         if failure.check(IgnoreRequest) and not failure.check(HttpError):
             # robots.txt forbids it, or a limit was reached: a decision, not an error.
             logger.debug("not fetched: %s (%s)", request.url, failure.getErrorMessage())
@@ -291,10 +304,9 @@ class NewsSpider(scrapy.Spider):
             )
             return None
         canonical = dedup_canonical(declared, get_base_url(response), response.url)
-        if canonical in self.seen_canonicals:
+        if not self._first_canonical(canonical, response.url):
             self.crawler.stats.inc_value("newsarchive/duplicate_canonical")
             return None
-        self.seen_canonicals.add(canonical)
         if response.meta.get(ARTICLE_KNOWN_KEY):
             # The payload is one whose article is already stored: nothing to extract.
             self.crawler.stats.inc_value("newsarchive/unchanged_articles")
@@ -307,6 +319,17 @@ class NewsSpider(scrapy.Spider):
             rules=self.profile.extraction,
             capture=response.meta.get(CAPTURE_META_KEY),
         )
+
+    def _first_canonical(self, canonical: str, url: str) -> bool:
+        """Whether `url` is the crawl's first page with this canonical URL: in this process,
+        and with a shared frontier in every worker (`crawler.frontier`)."""
+        if canonical in self.seen_canonicals:
+            return False
+        frontier = frontier_of(self.crawler)
+        if frontier is not None and not frontier.claim_canonical(canonical, url):
+            return False
+        self.seen_canonicals.add(canonical)
+        return True
 
     def _not_html(self, response: Response) -> Iterator[Any]:
         content_type = response.headers.get(b"Content-Type", b"").decode("latin-1") or "unknown"

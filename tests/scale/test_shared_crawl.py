@@ -1,0 +1,152 @@
+"""Two workers, one crawl: `newsarchive crawl --frontier redis://… --catalog postgresql://…`.
+
+Against a real redis-server and PostgreSQL and the local test site: the two workers'
+articles are a single-worker crawl's, no URL is fetched twice, no article written twice,
+every WARC file valid; a worker killed with SIGKILL mid-crawl loses nothing that the other
+(and a restarted one) cannot finish.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections import Counter
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from crawler.demo.server import SiteServer
+from tests.evolving_site import EvolvingSite, write_profile
+from tests.support import FAST, articles, crawl, newsarchive, warc_files
+
+ARTICLES = 40
+SLOW = ["-s", "CONCURRENT_REQUESTS=2", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=2"]
+# A killed worker counts as dead after 2 s without a heartbeat (30 s by default).
+QUICK_DEATH = ["-s", "FRONTIER_WORKER_TTL=2", "-s", "FRONTIER_HEARTBEAT=0.2"]
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[SiteServer, Path]]:
+    root = tmp_path_factory.mktemp("shared-site")
+    evolving = EvolvingSite(root / "site", ARTICLES, clock=datetime.now(UTC))
+    with SiteServer(evolving.root) as server:
+        yield server, write_profile(root / "site.toml", server.base_url)
+
+
+@pytest.fixture(scope="module")
+def reference(site: tuple[SiteServer, Path], tmp_path_factory: pytest.TempPathFactory) -> dict:
+    """The articles of one ordinary crawl of the site (no frontier, SQLite catalog)."""
+    _, profile = site
+    out = tmp_path_factory.mktemp("reference")
+    result = crawl(str(profile), out)
+    assert result.returncode == 0, result.stderr[-2000:]
+    return _article_set(out)
+
+
+def _article_set(out: Path) -> dict[str, tuple[str, str]]:
+    found: dict[str, tuple[str, str]] = {}
+    for document in articles(out):
+        assert document["id"] not in found, f"article {document['url']} written twice"
+        found[document["id"]] = (document["title"], document["body"])
+    return found
+
+
+def _worker(profile: Path, out: Path, redis_url: str, catalog: str, *extra: str):
+    return subprocess.Popen(
+        [sys.executable, "-m", "crawler", "crawl", str(profile), "--out", str(out),
+         "--frontier", redis_url, "--catalog", catalog, *FAST, *extra],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def _finish(process: subprocess.Popen[str]) -> str:
+    stdout, stderr = process.communicate(timeout=300)
+    assert process.returncode == 0, stderr[-3000:]
+    return stdout
+
+
+def _assert_valid(out: Path) -> None:
+    assert not list((out / "warc").glob("*.open"))
+    result = newsarchive("check", out)
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+
+
+def test_two_workers_crawl_the_site_once(
+    site: tuple[SiteServer, Path], reference: dict, redis_url: str, database: str,
+    tmp_path: Path,
+) -> None:
+    server, profile = site
+    out = tmp_path / "out"
+    before = len(server.requested)
+    first = _worker(profile, out, redis_url, database)
+    time.sleep(0.5)
+    second = _worker(profile, out, redis_url, database)
+    summaries = [_finish(first), _finish(second)]
+    fetched = Counter(server.requested[before:])
+
+    twice = {path: n for path, n in fetched.items() if n > 1}
+    assert not twice, f"fetched more than once: {twice}"
+    assert _article_set(out) == reference
+    assert all("articles      :" in s for s in summaries)
+    names = [p.name for p in warc_files(out)]
+    assert len(names) == 2 and len({n.rsplit("-", 1)[-1] for n in names}) == 2, names
+    _assert_valid(out)
+
+
+def test_a_worker_killed_mid_crawl_loses_nothing(
+    site: tuple[SiteServer, Path], reference: dict, redis_url: str, database: str,
+    tmp_path: Path,
+) -> None:
+    server, profile = site
+    out = tmp_path / "out"
+    before = len(server.requested)
+    victim = _worker(profile, out, redis_url, database, *SLOW, *QUICK_DEATH)
+    time.sleep(0.5)
+    survivor = _worker(profile, out, redis_url, database, *SLOW, *QUICK_DEATH)
+    deadline = time.monotonic() + 120
+    while len(server.requested) - before < 25:
+        assert victim.poll() is None and time.monotonic() < deadline, "crawl ended too soon"
+        time.sleep(0.005)
+    os.kill(victim.pid, signal.SIGKILL)
+    victim.communicate(timeout=60)
+    _finish(survivor)  # takes back the victim's requests once its heartbeat is gone
+
+    assert _article_set(out) == reference
+    # The killed worker's unfinished WARC is closed by the next crawl into `out`: here a
+    # restarted worker, which resumes its run in the catalog.
+    restarted = _worker(profile, out, redis_url, database, "--resume")
+    _finish(restarted)
+    assert _article_set(out) == reference
+    _assert_valid(out)
+
+
+def test_frontier_needs_a_shared_catalog(site: tuple[SiteServer, Path], redis_url: str,
+                                         tmp_path: Path) -> None:
+    _, profile = site
+    result = crawl(str(profile), tmp_path / "out", "--frontier", redis_url)
+    assert result.returncode == 1
+    assert "--frontier needs --catalog" in result.stderr
+
+
+def test_a_plain_crawl_is_kept_out_while_workers_run(
+    site: tuple[SiteServer, Path], redis_url: str, database: str, tmp_path: Path
+) -> None:
+    _, profile = site
+    out = tmp_path / "out"
+    worker = _worker(profile, out, redis_url, database, *SLOW)
+    try:
+        deadline = time.monotonic() + 30
+        while not list((out / "warc").glob("*.open")):
+            assert time.monotonic() < deadline and worker.poll() is None
+            time.sleep(0.02)
+        plain = crawl(str(profile), out)
+        assert plain.returncode == 75, plain.stderr[-1000:]
+    finally:
+        _finish(worker)
