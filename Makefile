@@ -3,7 +3,9 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 # Debian packages the test suite drives for real (installed when missing; CI runs as root).
-TEST_DEBS ?= wget chromium jq
+TEST_DEBS ?= wget chromium jq redis-server postgresql
+# The [scale] extra's scrapy-redis, beside pywb's redis==2.10.6 pin (see pyproject.toml).
+SCRAPY_REDIS ?= scrapy-redis>=0.9,<0.10
 
 .PHONY: demo test lint bench-crawl bench-extraction clean system-deps
 
@@ -17,6 +19,7 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 
 $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[test]'
+	$(BIN)/pip install --quiet --no-deps '$(SCRAPY_REDIS)'
 	touch $@ $(VENV)/.installed
 
 # ReplayWeb.page (the browser replay tool) from the npm registry, for the WACZ browser test.
@@ -28,6 +31,7 @@ $(VENV)/replaywebpage/sw.js: | $(BIN)/python
 
 $(VENV)/.installed-bench: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[test,bench]'
+	$(BIN)/pip install --quiet --no-deps '$(SCRAPY_REDIS)'
 	touch $@ $(VENV)/.installed-test $(VENV)/.installed
 
 system-deps:
