@@ -99,7 +99,7 @@ def article_score(s: PageSignals) -> float:
         score -= 0.6
     elif words < 200 and pt.SOFT_404_RE.search(s.body_text[:500]):
         score -= 0.5
-    if is_live_blog(s) and words < pt.LIVE_STUB_MAX_WORDS:
+    if words < pt.LIVE_STUB_MAX_WORDS and is_live_blog(s):
         score = min(score, pt.NOT_ARTICLE_CAP)
     if is_gallery(s):
         score = min(score, pt.NOT_ARTICLE_CAP)
