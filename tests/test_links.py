@@ -33,7 +33,8 @@ PAGE = """<!doctype html><html><head><meta charset="{charset}">{base}</head><bod
 <a name="anchor-only">no href</a> <link href="/not-a-link.html">
 <A HREF="/upper.html">upper-case tag</A>
 <a href="/news/../dots.html">dot segments</a> <a href="//cdn.example/p.html">scheme-relative</a>
-<a href="/back\\slash.html">backslash</a> <a href="https://news.example/./x/../abs.html">abs dots</a>
+<a href="/back\\slash.html">backslash</a>
+<a href="https://news.example/./x/../abs.html">abs dots</a>
 <a href="https://[::1]/v6.html">IPv6 host</a> <a href="https://news.example">no path</a>
 </body></html>"""
 
