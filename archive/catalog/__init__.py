@@ -4,7 +4,9 @@
     with open_catalog(out) as catalog:          # OUT/catalog.sqlite
         catalog.last_capture(url)
 
-`model` defines the rows and the interface, `sqlite` the default backend (one machine),
+`model` defines the rows and the interface, `sql` the tables, queries and methods of
+every SQL backend: `sqlite` the default (one machine), `postgres` a server shared by the
+workers of a crawl (imported only when configured: `crawler.session.open_catalog_url`).
 `rebuild` remakes a catalog from the WARC and article files it indexes.
 """
 

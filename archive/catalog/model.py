@@ -76,7 +76,7 @@ class RunRow:
 
 
 class Catalog(Protocol):
-    """The interface a catalog backend offers (SQLite now; a server backend can follow).
+    """The interface a catalog backend offers (`archive.catalog.sql`: SQLite, PostgreSQL).
 
     Writes may be buffered: `commit()` makes them durable, `close()` commits. A crash may
     lose the last uncommitted writes, which `archive.catalog.rebuild.sync` recovers from
@@ -144,6 +144,9 @@ class Catalog(Protocol):
     def last_run(self, profile: str) -> RunRow | None: ...
 
     def add_captures(self, rows: Iterable[CaptureRow]) -> None: ...
+
+    def is_empty(self) -> bool:
+        """No capture and no run yet: a new catalog (to be seeded from the files)."""
 
     def commit(self) -> None: ...
 
