@@ -8,6 +8,8 @@ rule can be read, tested and changed without reading the code that applies it. S
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
+from functools import lru_cache
 
 from lxml import etree
 
@@ -359,11 +361,16 @@ def tokens_of(value: str) -> list[str]:
     return [t for t in _TOKEN_SPLIT.split(_HUMP.sub(" ", value).lower()) if t]
 
 
+@lru_cache(maxsize=32768)
+def name_tokens(name: str) -> tuple[str, ...]:
+    """Tokens of one class name; none for a state/page class (`IGNORED_CLASS_RE`). Cached: class
+    names repeat across elements and pages far more than whole class attributes do."""
+    return () if IGNORED_CLASS_RE.match(name) else tuple(tokens_of(name))
+
+
 def class_tokens(value: str) -> list[str]:
     """Tokens of a class attribute, skipping state/page classes (`IGNORED_CLASS_RE`)."""
-    return [
-        t for name in value.split() if not IGNORED_CLASS_RE.match(name) for t in tokens_of(name)
-    ]
+    return [t for name in value.split() for t in name_tokens(name)]
 
 
 def _token_set(words: tuple[str, ...]) -> frozenset[str]:
@@ -378,28 +385,62 @@ BOILERPLATE_TOKEN_SET = _token_set(BOILERPLATE_TOKENS)
 CAPTION_TOKEN_SET = _token_set(CAPTION_TOKENS)
 CONTENT_TOKEN_SET = _token_set(CONTENT_TOKENS)
 
+
+def _trie_alt(phrases: Iterable[str]) -> str:
+    """One regex alternation of `phrases`, a space matching any run of whitespace.
+
+    Written as a trie ("lire(?:\\s+aussi)?" rather than "lire aussi|lire"), so that a search
+    tries one branch per character where a flat alternation tries every phrase at every
+    position: the searched furniture pattern costs 0.01 ms a block instead of 0.14, the class/id
+    compounds 1.3 us a value instead of 10. A longer phrase is tried before its prefix.
+    """
+    trie: dict = {}
+    for phrase in phrases:
+        node = trie
+        for char in " ".join(phrase.split()):
+            node = node.setdefault(char, {})
+        node[""] = {}
+    return _trie_regex(trie)
+
+
+def _trie_regex(node: dict) -> str:
+    branches = [
+        (r"\s+" if char == " " else re.escape(char)) + _trie_regex(child)
+        for char, child in sorted(node.items())
+        if char
+    ]
+    if not branches:
+        return ""
+    if "" in node:  # a phrase ends here: what follows is optional
+        return "(?:" + "|".join(branches) + ")?"
+    return branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+
+
 # Whole class/id values (joined, lower-cased, separators dropped) that are boilerplate even though
 # no single token is ("author-box", "most-read", "related-content").
-BOILERPLATE_COMPOUND_RE = re.compile(
-    r"authorbox|aboutauthor|authorinfo|authorcard|mostread|mostviewed|mostpopular|"
-    r"relatedcontent|relatedarticle|relatedstor|relatedpost|relatedlink|relatedvideo|"
-    r"readalso|alsoread|seealso|moreon|morefrom|recommended|sharebutton|sharetool|socialshare|"
-    r"sociallink|socialmedia|shareicon|newslettersignup|adcontainer|adwrapper|adslot|adplaceholder|"
-    r"advert|googlead|cookiebanner|cookienotice|commentsection|commentlist|printlink|emaillink|"
-    r"breadcrumb|subscribebox|subscribeform|premiumbox|tagcloud|taglist|keywords|"
-    r"topicslist|storytopics|articletags|posttags|entrytags|entrymeta|postmeta|articlemeta|"
-    r"nextprev|prevnext|postnav|articlenav|skiplink|jumpto|tableofcontents|inlinepromo|"
-    r"inlinerelated|visuallyhidden|sronly|screenreader|printonly|onlyprint|"
-    # German, French, Spanish, Italian, Portuguese, Dutch, Turkish compounds
-    r"lesetipp|leseempfehlung|artikelempfehlung|mehrzumthema|weiterlesen|weiterfuehrend|"
-    r"teaserbox|teaserlist|teaserleiste|verwandteartikel|aehnlicheartikel|"
-    r"lireaussi|alireaussi|articlesconnexes|articlessimilaires|surlememesujet|"
-    r"leetambien|noticiasrelacionadas|articulosrelacionados|notasrelacionadas|relacionad|"
-    r"leggianche|articolicorrelati|notiziecorrelate|correlat|"
-    r"leiatambem|vejatambem|materiasrelacionadas|"
-    r"leesook|gerelateerd|ilgilihaber|benzerhaber|"
-    r"socialbar|sharebar|sharebox|shareblock|socialicons"
+BOILERPLATE_COMPOUNDS: tuple[str, ...] = tuple(
+    (
+        r"authorbox|aboutauthor|authorinfo|authorcard|mostread|mostviewed|mostpopular|"
+        r"relatedcontent|relatedarticle|relatedstor|relatedpost|relatedlink|relatedvideo|"
+        r"readalso|alsoread|seealso|moreon|morefrom|recommended|sharebutton|sharetool|socialshare|"
+        r"sociallink|socialmedia|shareicon|newslettersignup|adcontainer|adwrapper|adslot|adplaceholder|"
+        r"advert|googlead|cookiebanner|cookienotice|commentsection|commentlist|printlink|emaillink|"
+        r"breadcrumb|subscribebox|subscribeform|premiumbox|tagcloud|taglist|keywords|"
+        r"topicslist|storytopics|articletags|posttags|entrytags|entrymeta|postmeta|articlemeta|"
+        r"nextprev|prevnext|postnav|articlenav|skiplink|jumpto|tableofcontents|inlinepromo|"
+        r"inlinerelated|visuallyhidden|sronly|screenreader|printonly|onlyprint|"
+        # German, French, Spanish, Italian, Portuguese, Dutch, Turkish compounds
+        r"lesetipp|leseempfehlung|artikelempfehlung|mehrzumthema|weiterlesen|weiterfuehrend|"
+        r"teaserbox|teaserlist|teaserleiste|verwandteartikel|aehnlicheartikel|"
+        r"lireaussi|alireaussi|articlesconnexes|articlessimilaires|surlememesujet|"
+        r"leetambien|noticiasrelacionadas|articulosrelacionados|notasrelacionadas|relacionad|"
+        r"leggianche|articolicorrelati|notiziecorrelate|correlat|"
+        r"leiatambem|vejatambem|materiasrelacionadas|"
+        r"leesook|gerelateerd|ilgilihaber|benzerhaber|"
+        r"socialbar|sharebar|sharebox|shareblock|socialicons"
+    ).split("|")
 )
+BOILERPLATE_COMPOUND_RE = re.compile(_trie_alt(BOILERPLATE_COMPOUNDS))
 
 # --- XPath --------------------------------------------------------------------------------------
 
@@ -687,35 +728,8 @@ COMMENTS_HEADING_PHRASES: dict[str, tuple[str, ...]] = {
 
 
 def _phrase_alt(*groups: dict[str, tuple[str, ...]]) -> str:
-    """One regex of every phrase in `groups`, a space matching any run of whitespace.
-
-    Written as a trie ("lire(?:\\s+aussi)?" rather than "lire aussi|lire"), so that a search
-    tries one branch per character where a flat alternation tries every phrase at every
-    position: the searched furniture pattern costs 0.01 ms a block instead of 0.14. A longer
-    phrase is tried before its prefix.
-    """
-    trie: dict = {}
-    for group in groups:
-        for words in group.values():
-            for phrase in words:
-                node = trie
-                for char in " ".join(phrase.split()):
-                    node = node.setdefault(char, {})
-                node[""] = {}
-    return _trie_regex(trie)
-
-
-def _trie_regex(node: dict) -> str:
-    branches = [
-        (r"\s+" if char == " " else re.escape(char)) + _trie_regex(child)
-        for char, child in sorted(node.items())
-        if char
-    ]
-    if not branches:
-        return ""
-    if "" in node:  # a phrase ends here: what follows is optional
-        return "(?:" + "|".join(branches) + ")?"
-    return branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+    """One regex of every phrase in `groups` (`_trie_alt`)."""
+    return _trie_alt(phrase for group in groups for words in group.values() for phrase in words)
 
 
 _READ_ALSO = _phrase_alt(READ_ALSO_PHRASES)
@@ -812,8 +826,8 @@ PROMO_START_RE = re.compile(
     re.I,
 )
 # Lines of page furniture anywhere in the text ("alternate addresses" footers, share prompts,
-# app-store links).
-FURNITURE_TEXT_RE = re.compile(
+# app-store links): the English lines (lower case), then the phrases of `FURNITURE_PHRASES`.
+_FURNITURE_LINES = (
     r"can also be accessed at the following alternate address|"
     r"share this article|share this story|share on facebook|share on twitter|"
     # (not copyright lines: a wire story's "© 2019 Associated Press" belongs to its text)
@@ -825,10 +839,20 @@ FURNITURE_TEXT_RE = re.compile(
     r"(?:this slideshow|javascript) (?:requires|is required)|please enable javascript|"
     r"sign up (?:for|to) (?:our|the) [\w ]*newsletter|subscribe to (?:our|the) [\w ]*newsletter|"
     r"get the app|download (?:the|our) app|"
-    r"(?:facebook|twitter|instagram|youtube|telegram|roku|tiktok)\s*(?:\||·)|"
-    rf"(?<!\w)(?:{_FURNITURE}){_END}",
-    re.I,
+    r"(?:facebook|twitter|instagram|youtube|telegram|roku|tiktok)\s*(?:\||·)"
 )
+_FURNITURE_PHRASE = rf"(?<!\w)(?:{_FURNITURE}){_END}"
+FURNITURE_TEXT_RE = re.compile(f"{_FURNITURE_LINES}|{_FURNITURE_PHRASE}", re.I)
+# The same search in two parts, as `serialise.furniture_text` runs it: the English lines
+# case-sensitive on the lower-cased text (4x quicker than re.I, which tries every line at every
+# position), the phrases as they are (their lookbehind already fails fast inside words).
+FURNITURE_LINES_LOWER_RE = re.compile(_FURNITURE_LINES)
+FURNITURE_PHRASE_RE = re.compile(_FURNITURE_PHRASE, re.I)
+# Characters that re.I matches to a letter of the English lines but str.lower() does not turn
+# into it: dotless ı and long ſ (i, s), İ (lower-cased to two characters). The Kelvin sign
+# lower-cases to k as re.I matches it. Text with one of them takes FURNITURE_TEXT_RE.
+CASE_FOLD_EXCEPTIONS = frozenset("ıİſ")
+
 # A figure caption's photo credit: "(AFP Photo)", "©AFP", "Photo: Reuters", "Credit: AP".
 CREDIT_RES: tuple[re.Pattern[str], ...] = (
     re.compile(
