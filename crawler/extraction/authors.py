@@ -29,8 +29,8 @@ from crawler.extraction.metasources import (
     class_and_id,
     elsewhere,
     guard,
+    named,
     norm,
-    owners,
     strings,
 )
 from crawler.extraction.text import text_of
@@ -207,13 +207,11 @@ AUTHOR_METAS = (
     "author", "article:author", "og:article:author", "dc.creator", "dcterms.creator",
     "parsely-author", "sailthru.author", "byl", "citation_author", "cxenseparse:author",
 )  # fmt: skip
-# Class/id searches select the attributes, not the elements: half the cost of //*[contains()].
-# One search for every marker, its first letter left out so that "Author" is found with
-# "author"; then the usual markers anywhere in the attribute, the rest only where a class
-# token starts (they hide inside other words: "confirmation"). Usual markers first.
+# Class/id values with any marker, its first letter left out so that "Author" is found with
+# "author"; of them, those with a usual marker anywhere, then those with one of the rest where
+# a class token starts (they hide inside other words: "confirmation"). Usual markers first.
 _MARKERS = (*by.BYLINE_MARKERS, *by.BYLINE_TOKENS)
-_MARKER_TESTS = " or ".join(f"contains(., '{m[1:]}')" for m in _MARKERS)
-_BYLINE = etree.XPath(f"//@class[{_MARKER_TESTS}] | //@id[{_MARKER_TESTS}]")
+_BYLINE = re.compile("|".join(re.escape(m[1:]) for m in _MARKERS))
 _BYLINE_MARKER = re.compile(_alternation(by.BYLINE_MARKERS), re.I)
 _BYLINE_TOKEN = re.compile(
     rf"(?<![^\s_-])(?:{_alternation(by.BYLINE_TOKENS)})"
@@ -334,9 +332,15 @@ def _byline_authors(page: Page) -> Found:
                 people.extend(found)
         if names:
             return Found(names, people)
-    attributes = _BYLINE(page.root)
+    candidates = named(page.names, _BYLINE, _BYLINE)
+    marked = [
+        (e, [v for v in (e.get("class"), e.get("id")) if v is not None and _BYLINE.search(v)])
+        for e in candidates
+    ]
     for pattern in (_BYLINE_MARKER, _BYLINE_TOKEN):
-        names = _first_byline_block(owners([a for a in attributes if pattern.search(a)]))
+        names = _first_byline_block(
+            [e for e, values in marked if any(pattern.search(v) for v in values)]
+        )
         if names:
             return Found(names)
     return Found(_after_headline(page))

@@ -13,6 +13,7 @@ from crawler.extraction.metasources import (
     Page,
     domain_keys,
     elsewhere,
+    named,
     norm,
     owners,
     strings,
@@ -34,10 +35,9 @@ GENERIC_SECTIONS = frozenset(
 _NOT_BREADCRUMB_TAGS = frozenset({"aside", "footer"})
 
 _X = etree.XPath
-_BREADCRUMB_CONTAINERS = _X(
-    "//@class[contains(., 'readcrumb') or contains(., 'readCrumb')]"
-    " | //@id[contains(., 'readcrumb')] | //@aria-label[contains(., 'readcrumb')]"
-)
+# A trail's class, id or aria-label ("breadcrumb", "Breadcrumbs", "c-breadCrumb").
+_BREADCRUMB_CLASS = re.compile("readcrumb|readCrumb")
+_BREADCRUMB_NAME = re.compile("readcrumb")
 _BREADCRUMB_MICRODATA = _X("//@itemtype[contains(., 'BreadcrumbList')]")
 _BREADCRUMB_SEPARATORS = "/>»›|→•·:\\-–—›‹<«"
 _MAX_BREADCRUMB_CHARS = 400
@@ -75,9 +75,9 @@ def _jsonld_breadcrumbs(page: Page) -> list[str]:
 
 
 def _html_breadcrumbs(page: Page) -> list[str]:
-    containers = owners(_BREADCRUMB_CONTAINERS(page.root)) or owners(
-        _BREADCRUMB_MICRODATA(page.root)
-    )
+    containers = named(
+        page.names, _BREADCRUMB_CLASS, _BREADCRUMB_NAME, _BREADCRUMB_NAME
+    ) or owners(_BREADCRUMB_MICRODATA(page.root))
     for container in containers[:MAX_CANDIDATES]:
         # The first, outermost, that reads as a trail: short text, no share widget.
         if elsewhere(container, _NOT_BREADCRUMB_TAGS) or len(text_of(container)) > (

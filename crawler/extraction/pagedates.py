@@ -20,11 +20,13 @@ from crawler.extraction.dates import DayFirst, ParsedDate, parse_date, url_date
 from crawler.extraction.language import normalize_language
 from crawler.extraction.metasources import (
     MAX_CANDIDATES,
+    Named,
     Page,
     class_and_id,
     elsewhere,
     guard,
-    owners,
+    named,
+    naming,
     strings,
 )
 from crawler.extraction.text import is_ancestor, text_of
@@ -54,14 +56,9 @@ MODIFIED_METAS = (
 )  # fmt: skip
 
 _X = etree.XPath
-_DATELINE_ATTRIBUTES = (
-    "@class[contains(., 'date') or contains(., 'Date') or contains(., 'time')"
-    " or contains(., 'Time') or contains(., 'publish') or contains(., 'posted')"
-    " or contains(., 'stamp') or contains(., 'byline') or contains(., 'meta')"
-    " or contains(., 'info')] | {0}@id[contains(., 'date') or contains(., 'publish')]"
-)
-_DATELINE = _X("//" + _DATELINE_ATTRIBUTES.format("//"))
-_DATELINE_IN = _X(".//" + _DATELINE_ATTRIBUTES.format(".//"))
+# A dateline's class or id says so (matched as written: "date" and "Date", not "DATE").
+_DATELINE_CLASS = re.compile("date|Date|time|Time|publish|posted|stamp|byline|meta|info")
+_DATELINE_ID = re.compile("date|publish")
 _DATELINE_TAGS = frozenset(
     {"div", "span", "p", "li", "small", "em", "strong", "header", "section", "dd", "time"}
 )
@@ -273,7 +270,7 @@ def _visible_dates(
         return seen.found
     # Dateline text: a class search, run on the article region alone when there is one.
     inside_datelines = [
-        e for r in regions for e in owners(_DATELINE_IN(r), _DATELINE_TAGS)[:MAX_CANDIDATES]
+        e for r in regions for e in _datelines(naming(r.iterdescendants(etree.Element)))
     ]
     seen.read(inside_datelines, True)
     if regions and ("published" in seen.found or not need_outside):
@@ -281,12 +278,18 @@ def _visible_dates(
     in_regions = set(inside_datelines)
     datelines = [
         e
-        for e in owners(_DATELINE(page.root), _DATELINE_TAGS)[:MAX_CANDIDATES]
+        for e in _datelines(page.names)
         if e not in in_regions
     ]
     outside = [e for e in times if e not in inside] + datelines
     seen.read(outside, not regions)
     return seen.found
+
+
+def _datelines(elements: list[Named]) -> list[etree._Element]:
+    return [
+        e for e in named(elements, _DATELINE_CLASS, _DATELINE_ID) if e.tag in _DATELINE_TAGS
+    ][:MAX_CANDIDATES]
 
 
 class _Seen:
