@@ -26,6 +26,7 @@ from tests.support import FAST, articles, crawl, newsarchive, warc_files
 
 ARTICLES = 40
 SLOW = ["-s", "CONCURRENT_REQUESTS=2", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=2"]
+PACED = ["-s", "DOWNLOAD_DELAY=0.3", "-s", "RANDOMIZE_DOWNLOAD_DELAY=False"]
 # A killed worker counts as dead after 2 s without a heartbeat (30 s by default).
 QUICK_DEATH = ["-s", "FRONTIER_WORKER_TTL=2", "-s", "FRONTIER_HEARTBEAT=0.2"]
 
@@ -85,11 +86,15 @@ def test_two_workers_crawl_the_site_once(
     server, profile = site
     out = tmp_path / "out"
     before = len(server.requested)
-    first = _worker(profile, out, redis_url, database)
-    time.sleep(0.5)
-    second = _worker(profile, out, redis_url, database)
+    # Started together; paced so that one worker alone needs ~20 s for the site, far more
+    # than the other's start-up even on a loaded machine: a worker that joins after the
+    # crawl has ended starts the next (incremental) crawl, and would fetch the hubs again.
+    first, second = (_worker(profile, out, redis_url, database, *PACED) for _ in range(2))
     summaries = [_finish(first), _finish(second)]
     fetched = Counter(server.requested[before:])
+    for summary in summaries:  # both took part
+        pages = int(summary.split("pages fetched :", 1)[1].split()[0])
+        assert pages > 0, summaries
 
     twice = {path: n for path, n in fetched.items() if n > 1}
     assert not twice, f"fetched more than once: {twice}"
