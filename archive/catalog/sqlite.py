@@ -49,8 +49,13 @@ class SqliteCatalog(SqlCatalog):
     _INSERT_CAPTURE = f"INSERT OR IGNORE {INSERT_CAPTURE_INTO}"
     _SEQ = "rowid"
     # SQLite takes the other columns of a max() query from the row holding the max.
+    # The latest capture of each URL, the last recorded of two at the same time, as
+    # `last_capture` and PostgreSQL's DISTINCT ON take it (max()'s bare columns took the
+    # first recorded).
     _LATEST_PER_URL = (
-        "SELECT url_key, max(ts), server_ts, article_id FROM captures GROUP BY url_key"
+        "SELECT url_key, ts, server_ts, article_id FROM (SELECT url_key, ts, server_ts, "
+        "article_id, row_number() OVER (PARTITION BY url_key ORDER BY ts DESC, rowid DESC) "
+        "AS n FROM captures) WHERE n = 1"
     )
     _SCHEMA_ADVICE = "; rebuild it with `newsarchive catalog DIR --rebuild`"
 

@@ -47,6 +47,19 @@ def test_last_capture_orders_by_time_not_text(tmp_path: Path) -> None:
     assert last is not None and last.record_id == "<a>"
 
 
+def test_known_articles_take_the_last_recorded_of_two_captures_at_one_time(tmp_path: Path):
+    """As `last_capture` does (and the PostgreSQL backend): a page captured twice within one
+    timestamp is known as an article when the capture recorded last holds one."""
+    when = "2026-01-01T00:00:00Z"
+    with open_catalog(tmp_path) as catalog:
+        catalog.add_capture(_row("<a>", "http://x/1", when))
+        catalog.add_capture(_row("<b>", "http://x/1", when, article_id="a1", article_version=1))
+        catalog.add_capture(_row("<c>", "http://x/2", when, article_id="a2", article_version=1))
+        catalog.add_capture(_row("<d>", "http://x/2", when))
+        assert catalog.last_capture("http://x/1").record_id == "<b>"  # type: ignore[union-attr]
+        assert set(catalog.known_articles()) == {"http://x/1"}
+
+
 def test_a_record_id_is_recorded_once(tmp_path: Path) -> None:
     with open_catalog(tmp_path) as catalog:
         catalog.add_capture(_row("<a>", "http://x/", "2026-01-01T00:00:00Z", etag='"1"'))
