@@ -172,7 +172,7 @@ def prune_page(root: etree._Element, rules: ExtractionRules | None = None) -> No
     # What each class/id says, looked up once per element. The list also holds every element
     # with an itemprop or a role: the marked bodies and the ARIA furniture come from it, not from
     # walks of their own.
-    classed = [(el, attr_info(el)) for el in pt.XP_CLASSED(root)]
+    classed = [(el, attr_info(el)) for el in _classed(root)]
     keep = _protected(_marked_bodies(classed))
     # An element holding most of the page's paragraph text is not a widget, whatever its class
     # says ("main has-sidebar", WordPress's "tag-<slug>"), except comment threads, which can
@@ -196,6 +196,20 @@ def prune_page(root: etree._Element, rules: ExtractionRules | None = None) -> No
             and (info.large_boilerplate or _prose_len(el) < big)
         ):
             drop(el)
+
+
+def _classed(root: etree._Element) -> list[etree._Element]:
+    """The page's elements with a class, id, role or itemprop, in document order. A loop of
+    get()s costs half of the XPath "//*[@class or @id or @role or @itemprop]" (0.27 ms a page
+    against 0.5), whose four attribute tests each build a node-set."""
+    return [
+        el
+        for el in root.iter(etree.Element)
+        if el.get("class") is not None
+        or el.get("id") is not None
+        or el.get("role") is not None
+        or el.get("itemprop") is not None
+    ]
 
 
 _NEVER_PRUNED = frozenset({"html", "body", "figure", "figcaption"})

@@ -449,10 +449,10 @@ BOILERPLATE_COMPOUND_RE = re.compile(_trie_alt(BOILERPLATE_COMPOUNDS))
 # Selecting the attributes and judging them in Python costs less than half of the
 # "//*[@hidden or ... contains(translate(@style ...))]" predicate run on every element.
 XP_HIDING_ATTRS = etree.XPath("//@hidden | //@aria-hidden | //@style")
-XP_CLASSED = etree.XPath("//*[@class or @id or @role or @itemprop]")
-# The same below one element (an absolute "//" path would search the whole document).
+# Elements with a class or id below one element (an absolute "//" path would search the whole
+# document).
 XP_CLASSED_BELOW = etree.XPath(".//*[@class or @id]")
-# ARIA roles of page furniture (the whole attribute value); found among the XP_CLASSED elements.
+# ARIA roles of page furniture (the whole attribute value); found among the classed elements.
 FURNITURE_ROLES: frozenset[str] = frozenset(
     {"navigation", "banner", "contentinfo", "complementary", "search", "dialog", "alertdialog",
      "menu", "menubar", "toolbar"}
