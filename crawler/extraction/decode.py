@@ -329,6 +329,11 @@ def decode_html(data: bytes, http_charset: str | None = None) -> str:
 
     A byte-order mark is removed.
     """
+    return decode_html_as(data, http_charset)[0]
+
+
+def decode_html_as(data: bytes, http_charset: str | None = None) -> tuple[str, str]:
+    """`decode_html`, and the encoding it decoded with."""
     encoding = detect_encoding(data, http_charset)
     text = data.decode(encoding, errors="replace")
-    return text.removeprefix("\ufeff")
+    return text.removeprefix("\ufeff"), encoding

@@ -11,6 +11,7 @@ makes the spider's page decision on it instead of parsing the page a second time
 
 from __future__ import annotations
 
+import codecs
 import logging
 import threading
 from dataclasses import dataclass
@@ -19,7 +20,7 @@ import lxml.html
 from lxml import etree
 
 from crawler.extraction.article import ExtractionError
-from crawler.extraction.decode import decode_html
+from crawler.extraction.decode import decode_html_as
 
 # C0 controls (but tab, LF, CR) and DEL. In UTF-8 these bytes never occur inside a multi-byte
 # sequence, so deleting them from the encoded page deletes exactly those characters.
@@ -64,15 +65,24 @@ def _parser() -> lxml.html.HTMLParser:
 
 def decode(html: bytes | str, http_charset: str | None = None) -> str:
     """The page as text, without a byte-order mark: `str` input is taken as already decoded."""
+    return _decode(html, http_charset)[0]
+
+
+def _decode(html: bytes | str, http_charset: str | None) -> tuple[str, bytes | None]:
+    """`decode`, and the text's UTF-8 bytes when the input already is them (valid UTF-8, as
+    most pages are): libxml2 gets those rather than the text encoded again (0.13 ms a page)."""
     if isinstance(html, str):
-        return html.removeprefix("\ufeff")
+        return html.removeprefix("\ufeff"), None
     if not isinstance(html, bytes | bytearray | memoryview):
         raise ExtractionError(f"expected bytes or str, got {type(html).__name__}")
     data = bytes(html)
     try:
-        return decode_html(data, http_charset)
+        text, encoding = decode_html_as(data, http_charset)
     except (LookupError, ValueError):
-        return data.decode("utf-8", errors="replace").removeprefix("\ufeff")
+        return data.decode("utf-8", errors="replace").removeprefix("\ufeff"), None
+    if encoding == "utf-8" and "\ufffd" not in text:  # nothing replaced: the bytes were valid
+        return text, data.removeprefix(codecs.BOM_UTF8)
+    return text, None
 
 
 @dataclass(frozen=True)
@@ -99,10 +109,10 @@ def parse_page(
     A page nested deeper than libxml2 builds (2,048 levels) is parsed as far as that, with
     one warning naming `url`: its deeper part is silently missing otherwise.
     """
-    text = decode(html, http_charset)
+    text, utf8 = _decode(html, http_charset)
     # C0 controls are not HTML text, and lxml refuses them when text is moved around. Deleted
     # from the bytes with bytes.translate: a regex over the text cost 0.4 ms a page.
-    encoded = text.encode("utf-8", errors="replace")
+    encoded = utf8 if utf8 is not None else text.encode("utf-8", errors="replace")
     data = encoded.translate(None, _CONTROL_BYTES)
     if not data.strip() or not text.strip():  # the text's strip knows Unicode spaces too
         raise ExtractionError("empty document")
