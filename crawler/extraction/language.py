@@ -19,7 +19,7 @@ from crawler.extraction.text import LETTERS
 _LEGACY = {"iw": "he", "in": "id", "ji": "yi", "jw": "jv", "mo": "ro"}
 _TAG = re.compile(r"^([a-z]{2,3})(?:[-_][a-z0-9]{1,8})*$", re.I)
 _ASCII = re.compile(r"[\x00-\x7f]+")
-_ASCII_LETTERS = re.compile(r"[A-Za-z]")
+_ASCII_LETTERS = re.compile(r"[A-Za-z]+")
 
 # Frequent words that are rare in the other languages listed.
 _STOPWORDS: dict[str, frozenset[str]] = {
@@ -119,7 +119,7 @@ def dominant_script(text: str) -> str | None:
     counts = Counter(
         script for script in map(_script, _ASCII.sub("", sample)) if script is not None
     )
-    latin = len(_ASCII_LETTERS.findall(sample))
+    latin = sum(map(len, _ASCII_LETTERS.findall(sample)))
     if latin:
         counts["LATIN"] += latin
     if not counts:
@@ -158,7 +158,7 @@ def detect_language(text: str) -> str | None:
 
 
 def _stopword_scores(text: str) -> dict[str, int]:
-    words = Counter(word.lower() for word in LETTERS.findall(text))
+    words = Counter(map(str.lower, LETTERS.findall(text)))
     return {
         language: sum(words[w] for w in stopwords) for language, stopwords in _STOPWORDS.items()
     }
@@ -168,9 +168,10 @@ def declared_plausible(language: str, text: str) -> bool:
     """Whether a declared language fits `text`: its script, and for languages with a stopword
     list, its frequent words (a German template over English articles, say). Only a clear
     contradiction counts; short or mixed text keeps the declaration."""
-    if not script_matches(language, text):
+    script = dominant_script(text)
+    if not _script_fits(language, script):
         return False
-    if language not in _STOPWORDS or dominant_script(text) != "LATIN":
+    if language not in _STOPWORDS or script != "LATIN":
         return True
     scores = _stopword_scores(text)
     best = max(scores, key=scores.__getitem__)
@@ -183,7 +184,10 @@ def script_matches(language: str, text: str) -> bool:
     Only a clear contradiction counts: Latin-script languages on text that is mostly Arabic,
     CJK, Cyrillic ... and the other way round.
     """
-    script = dominant_script(text)
+    return _script_fits(language, dominant_script(text))
+
+
+def _script_fits(language: str, script: str | None) -> bool:
     if script is None:
         return True
     expected = _expected_script(language)
