@@ -111,7 +111,8 @@ def find_region(root: etree._Element, rules: ExtractionRules | None = None) -> R
         final.append((raw * (1 - link_density(el)), el))
     final.sort(key=lambda se: se[0], reverse=True)
     # A comment thread can hold more prose than the story it comments on.
-    final = [se for se in final if not _in_comment_thread(se[1])] or final
+    threads: dict[etree._Element, bool] = {}  # the candidates share most of their ancestors
+    final = [se for se in final if not _in_comment_thread(se[1], threads)] or final
     top_score, top = final[0]
     top = _promote(top, top_score, final)
     top_score = max(top_score, scores.get(top, 0.0) * (1 - link_density(top)))
@@ -236,10 +237,15 @@ _XP_CLASSED_ANY = etree.XPath("//*[@class]")
 _XP_POSITION = etree.XPath("count(preceding::*) + count(ancestor::*)")
 
 
-def _in_comment_thread(el: etree._Element) -> bool:
+def _in_comment_thread(el: etree._Element, known: dict[etree._Element, bool]) -> bool:
+    """Whether `el` or an ancestor below the body is a comment thread; `known` keeps each
+    ancestor's verdict for the next candidate."""
     node: etree._Element | None = el
     while node is not None and node.tag not in ("body", "html"):
-        if is_comment_thread(node):
+        verdict = known.get(node)
+        if verdict is None:
+            verdict = known[node] = is_comment_thread(node)
+        if verdict:
             return True
         node = node.getparent()
     return False
