@@ -96,7 +96,7 @@ def _attr_info(cls: str, ident: str) -> AttrInfo:
         large_boilerplate=not pt.LARGE_BOILERPLATE_TOKENS.isdisjoint(tokens),
         caption=not pt.CAPTION_TOKEN_SET.isdisjoint(tokens),
         content=not pt.CONTENT_TOKEN_SET.isdisjoint(tokens),
-        body=bool(cls and pt.BODY_CLASS_RE.search(cls)),
+        body=bool(pt.maybe_body_class(cls) and pt.BODY_CLASS_RE.search(cls)),
     )
 
 
