@@ -8,7 +8,7 @@ import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Any, TypeVar
 from urllib.parse import urljoin, urlsplit
 
@@ -112,10 +112,17 @@ def elsewhere(element: etree._Element, tags: frozenset[str] = ELSEWHERE_TAGS) ->
             return False  # its classes describe the page layout ("sidebar-left"), not a block
         if tag in tags:
             return True
-        marker = class_and_id(ancestor)
-        if marker.strip() and _ELSEWHERE.search(marker):
+        if _names_elsewhere(ancestor.get("class"), ancestor.get("id")):
             return True
     return False
+
+
+@lru_cache(maxsize=8192)
+def _names_elsewhere(cls: str | None, ident: str | None) -> bool:
+    """Whether a class and id name a related/comments/sidebar block. Cached: the same values
+    come up for every date, tag and name looked at on a page, and across a site's pages."""
+    marker = f"{cls or ''} {ident or ''}"
+    return bool(marker.strip() and _ELSEWHERE.search(marker))
 
 
 def absolute(base: str, href: str | None) -> str | None:
