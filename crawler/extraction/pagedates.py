@@ -270,7 +270,7 @@ def _visible_dates(
         return seen.found
     # Dateline text: a class search, run on the article region alone when there is one.
     inside_datelines = [
-        e for r in regions for e in _datelines(naming(r.iterdescendants(etree.Element)))
+        e for r in regions for e in _datelines(naming(r.iterdescendants(*_DATELINE_TAGS)))
     ]
     seen.read(inside_datelines, True)
     if regions and ("published" in seen.found or not need_outside):
@@ -287,6 +287,8 @@ def _visible_dates(
 
 
 def _datelines(elements: list[Named]) -> list[etree._Element]:
+    """The first of `elements` that a dateline's tag, class or id names. (Below a region, only
+    elements of its tags are listed: the walk skips the others in C.)"""
     return [
         e for e in named(elements, _DATELINE_CLASS, _DATELINE_ID) if e.tag in _DATELINE_TAGS
     ][:MAX_CANDIDATES]
