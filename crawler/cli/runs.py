@@ -1,4 +1,4 @@
-"""`newsarchive runs DIR [--profile P] [--limit N] [--json]`
+"""`newsarchive runs DIR [--profile P] [--limit N] [--json] [--catalog URL]`
 
 What the crawls into an archive did, newest first, from its catalog: the question a
 scheduled archive raises every morning ("did last night's crawls run, and what did they
@@ -43,6 +43,12 @@ def add_parser(subparsers: Any) -> None:
     parser.add_argument("--profile", metavar="P", help="only the runs of profile P")
     parser.add_argument("--limit", type=int, default=20, metavar="N", help="default: 20")
     parser.add_argument("--json", action="store_true", help="one JSON object per line")
+    parser.add_argument(
+        "--catalog",
+        default="",
+        metavar="URL",
+        help="the server catalog the crawls used (postgresql://…), instead of DIR's own",
+    )
     parser.set_defaults(run=run)
 
 
@@ -150,15 +156,21 @@ def run(args: argparse.Namespace) -> int:
     if args.limit < 1:
         return fail("runs", "--limit must be at least 1", 2)
     out: Path = args.dir
-    if not catalog_path(out).exists():
+    if not args.catalog and not catalog_path(out).exists():
         return fail(
             "runs",
             f"{out} has no catalog ({catalog_path(out).name}): no crawl has run into it "
-            "(or it is not an archive directory)",
+            "(or it is not an archive directory; crawls with --catalog URL: give it here too)",
             1,
         )
     try:
-        with open_catalog(out, readonly=True) as catalog:
+        if args.catalog:
+            from crawler.session import open_catalog_url  # a server backend, when asked
+
+            catalog = open_catalog_url(args.catalog, out)
+        else:
+            catalog = open_catalog(out, readonly=True)
+        with catalog:
             runs = catalog.runs(profile=args.profile, limit=args.limit)
     except CatalogError as exc:
         return fail("runs", str(exc), 1)

@@ -8,6 +8,7 @@ every WARC file valid; a worker killed with SIGKILL mid-crawl loses nothing that
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -155,3 +156,19 @@ def test_a_plain_crawl_is_kept_out_while_workers_run(
         assert plain.returncode == 75, plain.stderr[-1000:]
     finally:
         _finish(worker)
+
+
+def test_runs_reads_the_workers_runs_from_the_server_catalog(
+    site: tuple[SiteServer, Path], redis_url: str, database: str, tmp_path: Path
+) -> None:
+    """A shared crawl's runs live in the server catalog: `runs --catalog` lists them."""
+    _, profile = site
+    out = tmp_path / "out"
+    _finish(_worker(profile, out, redis_url, database))
+    assert newsarchive("runs", out).returncode == 1  # DIR has no catalog of its own
+    result = newsarchive("runs", out, "--catalog", database, "--json")
+    assert result.returncode == 0, result.stderr
+    (run,) = [json.loads(line) for line in result.stdout.splitlines()]
+    assert run["state"] == "finished" and run["articles"] == ARTICLES
+    bad = newsarchive("runs", out, "--catalog", "mysql://nowhere/x")
+    assert bad.returncode == 1 and "unsupported catalog URL" in bad.stderr
