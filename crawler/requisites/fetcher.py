@@ -107,13 +107,6 @@ class RequisiteFetcher:
         wait for them; URL -> pointer of each one archived with a 2xx answer."""
         return await self._fetch(list(requisites), page_url, depth=0)
 
-    def pointer(self, url: str) -> Pointer | None:
-        """The pointer of a requisite already fetched (or found known) in this crawl."""
-        future = self._memo.get(url)
-        if future is None or not future.done() or future.cancelled():
-            return None
-        return future.result()
-
     async def _fetch(
         self, requisites: list[Requisite], page_url: str, *, depth: int
     ) -> dict[str, Pointer]:
@@ -156,16 +149,16 @@ class RequisiteFetcher:
             # catalog, is this page's pointer too.
             self.crawler.stats.inc_value("requisites/fetched_elsewhere")
             return await self._captured_elsewhere(requisite.url)
-        request = Request(
-            requisite.url,
-            headers={"Referer": page_url, "Accept": _ACCEPT.get(requisite.kind, "*/*")},
-            meta={
-                "allow_offsite": True,
-                REQUISITE_KEY: requisite.kind,
-                **({"download_maxsize": self.max_size} if self.max_size else {}),
-            },
-        )
         try:
+            request = Request(
+                requisite.url,
+                headers={"Referer": page_url, "Accept": _ACCEPT.get(requisite.kind, "*/*")},
+                meta={
+                    "allow_offsite": True,
+                    REQUISITE_KEY: requisite.kind,
+                    **({"download_maxsize": self.max_size} if self.max_size else {}),
+                },
+            )
             response = await self.crawler.engine.download_async(request)
         except IgnoreRequest as exc:
             self.crawler.stats.inc_value("requisites/not_fetched")
