@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from archive.cdxj import list_warcs
-from archive.layout import WARC_DIR, WARC_SUFFIXES
+from archive.layout import ARCHIVE_SUFFIXES, WARC_DIR
 from archive.serve.errors import NoWarcFilesError, ReplayNotInstalledError, ServeError
 
 logger = logging.getLogger(__name__)
@@ -80,7 +80,7 @@ class Collection:
 
 def warc_files(out: Path) -> list[Path]:
     directory = out / WARC_DIR
-    return list_warcs(directory, WARC_SUFFIXES) if directory.is_dir() else []
+    return list_warcs(directory, ARCHIVE_SUFFIXES) if directory.is_dir() else []
 
 
 def prepare(out: Path, name: str = COLLECTION) -> Collection:
@@ -91,7 +91,7 @@ def prepare(out: Path, name: str = COLLECTION) -> Collection:
     warcs = warc_files(out)
     if not warcs:
         raise NoWarcFilesError(
-            f"{out / WARC_DIR} holds no WARC files (*.warc.gz, *.warc) to serve: "
+            f"{out / WARC_DIR} holds no WARC or ARC files (*.warc[.gz], *.arc[.gz]) to serve: "
             f"crawl into it first (newsarchive crawl URL --out {out})"
         )
     state_dir, temporary = _state_dir(out)

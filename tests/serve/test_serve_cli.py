@@ -16,6 +16,7 @@ from pathlib import Path
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
+from tests.arcfiles import Arc
 from tests.serve.conftest import stop_server
 from tests.support import newsarchive
 
@@ -164,7 +165,7 @@ def test_directory_without_warc_files(tmp_path, pywb_installed):
     (tmp_path / "articles").mkdir()
     result = newsarchive("serve", tmp_path, "--port", "0")
     assert result.returncode == 2
-    assert "holds no WARC files" in result.stderr and "newsarchive crawl" in result.stderr
+    assert "holds no WARC or ARC files" in result.stderr and "newsarchive crawl" in result.stderr
     missing = newsarchive("serve", tmp_path / "nowhere", "--port", "0")
     assert missing.returncode == 2 and "is not a directory" in missing.stderr
 
@@ -226,3 +227,22 @@ def newsarchive_with_path(path: Path, *args: str | Path) -> subprocess.Completed
         env=env,
         check=False,
     )
+
+
+def test_arc_files_of_older_crawls_are_served_too(tmp_path, server_factory):
+    """An archive may hold ARC files (Internet Archive, Heritrix 1) imported beside ours."""
+    out = make_archive(tmp_path / "arch")
+    body = PAGE.format(text="The old harbour crane, in 2008.").encode()
+    with Arc(out / "warc" / "IA-2008-00001.arc.gz") as arc:
+        arc.response(
+            "http://quay.example/crane.html",
+            body,
+            [("Content-Type", "text/html"), ("Content-Length", str(len(body)))],
+            date="20080105090000",
+        )
+    served = server_factory(out)
+    status, replay = get(f"{served.url}archive/20080105090000/http://quay.example/crane.html")
+    assert status == 200 and "The old harbour crane, in 2008." in replay
+    status, replay = get(f"{served.url}archive/20261128172528/http://quay.example/story.html")
+    assert status == 200 and "The quay wall was rebuilt." in replay
+    assert stop_server(served) == 0
