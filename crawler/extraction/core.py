@@ -26,8 +26,10 @@ fragment. Measured on the Zyte set (181 pages, ms a page, one process, 2-core VM
     BeautifulSoup(candidate region, "lxml")       0.9    9.3 KB after prune_page; parse alone,
                                                          before any cleaning: images, clean_region
                                                          and the block walk would move to bs4 too
-    sanitise_html(body fragment)                  0.85   5.2 KB; parse 0.47, serialise 0.28,
-                                                         allow-list and spacing passes 0.1
+    sanitise_html(body fragment)                  0.85   5.2 KB; parse 0.47, serialise 0.28 with
+                                                         bs4's writer (`_contents_html` takes a
+                                                         third of that), allow-list and spacing
+                                                         passes 0.1
 
 In the pipeline the sanitiser adds 0.85-1.1 ms to a page's ~10 ms; the parse stage gave back
 0.3 (C0 controls stripped with bytes.translate, not a regex). Benchmark, `--passes 3`, four
