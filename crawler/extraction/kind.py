@@ -143,14 +143,17 @@ def looks_like_text(text: str) -> bool:
     too short to judge passes: a short or empty body is the other signals' business.
     """
     sample = _sample(text, pt.NOT_TEXT_SAMPLE)
-    cats = Counter(map(unicodedata.category, sample))
-    tab_lf_cr = sum(sample.count(c) for c in "\t\n\r")
+    chars = Counter(sample)  # each distinct character's category asked once
+    cats: Counter[str] = Counter()
+    for char, n in chars.items():
+        cats[unicodedata.category(char)] += n
+    tab_lf_cr = chars["\t"] + chars["\n"] + chars["\r"]
     spaces = sum(cats[c] for c in _WHITESPACE) + tab_lf_cr
     total = len(sample) - spaces
     if total < pt.NOT_TEXT_MIN_CHARS:
         return True
     controls = cats["Cc"] - tab_lf_cr
-    replacement = sample.count("\ufffd")
+    replacement = chars["\ufffd"]
     symbols = cats["Sm"] + cats["Sc"] + cats["Sk"] + cats["So"] - replacement
     letters = sum(n for cat, n in cats.items() if cat[0] in "LM")
     return (
