@@ -181,6 +181,13 @@ def temp_article_prefix() -> str:
     return f".tmp-{os.getpid()}-"
 
 
+def _stamp_order(name: str) -> tuple[str, int]:
+    """`<id>.<stamp>-<n>.json` -> (stamp, n): the order later versions were written in."""
+    middle = name.split(".", 1)[1].removesuffix(".json")
+    stamp, _, serial = middle.partition("-")
+    return stamp, int(serial) if serial.isdigit() else 0
+
+
 class ArticleStore:
     """Writes article JSON documents under `OUT/articles` without ever overwriting one."""
 
@@ -212,6 +219,33 @@ class ArticleStore:
         finally:
             os.unlink(tmp)
         raise AssertionError("unreachable: candidate names are unbounded")
+
+    def latest_stored(self, record: dict[str, Any]) -> tuple[int, str] | None:
+        """(version, content hash) of the newest file stored for `record`'s article, None
+        when there is none. What is on disk can be ahead of the catalog: another worker of
+        a shared crawl killed after writing a file but before its catalog rows were
+        committed. One stat when the article has no file yet (the common case)."""
+        directory = self.directory_for(record)
+        if not (directory / f"{record['id']}.json").exists():
+            return None
+        prefix = f"{record['id']}."
+        try:
+            with os.scandir(directory) as entries:
+                names = [
+                    e.name
+                    for e in entries
+                    if e.name.startswith(prefix) and ARTICLE_FILE_NAME.match(e.name)
+                ]
+        except FileNotFoundError:
+            return None
+        # `<id>.json` is the first version; `<id>.<stamp>[-n].json` later ones, in stamp order.
+        newest = max(names, key=lambda n: (n != f"{record['id']}.json", _stamp_order(n)))
+        try:
+            with open(directory / newest, "rb") as handle:
+                document = orjson.loads(handle.read())
+            return int(document.get("version") or 1), content_hash(document)
+        except (OSError, ValueError, TypeError, AttributeError):
+            return None  # unreadable: `newsarchive check` reports it; write as the catalog says
 
     @staticmethod
     def _candidate_names(record: dict[str, Any]) -> Iterator[str]:

@@ -63,17 +63,27 @@ class ArticleStorePipeline:
         catalog = self.session.catalog
         latest = catalog.latest_version(item["id"])
         record_id = item["capture"]["warc_record_id"]
-        if latest is not None and (latest.content_hash == digest or latest.record_id == record_id):
+        known = (latest.version, latest.content_hash) if latest is not None else None
+        if latest is not None and latest.record_id == record_id:
+            known_same = True
+        else:
+            # The files may be ahead of the catalog (a worker of a shared crawl killed
+            # between writing an article and committing its rows): they decide then.
+            stored = self.store.latest_stored(item)
+            if stored is not None and (known is None or stored[0] >= known[0]):
+                known = stored
+            known_same = known is not None and known[1] == digest
+        if known is not None and known_same:
             catalog.set_article(
                 record_id,
                 article_id=item["id"],
-                version=latest.version,
-                content_hash=latest.content_hash,
+                version=known[0],
+                content_hash=known[1],
                 canonical_url=item.get("canonical_url"),
             )
             self.stats.inc_value("newsarchive/unchanged_articles")
-            raise DropItem(f"{item['url']}: unchanged since version {latest.version}", "DEBUG")
-        version = latest.version + 1 if latest is not None else 1
+            raise DropItem(f"{item['url']}: unchanged since version {known[0]}", "DEBUG")
+        version = known[0] + 1 if known is not None else 1
         if item.get("version") != version:
             item = ArticleDocument(item)
             item["version"] = version
