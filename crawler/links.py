@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from functools import lru_cache
 from urllib.parse import urljoin
 
 from lxml import etree
@@ -25,6 +26,7 @@ from w3lib.url import safe_url_string
 
 _DENIED_EXTENSIONS = frozenset(f".{ext}" for ext in IGNORED_EXTENSIONS)
 _HTML_WHITESPACE = " \t\n\r\x0c"
+_FOR_URLJOIN = re.compile(r"/\.|[\\\t\r\n]")  # what only urljoin resolves or removes
 
 
 def page_links(
@@ -35,12 +37,11 @@ def page_links(
 ) -> list[str]:
     """The absolute URLs the page's `<a href>` and `<area href>` lead to, in page order."""
     found: dict[str, None] = {}
-    origin = _origin(base_url)
     for element in root.iter("a", "area"):
         href = element.get("href")
         if href is None:
             continue
-        url = _absolute(href.strip(_HTML_WHITESPACE), base_url, origin)
+        url = join_url(href.strip(_HTML_WHITESPACE), base_url)
         if url is None:
             continue
         if not url[:8].lower().startswith(("http://", "https://")):
@@ -59,13 +60,17 @@ def page_links(
     return list(found)
 
 
-def _absolute(href: str, base_url: str, origin: str) -> str | None:
-    """`urljoin(base_url, href)`, None where it raises (`http://[`). The two commonest
+def join_url(href: str, base_url: str) -> str | None:
+    """`urljoin(base_url, href)`, None where it raises (`http://[`); an empty query
+    (`font.eot?`) stays, as a browser asks for it, where urljoin drops it. The two commonest
     forms, an absolute http(s) URL and a root-relative path, are put together directly
-    when there is nothing for urljoin to resolve (no dot segment, no backslash)."""
-    if "/." not in href and "\\" not in href:
+    when there is nothing for urljoin to resolve (no dot segment, no backslash, none of
+    the tabs and newlines urlsplit deletes): a page has dozens of links and requisites,
+    and urljoin parses two URLs for each."""
+    if not _FOR_URLJOIN.search(href):
         if href.startswith(("http://", "https://")) and "[" not in href:
             return href
+        origin = _origin(base_url)
         if href.startswith("/") and not href.startswith("//") and origin:
             return origin + href
     try:
@@ -74,6 +79,7 @@ def _absolute(href: str, base_url: str, origin: str) -> str | None:
         return None
 
 
+@lru_cache(maxsize=64)
 def _origin(base_url: str) -> str:
     """`scheme://host[:port]` of an http(s) base URL, '' for any other."""
     scheme, sep, rest = base_url.partition("://")

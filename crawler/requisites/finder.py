@@ -29,9 +29,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 from lxml import etree
+
+from crawler.links import join_url
 
 DESKTOP_WIDTH = 1280  # CSS pixels: the viewport the choice among candidates is made for
 
@@ -143,8 +145,14 @@ def srcset_choice(
 # -- HTML -----------------------------------------------------------------------------------
 
 
+_REQUISITE_TAGS = ("link", "script", "img", "style", "meta", "video", "body", "table", "td", "th")
+# Elements with a `url()` in a style attribute: found by libxml2, not by a Python loop over
+# every element of the page (that loop was 1.9 ms a page, most of the finder's time).
+_STYLED = etree.XPath("//*[contains(@style, 'url(')]")
+
+
 def _html_requisites(root: etree._Element, base_url: str) -> Iterator[Requisite]:
-    for element in root.iter(etree.Element):
+    for element in root.iter(_REQUISITE_TAGS):
         tag = _tag(element)
         if tag == "link":
             yield from _link(element, base_url)
@@ -160,11 +168,10 @@ def _html_requisites(root: etree._Element, base_url: str) -> Iterator[Requisite]
                 yield from _one(element.get("content"), base_url, IMAGE)
         elif tag == "video":
             yield from _one(element.get("poster"), base_url, IMAGE)
-        elif tag in ("body", "table", "td", "th") and element.get("background"):
+        elif element.get("background"):  # body, table, td, th
             yield from _one(element.get("background"), base_url, IMAGE)
-        style = element.get("style")
-        if style and "url(" in style:
-            yield from css_requisites(style, base_url)
+    for element in _STYLED(root):
+        yield from css_requisites(element.get("style") or "", base_url)
 
 
 def _link(element: etree._Element, base_url: str) -> Iterator[Requisite]:
@@ -242,9 +249,8 @@ def _absolute(value: str, base_url: str) -> str | None:
     value = value.strip()
     if not value or value.startswith(("#", "data:", "about:", "javascript:", "blob:")):
         return None
-    try:
-        url = urljoin(base_url, value)
-    except ValueError:
+    url = join_url(value, base_url)
+    if url is None:
         return None
     url = url.split("#", 1)[0]
     return url if url.startswith(("http://", "https://")) else None
