@@ -30,11 +30,17 @@ SCHEMES = ("s3",)
 # What environment variable names the cache root; else $XDG_CACHE_HOME/newsarchive.
 CACHE_ENV = "NEWSARCHIVE_CACHE"
 
+_SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmgt]?)(i?b)?\s*$", re.IGNORECASE)
+
 _BUCKET = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
 
 
 class StorageError(ArchiveError):
     """An object store could not be reached, read or written; the message is one line."""
+
+
+class NameTaken(StorageError):
+    """An upload that must not replace an object found the name taken by other bytes."""
 
 
 @dataclass(frozen=True)
@@ -68,6 +74,9 @@ class RemoteObject:
     size: int
     etag: str  # without quotes
     modified: float = 0.0  # seconds since the epoch; 0 when unknown
+    # The MD5 of the whole object (hex) when a HEAD showed it: a multipart upload's ETag
+    # is not one, so our multipart uploads also note it in their metadata.
+    md5: str = ""
 
 
 def file_md5(path: str | os.PathLike[str]) -> bytes:
@@ -77,6 +86,15 @@ def file_md5(path: str | os.PathLike[str]) -> bytes:
         while chunk := handle.read(1 << 20):
             digest.update(chunk)
     return digest.digest()
+
+
+def parse_size(text: str) -> int:
+    """`64M`, `10GiB`, `500k`, `1048576` as bytes (powers of 1024); ValueError otherwise."""
+    match = _SIZE.match(text)
+    if not match:
+        raise ValueError(f"{text!r} is not a size (e.g. 64M, 10G, 1048576)")
+    number, unit = float(match.group(1)), match.group(2).lower()
+    return int(number * 1024 ** " kmgt".index(unit or " "))
 
 
 def is_remote(text: str | os.PathLike[str]) -> bool:
@@ -122,8 +140,13 @@ class ObjectStore(Protocol):
     def download(self, relative: str, path: Path) -> None:
         """The object into `path`, written under a temporary name and renamed."""
 
-    def upload_file(self, path: Path, relative: str) -> None:
-        """Upload `path`, retried; verified: the store's size and checksum equal the file's."""
+    def upload_file(self, path: Path, relative: str, *, if_absent: bool = False) -> None:
+        """Upload `path`, retried; verified: the store's size and checksum equal the file's.
+        `if_absent`: never replace an object of other bytes there (NameTaken); one of the
+        same bytes (an earlier attempt's) counts as uploaded."""
+
+    def holds(self, path: Path, there: RemoteObject) -> bool:
+        """Whether the object `there` (from `exists`) has the bytes of the file `path`."""
 
     def create_if_absent(self, relative: str, data: bytes) -> bool:
         """Create the object unless it exists (`If-None-Match: *`): True when created."""
@@ -133,12 +156,12 @@ def open_store(url: str) -> ObjectStore:
     """The store of an `s3://BUCKET/PREFIX` URL (not yet contacted: see `check`)."""
     location = parse_location(url)
     try:
-        from archive.storage.s3 import S3Store
+        from archive.storage.s3 import S3Store, multipart_threshold
     except ImportError as exc:
         raise StorageError(
             f"{url}: object storage needs boto3: pip install 'newsarchive[s3]' ({exc})"
         ) from exc
-    return S3Store(location)
+    return S3Store(location, multipart_threshold=multipart_threshold())
 
 
 def cache_root() -> Path:

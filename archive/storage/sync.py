@@ -29,7 +29,7 @@ from archive.layout import (
     ArticleStore,
     walk_article_files,
 )
-from archive.storage import ObjectStore, RemoteObject, StorageError, file_md5
+from archive.storage import NameTaken, ObjectStore, RemoteObject, StorageError
 
 logger = logging.getLogger(__name__)
 
@@ -70,13 +70,12 @@ def upload_warc(store: ObjectStore, path: Path) -> None:
     relative = f"{WARC_DIR}/{path.name}"
     there = store.exists(relative)
     if there is None:
-        store.upload_file(path, relative)
-    else:
-        if there.size != path.stat().st_size or there.etag.lower() != file_md5(path).hex():
-            raise StorageError(
-                f"{store.location.url}/{relative} exists with other bytes: {path} is kept, "
-                "not uploaded over it"
-            )
+        store.upload_file(path, relative, if_absent=True)  # a racing writer: NameTaken
+    elif not store.holds(path, there):
+        raise NameTaken(
+            f"{store.location.url}/{relative} exists with other bytes: {path} is kept, "
+            "not uploaded over it"
+        )
     path.unlink()
 
 
