@@ -65,7 +65,8 @@ NEWSARCHIVE_RESUME = False  # --resume: continue the last interrupted run of the
 # Unset: the crawl keeps its queue in this process (Scrapy's scheduler). Set: every worker
 # started with the same profile and frontier works on one crawl.
 NEWSARCHIVE_FRONTIER = ""
-FRONTIER_HEARTBEAT = 0.5  # seconds between a worker's heartbeats (and looks at the queue)
+FRONTIER_HEARTBEAT = 0.5  # seconds between a worker's heartbeats
+FRONTIER_WAIT_POLL = 0.1  # seconds between a waiting worker's looks for work or the end
 FRONTIER_WORKER_TTL = 30.0  # seconds without a heartbeat after which a worker counts as dead
 FRONTIER_REQUISITE_WAIT = 5.0  # seconds to wait for another worker's capture of a requisite
 # FRONTIER_HOST_DELAY: seconds between requests to one host over all workers (default
