@@ -32,7 +32,7 @@ import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
+from typing import IO, BinaryIO
 
 from warcio.recordloader import ArcWarcRecord
 from warcio.timeutils import iso_date_to_timestamp
@@ -189,36 +189,44 @@ def index_warc(path: str | os.PathLike[str], filename: str | None = None) -> Ite
     pywb resolves against its archive paths and a WACZ against `archive/`).
     """
     path = Path(path)
-    name = filename or path.name
     try:
         with open(path, "rb") as stream:
-            iterator = ArchiveRecords(stream, path)
-            for record in iterator:
-                if not _wanted(record):
-                    continue
-                url = record.rec_headers.get_header("WARC-Target-URI")
-                if not url:
-                    continue
-                fields: dict[str, str] = {"url": url}
-                mime = _mime(record)
-                if mime is not None:
-                    fields["mime"] = mime
-                if record.rec_type in ("response", "revisit") and record.http_headers:
-                    fields["status"] = record.http_headers.get_statuscode()
-                digest = record.rec_headers.get_header("WARC-Payload-Digest")
-                fields["digest"] = digest or payload_sha1(record)
-                offset = iterator.get_record_offset()
-                fields["length"] = str(iterator.get_record_length())
-                fields["offset"] = str(offset)
-                fields["filename"] = name
-                timestamp = iso_date_to_timestamp(record.rec_headers.get_header("WARC-Date"))
-                yield CdxjEntry(url_key(url), timestamp, fields)
+            yield from index_stream(stream, filename or path.name, path)
     except OSError as exc:
         raise WarcReadError(f"cannot read {path}: {exc}") from exc
+
+
+def index_stream(stream: BinaryIO, name: str, display: object) -> Iterator[CdxjEntry]:
+    """`index_warc` of a file already open (a file in a bucket, read as it streams):
+    entries name it `name`, errors `display`."""
+    try:
+        iterator = ArchiveRecords(stream, display)
+        for record in iterator:
+            if not _wanted(record):
+                continue
+            url = record.rec_headers.get_header("WARC-Target-URI")
+            if not url:
+                continue
+            fields: dict[str, str] = {"url": url}
+            mime = _mime(record)
+            if mime is not None:
+                fields["mime"] = mime
+            if record.rec_type in ("response", "revisit") and record.http_headers:
+                fields["status"] = record.http_headers.get_statuscode()
+            digest = record.rec_headers.get_header("WARC-Payload-Digest")
+            fields["digest"] = digest or payload_sha1(record)
+            offset = iterator.get_record_offset()
+            fields["length"] = str(iterator.get_record_length())
+            fields["offset"] = str(offset)
+            fields["filename"] = name
+            timestamp = iso_date_to_timestamp(record.rec_headers.get_header("WARC-Date"))
+            yield CdxjEntry(url_key(url), timestamp, fields)
+    except OSError as exc:
+        raise WarcReadError(f"cannot read {display}: {exc}") from exc
     except WarcReadError:
         raise
     except Exception as exc:  # warcio raises plain exceptions on damaged files
-        raise WarcReadError(f"{path}: not a readable WARC file: {exc}") from exc
+        raise WarcReadError(f"{display}: not a readable WARC file: {exc}") from exc
 
 
 def _spill(lines: list[str]) -> str:

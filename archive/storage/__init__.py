@@ -22,7 +22,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import BinaryIO, Protocol
 
 from archive.errors import ArchiveError
 
@@ -136,6 +136,10 @@ class ObjectStore(Protocol):
         """`length` bytes of the object from `offset` (one ranged GET)."""
 
     def read(self, relative: str) -> bytes: ...
+
+    def stream(self, relative: str, offset: int = 0) -> BinaryIO:
+        """The object from `offset` to its end as one response being read (one GET): for
+        reading a file through once without storing it."""
 
     def download(self, relative: str, path: Path) -> None:
         """The object into `path`, written under a temporary name and renamed."""

@@ -236,6 +236,17 @@ class S3Store:
         )
         return self._call(f"cannot read {self._url(relative)}", answer["Body"].read)
 
+    def stream(self, relative: str, offset: int = 0) -> Any:
+        answer = self._call(
+            f"cannot read {self._url(relative)} at {offset}",
+            lambda: self.client.get_object(
+                Bucket=self.location.bucket,
+                Key=self.location.key(relative),
+                **({"Range": f"bytes={offset}-"} if offset else {}),
+            ),
+        )
+        return answer["Body"]
+
     def download(self, relative: str, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".download-", suffix=".tmp")

@@ -5,7 +5,8 @@
 - `WarcUploader`: the same in a background thread, for files a crawl closes as it goes.
 - `upload_finished_warcs`, `upload_articles`, `upload_catalog`: what a crawl leaves in its
   spool directory, at its end and at the start of the next crawl (after a crash).
-- `materialise`: a bucket's `warc/` and `articles/` into a local cache, for the readers.
+- `materialise`: a bucket's `warc/` and `articles/` into a local cache, for the readers
+  (each file marked used, for `archive.storage.cache.trim`).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import logging
 import os
 import sqlite3
 import tempfile
+import time
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,6 +32,7 @@ from archive.layout import (
     walk_article_files,
 )
 from archive.storage import NameTaken, ObjectStore, RemoteObject, StorageError
+from archive.storage.cache import touch
 
 logger = logging.getLogger(__name__)
 
@@ -250,6 +253,7 @@ def materialise(
             else:
                 result.articles += 1
             if target.is_file() and target.stat().st_size == item.size:
+                touch(target)
                 continue
             _download(store, item, target)
             result.downloaded += 1
@@ -268,16 +272,19 @@ def materialise(
             _download(store, there, target)
             result.downloaded += 1
             result.downloaded_bytes += there.size
+        else:
+            touch(target)
     directory.mkdir(parents=True, exist_ok=True)
     return result
 
 
 def _download(store: ObjectStore, item: RemoteObject, target: Path) -> None:
-    """Download, keeping the bucket's modification time: `show` trusts `index.cdxj` only
-    when it is newer than every WARC file."""
+    """Download, keeping the bucket's modification time (`show` trusts `index.cdxj` only
+    when it is newer than every WARC file); the access time says it was used now (the
+    read cache is trimmed least recently used first: `archive.storage.cache`)."""
     store.download(item.relative, target)
     if item.modified:
-        os.utime(target, (item.modified, item.modified))
+        os.utime(target, (time.time(), item.modified))
 
 
 def _remove_stale(folder: Path, root: Path, wanted: set[str]) -> None:

@@ -1,17 +1,23 @@
 """`s3://BUCKET/PREFIX` where the read commands take an archive directory.
 
-The archive is mirrored into the local read cache (`archive.storage.cache_dir(…, "read")`:
-only files that are new or of another size are downloaded) and the command reads that;
-`show` downloads the article files only and reads WARC records with ranged GETs.
+What a command needs as local files is mirrored into the read cache
+(`archive.storage.cache_dir(…, "read")`: only files that are new or of another size are
+downloaded) and the command reads that; the cache is trimmed to `NEWSARCHIVE_CACHE_MAX`
+when the command ends (`archive.storage.cache`). `index` and `serve` stream the WARC files
+instead, and `show` reads WARC records with ranged GETs.
 """
 
 from __future__ import annotations
 
+import atexit
 from pathlib import Path
 
 from archive.storage import ObjectStore, StorageError, cache_dir, is_remote, open_store
+from archive.storage.cache import CACHE_MAX_ENV, InUse, cache_max, trim
 from archive.storage.sync import materialise
 from crawler.cli import human_bytes, say
+
+_in_use: dict[Path, InUse] = {}
 
 
 def archive_arg(text: str) -> Path | str:
@@ -31,6 +37,7 @@ class RemoteArchiveError(Exception):
 def connect(given: str) -> ObjectStore:
     try:
         store = open_store(given)
+        cache_max()  # a bad NEWSARCHIVE_CACHE_MAX is a bad argument, said before any work
     except StorageError as exc:
         raise RemoteArchiveError(str(exc), 2) from exc
     try:
@@ -54,7 +61,7 @@ def local_copy(
     if not isinstance(given, str):
         return given
     store = store or connect(given)
-    directory = cache_dir(store.location, "read")
+    directory = read_cache(command, store)
     try:
         done = materialise(store, directory, warcs=warcs, articles=articles, catalog=catalog)
     except StorageError as exc:
@@ -67,3 +74,29 @@ def local_copy(
         f"({human_bytes(done.downloaded_bytes)}) downloaded into the cache {directory}",
     )
     return directory
+
+
+def read_cache(command: str, store: ObjectStore) -> Path:
+    """The read cache directory of `store`'s archive, held in use by this process until it
+    exits; then the cache is trimmed to its cap (one line on stderr when files went)."""
+    directory = cache_dir(store.location, "read")
+    if directory not in _in_use:
+        if not _in_use:
+            atexit.register(_release_and_trim, command)
+        _in_use[directory] = InUse(directory)
+    return directory
+
+
+def _release_and_trim(command: str) -> None:
+    for held in _in_use.values():
+        held.release()
+    _in_use.clear()
+    limit = cache_max()
+    done = trim(limit)
+    if done.removed:
+        say(
+            command,
+            f"read cache: {done.removed} least recently used file(s) "
+            f"({human_bytes(done.removed_bytes)}) removed to keep it within "
+            f"{CACHE_MAX_ENV} ({limit} bytes)",
+        )

@@ -171,3 +171,48 @@ def test_missing_credentials_and_unreachable_store_give_one_line(
     assert result.returncode == 1
     assert len(result.stderr.strip().splitlines()) == 1, result.stderr
     assert "cannot reach http://127.0.0.1:9" in result.stderr
+
+
+def _read_cache_bytes() -> int:
+    return sum(
+        path.stat().st_size
+        for path in cache_root().glob("s3/*/*/read/**/*")
+        if path.is_file() and path.name != ".in-use"
+    )
+
+
+def test_read_cache_stays_within_its_cap(
+    s3_archive: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With a cap below the archive's size, the readers still print what they print from a
+    local copy, and the read cache holds at most the cap once each has ended; `index`
+    streams the WARC files and downloads none."""
+    for read_cache in cache_root().glob("s3/*/*/read"):
+        shutil.rmtree(read_cache)
+    warc_bytes = sum(p.stat().st_size for p in (s3_archive / "warc").iterdir())
+    cap = warc_bytes // 2
+    monkeypatch.setenv("NEWSARCHIVE_CACHE_MAX", str(cap))
+
+    remote = newsarchive("index", "-o", "-", URL)
+    local = newsarchive("index", "-o", "-", s3_archive)
+    assert remote.returncode == 0 and remote.stdout == local.stdout, remote.stderr
+    assert not list(cache_root().glob("s3/*/*/read/**/*.warc.gz"))  # streamed, not stored
+
+    remote, local = newsarchive("check", URL), newsarchive("check", s3_archive)
+    assert remote.returncode == local.returncode == 0, remote.stdout
+    assert remote.stdout.splitlines()[-1] == local.stdout.splitlines()[-1]
+    assert "removed to keep it within NEWSARCHIVE_CACHE_MAX" in remote.stderr
+    assert _read_cache_bytes() <= cap
+
+    monkeypatch.setenv("NEWSARCHIVE_CACHE_MAX", "0")
+    result = newsarchive("wacz", URL, "-o", tmp_path / "a.wacz")
+    assert result.returncode == 0, result.stderr
+    assert _read_cache_bytes() == 0  # a cap of 0 keeps nothing once a command ends
+
+    monkeypatch.setenv("NEWSARCHIVE_CACHE_MAX", "ten gigs")
+    result = newsarchive("export", URL)
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        "newsarchive export: NEWSARCHIVE_CACHE_MAX: 'ten gigs' is not a size (e.g. 64M, 10G, "
+        "1048576)"
+    ]
