@@ -2,9 +2,10 @@
 
 Reads machine formats (ISO 8601, RFC 2822, compact `20240315`), English, French, German,
 Spanish, Italian and Portuguese month names ("March 15, 2024 10:30 a.m. EDT",
-"15. März 2024", "Fri Mar 25, 2016 07:27PM"), numeric dates when the day/month order is clear,
-a site's own `strptime` format, and dates in URLs (`/2024/03/15/`). Dates are searched for
-inside longer text ("Published: ... | Updated: ..."), never guessed from relative phrases.
+"15. März 2024", "Fri Mar 25, 2016 07:27PM"), numeric dates when the day/month order is clear
+(`30.10.23` too), a site's own `strptime` format, and dates in URLs (`/2024/03/15/`). Dates are
+searched for inside longer text ("Published: ... | Updated: ..."), never guessed from relative
+phrases.
 """
 
 from __future__ import annotations
@@ -141,6 +142,11 @@ _CJK = re.compile(
 _NUMERIC = re.compile(
     r"(?<![\d/.-])(?P<a>\d{1,2})[/.-](?P<b>\d{1,2})[/.-](?P<year>\d{4})(?![\d/])" + _TIME,
     re.I,
+)
+# "30.10.23", "02.12.19 14:05": German, Austrian, Swiss, Russian ... datelines with a two-digit
+# year. Dots only and two digits each: not a version number ("v1.10.12") nor an address.
+_NUMERIC_SHORT = re.compile(
+    r"(?<![\w.])(?P<a>\d{2})\.(?P<b>\d{2})\.(?P<year>\d{2})(?![\d.]\d|\d)" + _TIME, re.I
 )
 _YEAR_FIRST = re.compile(
     r"(?<![\d/.-])(?P<year>\d{4})[/.](?P<month>\d{1,2})[/.](?P<day>\d{1,2})(?![\d/.])" + _TIME,
@@ -401,7 +407,13 @@ def _parse(raw: str, date_format: str | None, dayfirst: DayFirst) -> ParsedDate 
         )  # fmt: skip
         if found:
             return found
-    for match in _NUMERIC.finditer(raw):
+    return _numeric(raw, dayfirst)
+
+
+def _numeric(raw: str, dayfirst: DayFirst) -> ParsedDate | None:
+    """ "15/03/2024", "03-15-2024", "30.10.23": day and month told apart by a number above 12,
+    else by `dayfirst`."""
+    for match in (*_NUMERIC.finditer(raw), *_NUMERIC_SHORT.finditer(raw)):
         a, b = int(match["a"]), int(match["b"])
         if a > 12 and b <= 12:
             day, month = a, b
@@ -415,9 +427,12 @@ def _parse(raw: str, date_format: str | None, dayfirst: DayFirst) -> ParsedDate 
             if dayfirst is None:
                 continue
             day, month = (a, b) if dayfirst else (b, a)
+        year = int(match["year"])
+        if year < 100:  # "23": 2023; "95": 1995
+            year += 1900 if year >= MIN_YEAR % 100 else 2000
         found = _build(
-            raw, int(match["year"]), month, day, match["hour"], match["minute"],
-            match["second"], match["ampm"], _time_zone(match),
+            raw, year, month, day, match["hour"], match["minute"], match["second"],
+            match["ampm"], _time_zone(match),
         )  # fmt: skip
         if found:
             return found

@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 import re
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Container, Iterable, Iterator
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from typing import Any, TypeVar
@@ -104,11 +104,17 @@ def class_and_id(element: etree._Element) -> str:
     return f"{element.get('class', '')} {element.get('id', '')}"
 
 
-def elsewhere(element: etree._Element, tags: frozenset[str] = ELSEWHERE_TAGS) -> bool:
-    """Inside an aside, footer, nav (`tags`) or a related/comments/sidebar block."""
+def elsewhere(
+    element: etree._Element,
+    tags: frozenset[str] = ELSEWHERE_TAGS,
+    layout: Container[etree._Element] = (),
+) -> bool:
+    """Inside an aside, footer, nav (`tags`) or a related/comments/sidebar block. The blocks in
+    `layout` (those holding the article's headline) are the page's frame whatever their class
+    says ("mainwrap sidebar", an opinion page's "commentHeader"): the walk stops there."""
     for ancestor in element.iterancestors():
         tag = ancestor.tag if isinstance(ancestor.tag, str) else ""
-        if tag == "body":
+        if tag == "body" or ancestor in layout:
             return False  # its classes describe the page layout ("sidebar-left"), not a block
         if tag in tags:
             return True

@@ -84,7 +84,7 @@ _MAX_HEADLINE_GAP_CHARS = 600
 # Site chrome above or around the article: its dates are today's (a clock widget), not the story's.
 _CHROME = re.compile(
     r"(?:^|[\s_-])(?:top-?bar|topbar|masthead|site-?header|global-?header|header-?(?:top|bar|date)|"
-    r"nav-?bar|navbar|menu|ticker|clock|today|todays-?date|date-?now|current-?date|weather)",
+    r"nav-?bar|navbar|site-?nav|menu|ticker|clock|today|todays-?date|date-?now|current-?date|weather)",
     re.I,
 )
 _CHROME_TAGS = frozenset({"header", "nav"})
@@ -303,6 +303,7 @@ class _Seen:
         self.found: dict[str, _Visible] = {}
         self.evidence: list[tuple[str, ParsedDate]] = []  # every date read, for _localised
         self.headline = headline
+        self.layout = _layout(headline)
         self.fmt = fmt
         self.dayfirst = dayfirst
 
@@ -314,10 +315,10 @@ class _Seen:
         for element in elements:
             if self.settled("published") and self.settled("modified"):
                 return
-            if elsewhere(element) or _chrome(element, self.headline):
+            if elsewhere(element, layout=self.layout) or _chrome(element, self.headline):
                 continue
             near: bool | None = None  # computed once, when it matters
-            for kind, parsed in self._dates_of(element):
+            for kind, parsed, sure in self._dates_of(element):
                 if parsed.has_time:  # a day alone may be any day the text names
                     self.evidence.append((kind, parsed))
                 current = self.found.get(kind)
@@ -325,25 +326,27 @@ class _Seen:
                     continue
                 if near is None:
                     marked = element.get("itemprop") in ("datePublished", "dateModified")
-                    near = in_article and (marked or _near(self.headline, element))
+                    near = sure and in_article and (marked or _near(self.headline, element))
                 if current is None or near:
                     self.found[kind] = _Visible(parsed, near, in_article)
 
-    def _dates_of(self, element: etree._Element) -> list[tuple[str, ParsedDate]]:
+    def _dates_of(self, element: etree._Element) -> list[tuple[str, ParsedDate, bool]]:
+        """(kind, date, sure) for each date `element` shows; not `sure`: it cannot be a
+        dateline (a <time> whose text names another day than its datetime)."""
         itemprop = element.get("itemprop")
         if element.tag == "time" or itemprop in ("datePublished", "dateModified"):
-            parsed = _time_element(element, self.fmt, self.dayfirst)
+            parsed, sure = _time_element(element, self.fmt, self.dayfirst)
             if parsed is None:
                 return []
             kind = {"datePublished": "published", "dateModified": "modified"}.get(
                 itemprop or "", ""
             ) or _time_kind(element)
             said = _said_kind(text_of(element))  # "Veröffentlicht: ..." marked dateModified
-            return [(said or kind, parsed)]
+            return [(said or kind, parsed, sure)]
         text = text_of(element)
         if not text or len(text) > _MAX_DATELINE_CHARS:
             return []
-        return list(_dated_text(text, self.fmt, self.dayfirst))
+        return [(kind, parsed, True) for kind, parsed in _dated_text(text, self.fmt, self.dayfirst)]
 
 
 def _in_article(element: etree._Element) -> bool:
@@ -355,11 +358,20 @@ def _in_article(element: etree._Element) -> bool:
 
 def _headline(page: Page) -> etree._Element | None:
     """The article's <h1>: the first of the page's first three that is neither in another block
-    nor in the site's chrome (a logo as <h1> in the site header)."""
-    for heading in page.elements["h1"][:3]:
+    nor in the site's chrome (a logo as <h1> in the site header); else the page's only <h1>
+    outside the chrome, whatever its block's class says."""
+    headings = page.elements["h1"]
+    for heading in headings[:3]:
         if not elsewhere(heading) and not any(_site_chrome(a) for a in _up_to_body(heading)):
             return heading
+    if len(headings) == 1 and not any(_site_chrome(a) for a in _up_to_body(headings[0])):
+        return headings[0]
     return None
+
+
+def _layout(headline: etree._Element | None) -> frozenset[etree._Element]:
+    """The blocks holding the headline: the page's frame, not a sidebar or comments block."""
+    return frozenset(headline.iterancestors()) if headline is not None else frozenset()
 
 
 def _up_to_body(element: etree._Element) -> Iterator[etree._Element]:
@@ -372,11 +384,15 @@ def _up_to_body(element: etree._Element) -> Iterator[etree._Element]:
 
 def _site_chrome(node: etree._Element) -> bool:
     """A top bar, masthead, menu or clock widget by its class or id, or a <header> with the
-    site's navigation."""
+    site's navigation (a breadcrumb trail above the headline is the article's own)."""
     marker = class_and_id(node)
     if marker.strip() and _CHROME.search(marker):
         return True
-    return node.tag == "header" and node.find(".//nav") is not None
+    return node.tag == "header" and any(not _breadcrumb(nav) for nav in node.iter("nav"))
+
+
+def _breadcrumb(nav: etree._Element) -> bool:
+    return "breadcrumb" in f"{class_and_id(nav)} {nav.get('aria-label', '')}".lower()
 
 
 def _chrome(element: etree._Element, headline: etree._Element | None) -> bool:
@@ -449,14 +465,18 @@ def _time_kind(element: etree._Element) -> str:
 
 def _time_element(
     element: etree._Element, fmt: str | None, dayfirst: DayFirst
-) -> ParsedDate | None:
+) -> tuple[ParsedDate | None, bool]:
+    """The date a <time> (or itemprop date) gives, and whether its datetime and its text agree
+    on the day. When they do not, the reader's text is its date, but the element is unsure of
+    itself (a republished story's "display" date over the stored one): it may fill in a missing
+    date, not overrule the page's metas."""
     machine = element.get("datetime") or element.get("content")
     shown = text_of(element)
     parsed_machine = parse_date(machine, None, dayfirst=dayfirst) if machine else None
     parsed_shown = parse_date(shown, fmt, dayfirst=dayfirst) if shown else None
     if parsed_machine and parsed_shown and not _same_day(parsed_machine, parsed_shown):
-        return parsed_shown  # what the reader sees wins over the attribute
-    return parsed_machine or parsed_shown
+        return parsed_shown, False
+    return parsed_machine or parsed_shown, True
 
 
 def _same_day(structured: ParsedDate, visible: ParsedDate) -> bool:
@@ -574,6 +594,7 @@ def _text_date(page: Page, dayfirst: DayFirst) -> ParsedDate | None:
     if body is None:
         return None
     headline = _headline(page)
+    layout = _layout(headline)
     reserve: ParsedDate | None = None
     tried = 0
     for element in body.iter():
@@ -588,7 +609,7 @@ def _text_date(page: Page, dayfirst: DayFirst) -> ParsedDate | None:
         found = parse_date(text, page.date_format, dayfirst=dayfirst)
         if found is None or _chrome(element, headline):
             continue
-        if not elsewhere(element):
+        if not elsewhere(element, layout=layout):
             return found
         reserve = reserve or found
     return reserve

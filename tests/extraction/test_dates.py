@@ -134,3 +134,23 @@ def test_text_after_the_time_is_not_an_offset() -> None:
 )
 def test_month_names_of_more_languages(text: str, iso: str) -> None:
     assert parse_date(text).iso() == iso
+
+
+@pytest.mark.parametrize(
+    ("text", "dayfirst", "iso"),
+    [
+        ("Party, 30.10.23", None, "2023-10-30"),  # the day is above 12: no order needed
+        ("am 30.10.23 um 14:05 Uhr", None, "2023-10-30T14:05:00"),
+        ("02.12.19", True, "2019-12-02"),
+        ("02.12.19", None, None),  # either way round
+        ("05.05.95", None, "1995-05-05"),
+        ("Version 1.10.12", True, None),  # one-digit parts: a version number
+        ("v10.10.12", True, None),
+        ("192.168.10.23", True, None),
+    ],
+)
+def test_numeric_date_with_a_two_digit_year(
+    text: str, dayfirst: bool | None, iso: str | None
+) -> None:
+    found = parse_date(text, dayfirst=dayfirst)
+    assert (found.iso() if found else None) == iso

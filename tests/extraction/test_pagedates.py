@@ -161,3 +161,60 @@ def test_undeclared_language_on_a_country_domain_reads_day_first() -> None:
     assert published(html, "https://www.wienbadminton.at/news/119843/Come-Together") == (
         "2018-05-06"
     )
+
+
+def test_two_digit_year_dateline_of_a_german_page() -> None:
+    html = """<html lang="de"><body><div class="text"><div class="date"> Party, 30.10.23 </div>
+      <h1>Last-Minute Halloween-Kostüme</h1><p>Halloween steht vor der Tür.</p>
+    </div></body></html>"""
+    assert published(html) == "2023-10-30"
+
+
+def test_breadcrumb_in_the_article_header_is_not_the_site_navigation() -> None:
+    # A <header> with the site's <nav> is chrome; one whose <nav> is a breadcrumb trail above
+    # the headline is the article's, and so is the date beside the headline.
+    html = """<html lang="de"><body><div class="main-content"><article>
+      <header class="content-header"><nav class="breadcrumb"><a href="/en/">Home</a>
+        <a href="/en/debate/">Debate</a></nav>
+        <span style="color: #bf2d38">02.12.19</span>
+        <h1>What's on the cards for von der Leyen?</h1></header>
+      <p>The new Commission takes office this week.</p></article></div></body></html>"""
+    assert published(html, "https://www.school.example/en/debate/leyen/") == "2019-12-02"
+
+
+def test_site_navigation_clock_is_chrome() -> None:
+    html = """<html lang="en"><head>
+      <meta name="pubdate" content="2020-04-28T22:57:38Z"></head><body>
+      <div class="b-sitenav"><a href="/login">Log in</a><div class="b-sitenav__time">
+        <span>11:39 GMT</span><span>29 April 2020</span></div></div>
+      <h1>Some US States Begin Lifting Lockdowns</h1><p>The radio show discussed it.</p>
+    </body></html>"""
+    assert published(html) == "2020-04-28T22:57:38+00:00"
+
+
+def test_time_at_odds_with_its_own_datetime_does_not_overrule_the_metas() -> None:
+    # A republished story's <time> shows another day than its datetime: it is no dateline.
+    html = """<html lang="en"><head>
+      <meta property="article:published_time" content="2015-09-17T16:57:43+01:00">
+    </head><body><article><header><h1>The seven secrets of hotel owners</h1>
+      <ul class="meta"><li class="author">Hazel Sheffield</li>
+        <li><time datetime="17:00, 24 December 2015">Friday 25 December 2015</time></li></ul>
+    </header><p>Hotel bosses spill the beans on cost cutting.</p></article></body></html>"""
+    assert published(html) == "2015-09-17T16:57:43+01:00"
+
+
+def test_block_named_comment_that_holds_the_headline_is_the_page_layout() -> None:
+    # An opinion page's "commentHeader" holds the headline and its date; the <time> of a post
+    # quoted far below it is not the story's.
+    body = "<p>Vor wenigen Tagen hat das Kammergericht Berlin sein Urteil begründet.</p>" * 12
+    html = f"""<html lang="de"><body><div class="PageArticle">
+      <div class="PageArticle_commentHeader"><article class="ArticleHeaderComment">
+        <h1 class="ArticleHeaderComment_headline">Was sich nach dem Urteil ändert</h1>
+        <div class="PublishDate"><span>Dienstag,</span> <span>29. Januar 2019</span></div>
+      </article></div>
+      <div class="PageArticle_body">{body}<blockquote><p>Ein Beitrag, geteilt am
+        <time datetime="2018-03-12T19:30:12+00:00">Mär 12, 2018</time></p></blockquote></div>
+    </div></body></html>"""
+    assert published(html, "https://www.horizont.example/kommentare/urteil-172529") == (
+        "2019-01-29"
+    )
