@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -40,6 +41,35 @@ def newsarchive(*args: str | Path, timeout: float = 180) -> subprocess.Completed
 
 def crawl(target: str, out: Path, *extra: str) -> subprocess.CompletedProcess[str]:
     return newsarchive("crawl", target, "--out", out, *FAST, *extra)
+
+
+def start_crawl(
+    target: str | Path, out: str | Path, *extra: str, output: bool = False
+) -> subprocess.Popen[str]:
+    """`newsarchive crawl TARGET --out OUT` in the background, for a test that stops or
+    kills it; its output is kept (`communicate()`) only with `output`."""
+    where = subprocess.PIPE if output else subprocess.DEVNULL
+    return subprocess.Popen(
+        [sys.executable, "-m", "crawler", "crawl", str(target), "--out", str(out), *FAST, *extra],
+        stdout=where,
+        stderr=where,
+        text=True,
+    )
+
+
+def wait_for_requests(
+    server: Any, process: subprocess.Popen[str], n: int, *, timeout: float = 120
+) -> bool:
+    """Wait until `server` (a SiteServer) has answered `n` more requests than it had when
+    called; False when `process` ended first. Progress is polled, the moment is the count."""
+    start = len(server.requested)
+    deadline = time.monotonic() + timeout
+    while len(server.requested) - start < n:
+        if process.poll() is not None:
+            return False
+        assert time.monotonic() < deadline, "the crawl made no progress"
+        time.sleep(0.005)
+    return True
 
 
 @dataclass
@@ -91,6 +121,16 @@ def all_records(out: Path) -> list[Rec]:
 
 def articles(out: Path) -> list[dict[str, Any]]:
     return [json.loads(p.read_text("utf-8")) for p in sorted((out / "articles").rglob("*.json"))]
+
+
+def article_set(out: Path) -> dict[str, tuple[int, str, str]]:
+    """Article id -> (version, title, body) of every article file under `out`, failing on an
+    article written twice: what two crawls that should agree are compared by."""
+    found: dict[str, tuple[int, str, str]] = {}
+    for document in articles(out):
+        assert document["id"] not in found, f"article {document['url']} written twice"
+        found[document["id"]] = (document["version"], document["title"], document["body"])
+    return found
 
 
 def archived_files(out: Path) -> dict[Path, bytes]:

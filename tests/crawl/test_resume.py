@@ -12,7 +12,6 @@ import os
 import random
 import signal
 import subprocess
-import sys
 import time
 from collections import Counter
 from collections.abc import Iterator
@@ -24,7 +23,14 @@ import pytest
 from archive.catalog import open_catalog
 from crawler.demo.server import SiteServer
 from tests.evolving_site import EvolvingSite, write_profile
-from tests.support import FAST, all_records, articles, crawl, newsarchive
+from tests.support import (
+    all_records,
+    article_set,
+    crawl,
+    newsarchive,
+    start_crawl,
+    wait_for_requests,
+)
 
 ARTICLES = 40
 # Few requests at a time, so that a kill lands in the middle of the crawl.
@@ -45,48 +51,20 @@ def reference(site: tuple[SiteServer, Path], tmp_path_factory: pytest.TempPathFa
     out = tmp_path_factory.mktemp("reference")
     result = crawl(str(profile), out, *SLOW)
     assert result.returncode == 0, result.stderr[-2000:]
-    return _article_set(out)
+    return article_set(out)
 
 
-def _article_set(out: Path) -> dict[str, tuple[int, str, str]]:
-    found: dict[str, tuple[int, str, str]] = {}
-    for document in articles(out):
-        assert document["id"] not in found, f"article {document['url']} written twice"
-        found[document["id"]] = (document["version"], document["title"], document["body"])
-    return found
-
-
-def _start(profile: Path, out: Path, *extra: str) -> subprocess.Popen[bytes]:
-    return subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "crawler",
-            "crawl",
-            str(profile),
-            "--out",
-            str(out),
-            *FAST,
-            *SLOW,
-            *extra,
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+def _start(profile: Path, out: Path, *extra: str) -> subprocess.Popen[str]:
+    return start_crawl(profile, out, *SLOW, *extra)
 
 
 def _interrupt_after(
-    server: SiteServer, process: subprocess.Popen[bytes], requests: int, how: signal.Signals
+    server: SiteServer, process: subprocess.Popen[str], requests: int, how: signal.Signals
 ) -> bool:
     """Send `how` once the server has answered `requests` more requests; False when the
     crawl ended first."""
-    start = len(server.requested)
-    deadline = time.monotonic() + 120
-    while len(server.requested) - start < requests:
-        if process.poll() is not None:
-            return False
-        assert time.monotonic() < deadline, "the crawl made no progress"
-        time.sleep(0.005)  # polling for progress; the moment itself is the seeded count
+    if not wait_for_requests(server, process, requests):
+        return False
     os.kill(process.pid, how)
     process.wait(timeout=120)
     return True
@@ -115,7 +93,7 @@ def test_killed_and_resumed_equals_uninterrupted(
     assert process.wait(timeout=300) == 0
     assert interrupted, "no kill landed: the crawl finished too fast"
 
-    assert _article_set(out) == reference
+    assert article_set(out) == reference
     _assert_archived_once(out)
     assert not list((out / "warc").glob("*.open"))
     check = newsarchive("check", out)
@@ -138,7 +116,7 @@ def test_sigterm_stops_cleanly_and_resume_finishes(
     result = crawl(str(profile), out, *SLOW, "--resume")
     assert result.returncode == 0, result.stderr[-2000:]
     assert "read back from the archive (resumed run)" in result.stdout
-    assert _article_set(out) == reference
+    assert article_set(out) == reference
     _assert_archived_once(out)
 
 
@@ -149,12 +127,12 @@ def test_resume_with_nothing_to_resume_is_a_normal_crawl(
     out = tmp_path / "out"
     result = crawl(str(profile), out, "--resume")
     assert result.returncode == 0, result.stderr[-2000:]
-    assert _article_set(out) == reference
+    assert article_set(out) == reference
     again = crawl(str(profile), out, "--resume")  # the last run finished: a new, incremental one
     assert again.returncode == 0
     with open_catalog(out, readonly=True) as catalog:
         assert [r.resumes for r in catalog.runs()] == [0, 0]
-    assert _article_set(out) == reference
+    assert article_set(out) == reference
 
 
 def test_a_second_crawl_of_the_profile_waits_for_the_lock(

@@ -12,7 +12,6 @@ import json
 import os
 import signal
 import subprocess
-import sys
 import time
 from collections import Counter
 from collections.abc import Iterator
@@ -23,7 +22,14 @@ import pytest
 
 from crawler.demo.server import SiteServer
 from tests.evolving_site import EvolvingSite, write_profile
-from tests.support import FAST, articles, crawl, newsarchive, warc_files
+from tests.support import (
+    article_set,
+    crawl,
+    newsarchive,
+    start_crawl,
+    wait_for_requests,
+    warc_files,
+)
 
 ARTICLES = 40
 SLOW = ["-s", "CONCURRENT_REQUESTS=2", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=2"]
@@ -47,24 +53,12 @@ def reference(site: tuple[SiteServer, Path], tmp_path_factory: pytest.TempPathFa
     out = tmp_path_factory.mktemp("reference")
     result = crawl(str(profile), out)
     assert result.returncode == 0, result.stderr[-2000:]
-    return _article_set(out)
-
-
-def _article_set(out: Path) -> dict[str, tuple[str, str]]:
-    found: dict[str, tuple[str, str]] = {}
-    for document in articles(out):
-        assert document["id"] not in found, f"article {document['url']} written twice"
-        found[document["id"]] = (document["title"], document["body"])
-    return found
+    return article_set(out)
 
 
 def _worker(profile: Path, out: Path, redis_url: str, catalog: str, *extra: str):
-    return subprocess.Popen(
-        [sys.executable, "-m", "crawler", "crawl", str(profile), "--out", str(out),
-         "--frontier", redis_url, "--catalog", catalog, *FAST, *extra],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
+    return start_crawl(
+        profile, out, "--frontier", redis_url, "--catalog", catalog, *extra, output=True
     )
 
 
@@ -81,7 +75,10 @@ def _assert_valid(out: Path) -> None:
 
 
 def test_two_workers_crawl_the_site_once(
-    site: tuple[SiteServer, Path], reference: dict, redis_url: str, database: str,
+    site: tuple[SiteServer, Path],
+    reference: dict,
+    redis_url: str,
+    database: str,
     tmp_path: Path,
 ) -> None:
     server, profile = site
@@ -99,7 +96,7 @@ def test_two_workers_crawl_the_site_once(
 
     twice = {path: n for path, n in fetched.items() if n > 1}
     assert not twice, f"fetched more than once: {twice}"
-    assert _article_set(out) == reference
+    assert article_set(out) == reference
     assert all("articles      :" in s for s in summaries)
     names = [p.name for p in warc_files(out)]
     assert len(names) == 2 and len({n.rsplit("-", 1)[-1] for n in names}) == 2, names
@@ -107,7 +104,10 @@ def test_two_workers_crawl_the_site_once(
 
 
 def test_a_worker_killed_mid_crawl_loses_nothing(
-    site: tuple[SiteServer, Path], reference: dict, redis_url: str, database: str,
+    site: tuple[SiteServer, Path],
+    reference: dict,
+    redis_url: str,
+    database: str,
     tmp_path: Path,
 ) -> None:
     server, profile = site
@@ -116,25 +116,25 @@ def test_a_worker_killed_mid_crawl_loses_nothing(
     victim = _worker(profile, out, redis_url, database, *SLOW, *QUICK_DEATH)
     time.sleep(0.5)
     survivor = _worker(profile, out, redis_url, database, *SLOW, *QUICK_DEATH)
-    deadline = time.monotonic() + 120
-    while len(server.requested) - before < 25:
-        assert victim.poll() is None and time.monotonic() < deadline, "crawl ended too soon"
-        time.sleep(0.005)
+    assert wait_for_requests(server, victim, 25 - (len(server.requested) - before)), (
+        "crawl ended too soon"
+    )
     os.kill(victim.pid, signal.SIGKILL)
     victim.communicate(timeout=60)
     _finish(survivor)  # takes back the victim's requests once its heartbeat is gone
 
-    assert _article_set(out) == reference
+    assert article_set(out) == reference
     # The killed worker's unfinished WARC is closed by the next crawl into `out`: here a
     # restarted worker, which resumes its run in the catalog.
     restarted = _worker(profile, out, redis_url, database, "--resume")
     _finish(restarted)
-    assert _article_set(out) == reference
+    assert article_set(out) == reference
     _assert_valid(out)
 
 
-def test_frontier_needs_a_shared_catalog(site: tuple[SiteServer, Path], redis_url: str,
-                                         tmp_path: Path) -> None:
+def test_frontier_needs_a_shared_catalog(
+    site: tuple[SiteServer, Path], redis_url: str, tmp_path: Path
+) -> None:
     _, profile = site
     result = crawl(str(profile), tmp_path / "out", "--frontier", redis_url)
     assert result.returncode == 1
