@@ -24,8 +24,10 @@ from crawler.demo.server import SiteServer
 from tests.evolving_site import EvolvingSite, write_profile
 from tests.support import (
     article_set,
+    articles,
     crawl,
     newsarchive,
+    read_warc,
     start_crawl,
     wait_for_requests,
     warc_files,
@@ -172,3 +174,42 @@ def test_runs_reads_the_workers_runs_from_the_server_catalog(
     assert run["state"] == "finished" and run["articles"] == ARTICLES
     bad = newsarchive("runs", out, "--catalog", "mysql://nowhere/x")
     assert bad.returncode == 1 and "unsupported catalog URL" in bad.stderr
+
+
+def test_a_second_shared_crawl_is_incremental(
+    redis_url: str, database: str, tmp_path: Path
+) -> None:
+    """Workers crawl a site, it moves on, two workers crawl it again into the same archive:
+    only the edited and added articles are fetched (once), the edited get version 2, and
+    unchanged hubs are revisits, as for one process."""
+    site = EvolvingSite(tmp_path / "site", 20, clock=datetime.now(UTC))
+    with SiteServer(site.root) as server:
+        profile = write_profile(tmp_path / "site.toml", server.base_url)
+        out = tmp_path / "out"
+        _finish(_worker(profile, out, redis_url, database))
+        assert len(article_set(out)) == 20
+        first_warcs = set(warc_files(out))
+
+        change = site.advance(edit_fraction=0.1, add_fraction=0.1)
+        before = len(server.requested)
+        workers = [_worker(profile, out, redis_url, database, *PACED) for _ in range(2)]
+        for worker in workers:
+            _finish(worker)
+        second = [path.split("?", 1)[0] for path in server.requested[before:]]
+
+    assert not [p for p, n in Counter(second).items() if n > 1], "a URL fetched twice"
+    known = set(change.unchanged) | set(change.edited)
+    fetched_articles = {p for p in second if p in known or p in change.added}
+    assert fetched_articles == set(change.edited) | set(change.added)
+
+    versions: dict[str, set[int]] = {}
+    for document in articles(out):
+        path = "/" + document["url"].split("://", 1)[1].split("/", 1)[1]
+        versions.setdefault(path, set()).add(document["version"])
+    assert all(versions[p] == {1, 2} for p in change.edited)
+    assert all(versions[p] == {1} for p in (*change.added, *change.unchanged))
+
+    new_warcs = set(warc_files(out)) - first_warcs
+    new_records = [r for path in new_warcs for r in read_warc(path)]
+    assert [r for r in new_records if r.type == "revisit"], "no unchanged hub stored as a revisit"
+    _assert_valid(out)
