@@ -81,6 +81,7 @@ class Defect:
 @dataclass
 class CheckReport:
     warc_files: int = 0
+    arc_files: int = 0
     records: int = 0
     articles: int = 0
     defects: list[Defect] = field(default_factory=list)
@@ -91,8 +92,9 @@ class CheckReport:
         return not self.defects
 
     def summary(self) -> str:
+        arcs = f"{self.arc_files} ARC file(s), " if self.arc_files else ""
         return (
-            f"newsarchive check: {self.warc_files} WARC file(s), {self.records} records, "
+            f"newsarchive check: {self.warc_files} WARC file(s), {arcs}{self.records} records, "
             f"{self.articles} article(s): {len(self.defects)} defect(s)"
         )
 
@@ -202,16 +204,15 @@ class ArchiveChecker:
         """Read `path` through. `quiet`: a file a live writer is appending to; only its
         complete records are learnt, nothing of it is reported or counted."""
         display = str(path)
-        if not quiet:
-            self.report.warc_files += 1
         defects: list[Defect] = []
         responses: list[_Link] = []
         holds_requests = False
+        arc = path.name.endswith(ARC_SUFFIXES)  # until its first bytes say
         try:
             with open(path, "rb") as stream:
+                arc = is_arc(stream, path.name)
                 parser: RecordParser | ArcRecordParser = (
-                    ArcRecordParser() if is_arc(stream, path.name) else
-                    RecordParser(digests=not quiet)
+                    ArcRecordParser() if arc else RecordParser(digests=not quiet)
                 )
                 if is_gzip(stream):
                     records = self._read_gzip(stream, parser, display, defects)
@@ -226,6 +227,10 @@ class ArchiveChecker:
             defects.append(Defect(display, None, f"cannot read: {exc}"))
         if quiet:
             return
+        if arc:
+            self.report.arc_files += 1
+        else:
+            self.report.warc_files += 1
         self.report.defects.extend(defects)
         if holds_requests:
             self._responses.extend(responses)

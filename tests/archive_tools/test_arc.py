@@ -66,7 +66,7 @@ def test_check_passes_a_whole_arc_and_its_articles(arcs: Path, tmp_path: Path):
     assert result.returncode == 0, result.stdout + result.stderr
     # Both files hold the same two pages: the second gives no new version.
     assert result.stdout.splitlines()[-1] == (
-        "newsarchive check: 2 WARC file(s), 12 records, 2 article(s): 0 defect(s)"
+        "newsarchive check: 0 WARC file(s), 2 ARC file(s), 12 records, 2 article(s): 0 defect(s)"
     )
     # A pointer moved to another record of the ARC (robots.txt's) is a defect, named.
     arc = arcs / "IA-2008-a.arc.gz"
