@@ -68,7 +68,9 @@ class PostgresCatalog(SqlCatalog):
                 self._db.execute(self.schema())
                 version = self._schema_version()
         except psycopg.Error as exc:
-            raise CatalogError(f"{self.location}: cannot open the catalog: {exc}") from exc
+            # libpq's message runs over lines (a hint on the second): one line, as all ours
+            reason = " ".join(str(exc).split())
+            raise CatalogError(f"{self.location}: cannot open the catalog: {reason}") from exc
         self._opened(version)
 
     def _execute(self, sql: str, params: Iterable[Any] = ()) -> Cursor:

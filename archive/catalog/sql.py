@@ -369,6 +369,14 @@ class SqlCatalog:
     def count_captures(self) -> int:
         return int(self._execute("SELECT count(*) FROM captures").fetchone()[0])
 
+    def count_urls(self) -> int:
+        """Distinct URLs (by `url_key`) captured."""
+        return int(self._execute("SELECT count(DISTINCT url_key) FROM captures").fetchone()[0])
+
+    def count_revisits(self) -> int:
+        sql = "SELECT count(*) FROM captures WHERE record_type='revisit'"
+        return int(self._execute(sql).fetchone()[0])
+
     def count_articles(self) -> tuple[int, int]:
         """(articles, versions) the catalog knows."""
         row = self._execute(

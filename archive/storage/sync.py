@@ -187,6 +187,25 @@ def _create_article(store: ObjectStore, path: Path, local: str) -> str:
     raise StorageError(f"no free name for {local} in {store.location.url}")
 
 
+class SnapshotChanged(StorageError):
+    """The bucket's catalog snapshot is no longer the one a new snapshot was made from."""
+
+
+def replace_snapshot(store: ObjectStore, out: Path, based_on: RemoteObject | None) -> None:
+    """`upload_catalog`, unless the bucket's snapshot is no longer `based_on` (the one
+    `out`'s catalog was made from; None: there was none): then SnapshotChanged and nothing
+    is uploaded, so that a crawl's newer snapshot is not replaced by one without its run.
+    (A crawl that ends between this look and the upload still loses: the last upload wins.)
+    """
+    now = store.exists(CATALOG_FILE)
+    if (now is None) != (based_on is None) or (now and based_on and now.etag != based_on.etag):
+        raise SnapshotChanged(
+            f"{store.location.url}/{CATALOG_FILE} changed meanwhile (a crawl ended?): the "
+            "new snapshot was not uploaded; run the command again"
+        )
+    upload_catalog(store, out)
+
+
 def upload_catalog(store: ObjectStore, out: Path) -> None:
     """A consistent copy of `out/catalog.sqlite` (SQLite's backup API) to the bucket."""
     source = out / CATALOG_FILE
@@ -202,6 +221,24 @@ def upload_catalog(store: ObjectStore, out: Path) -> None:
         store.upload_file(Path(tmp), CATALOG_FILE)
     finally:
         os.unlink(tmp)
+
+
+def fetch_snapshot(store: ObjectStore, directory: Path) -> RemoteObject | None:
+    """The bucket's catalog snapshot into `directory` (downloaded when it is not there
+    already); its object, or None when the bucket has none (a copy there is removed)."""
+    there = store.exists(CATALOG_FILE)
+    target = directory / CATALOG_FILE
+    if there is None:
+        target.unlink(missing_ok=True)
+        return None
+    stat = target.stat() if target.is_file() else None
+    if stat is not None and stat.st_size == there.size and stat.st_mtime == there.modified:
+        touch(target)
+    else:
+        for suffix in ("-wal", "-shm"):  # of a catalog rebuilt here before: not this one's
+            Path(f"{target}{suffix}").unlink(missing_ok=True)
+        _download(store, there, target)
+    return there
 
 
 def fetch_catalog(store: ObjectStore, out: Path) -> bool:

@@ -1,4 +1,4 @@
-"""`newsarchive catalog DIR [--rebuild] [--import WARC ...]`
+"""`newsarchive catalog DIR|s3://BUCKET/PREFIX [--rebuild] [--import WARC ...] [--catalog URL]`
 
 The catalog (`DIR/catalog.sqlite`) is what makes crawls incremental, and it is an index
 only: this command shows what it holds, remakes it from the WARC and article files when it
@@ -8,6 +8,17 @@ the server only for what changed since they were made (`--import`).
 
 The catalog is opened with the crawler's URL key (`crawler.urls.strip_tracking`): a catalog
 written with another key would answer the crawl's lookups wrongly.
+
+`--catalog postgresql://…` works on the server catalog of a shared crawl instead of
+`DIR/catalog.sqlite`. The server catalog indexes the files of every worker, so `--rebuild`
+adds what DIR's files hold to it (every write is idempotent) and never deletes rows.
+
+An archive in a bucket (`s3://BUCKET/PREFIX`) has no catalog to change in place: its
+`catalog.sqlite` is a snapshot the crawls upload when they end. The summary reads the
+snapshot and lists the bucket's `warc/`; `--rebuild` makes a new snapshot from the bucket's
+files (mirrored into the read cache) and `--import` uploads the files (never over other
+bytes) and indexes them into a new snapshot; either is uploaded only if the bucket's
+snapshot is still the one it was made from (a crawl that ended meanwhile wins: run again).
 """
 
 from __future__ import annotations
@@ -20,19 +31,24 @@ import shutil
 import sqlite3
 import tempfile
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from warcio.archiveiterator import ArchiveIterator
 
 from archive.atomic import file_mode
-from archive.catalog import CatalogError, SqliteCatalog, catalog_path, open_catalog
+from archive.catalog import CATALOG_FILE, CatalogError, SqliteCatalog, catalog_path, open_catalog
 from archive.catalog.rebuild import SyncReport, rebuild, sync
+from archive.catalog.sql import SqlCatalog
 from archive.cdxj import INDEXED_SUFFIXES, list_warcs, unfinished_warcs
 from archive.errors import ArchiveError, WarcReadError
 from archive.layout import WARC_DIR
 from archive.locks import LOCKS_DIR, is_locked
-from crawler.cli import fail, say
+from archive.storage import ObjectStore, RemoteObject, StorageError
+from archive.storage.sync import fetch_snapshot, materialise, replace_snapshot
+from crawler.cli import fail, human_bytes, say
+from crawler.cli._remote import RemoteArchiveError, archive_arg, connect, read_cache
 from crawler.urls import strip_tracking
 
 COMMAND = "catalog"
@@ -51,7 +67,7 @@ def add_parser(subparsers: Any) -> None:
             "pages they hold."
         ),
     )
-    parser.add_argument("directory", type=Path, metavar="DIR")
+    parser.add_argument("directory", type=archive_arg, metavar="DIR|s3://BUCKET/PREFIX")
     parser.add_argument(
         "--rebuild",
         action="store_true",
@@ -67,6 +83,13 @@ def add_parser(subparsers: Any) -> None:
         metavar="WARC",
         help="copy these .warc, .warc.gz, .arc or .arc.gz files into DIR/warc (never "
         "overwriting one there) and index them",
+    )
+    parser.add_argument(
+        "--catalog",
+        default="",
+        metavar="URL",
+        help="the server catalog of a shared crawl (postgresql://…) instead of DIR's own: "
+        "shown, or rebuilt and imported into (adding, never deleting)",
     )
     parser.set_defaults(run=run)
 
@@ -96,16 +119,20 @@ class Summary:
     def missing(self) -> list[str]:
         return sorted(self.indexed - self.present)
 
-    def render(self, out: Path) -> str:
+    def render(self, out: Path | str, location: str = "", catalog_url: str = "") -> str:
+        """`out`: the archive as given; `location`: where its catalog is (default: its
+        SQLite file)."""
+        folder = f"{out}/{WARC_DIR}"
+        again = f" --catalog {catalog_url}" if catalog_url else ""
         lines = [
-            f"catalog      : {catalog_path(out)}",
+            f"catalog      : {location or catalog_path(out)}",
             f"captures     : {self.captures} ({self.revisits} revisits) of {self.urls} URLs",
             f"articles     : {self.articles} ({self.versions} versions)",
             f"runs         : {self.runs}",
-            f"WARC files   : {len(self.indexed)} indexed, {len(self.present)} in {out / WARC_DIR}",
+            f"WARC files   : {len(self.indexed)} indexed, {len(self.present)} in {folder}",
         ]
         for name in self.not_indexed:
-            lines.append(f"  not indexed: {name} (`newsarchive catalog {out} --rebuild`)")
+            lines.append(f"  not indexed: {name} (`newsarchive catalog {out} --rebuild{again}`)")
         for name in self.missing:
             lines.append(f"  indexed but missing: {name}")
         for name in self.unfinished:
@@ -113,38 +140,32 @@ class Summary:
         return "\n".join(lines)
 
 
-def _count(path: Path, sql: str) -> int:
-    """One number the catalog interface has no method for, read on a connection of its own
-    (read-only: a crawl may be writing)."""
-    db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-    try:
-        db.execute("PRAGMA busy_timeout=10000")
-        return int(db.execute(sql).fetchone()[0])
-    finally:
-        db.close()
-
-
 def summarise(out: Path) -> Summary:
-    path = catalog_path(out)
+    """The summary of DIR's own catalog against DIR/warc."""
     with open_catalog(out, readonly=True, url_key=strip_tracking) as catalog:
-        articles, versions = catalog.count_articles()
-        summary = Summary(
-            captures=catalog.count_captures(),
-            articles=articles,
-            versions=versions,
-            runs=len(catalog.runs(limit=1 << 62)),
-            indexed=catalog.warc_files(),
-        )
-    try:
-        summary.urls = _count(path, "SELECT count(DISTINCT url_key) FROM captures")
-        summary.revisits = _count(path, "SELECT count(*) FROM captures WHERE record_type='revisit'")
-    except sqlite3.DatabaseError as exc:
-        raise CatalogError(f"{path}: not a readable catalog: {exc}") from exc
+        summary = summarise_catalog(catalog)
     folder = out / WARC_DIR
     if folder.is_dir():
         summary.present = {p.name for p in list_warcs(folder)}
         summary.unfinished = [p.name for p in unfinished_warcs(folder)]
     return summary
+
+
+def summarise_catalog(catalog: SqlCatalog) -> Summary:
+    """What `catalog` holds (the WARC files beside it are the caller's to add)."""
+    try:
+        articles, versions = catalog.count_articles()
+        return Summary(
+            captures=catalog.count_captures(),
+            revisits=catalog.count_revisits(),
+            urls=catalog.count_urls(),
+            articles=articles,
+            versions=versions,
+            runs=len(catalog.runs(limit=1 << 62)),
+            indexed=catalog.warc_files(),
+        )
+    except sqlite3.DatabaseError as exc:
+        raise CatalogError(f"{catalog.location}: not a readable catalog: {exc}") from exc
 
 
 # -- rebuild -------------------------------------------------------------------------------
@@ -256,7 +277,18 @@ def copy_in(source: Path, folder: Path) -> Path:
     return target
 
 
-def _import(out: Path, sources: list[Path], *, rebuilding: bool) -> int:
+def open_writable(out: Path, catalog_url: str) -> SqlCatalog:
+    """DIR's own catalog, or the server catalog at `catalog_url` (imported only then)."""
+    if catalog_url:
+        from crawler.session import open_catalog_url
+
+        catalog = open_catalog_url(catalog_url, out)
+        assert isinstance(catalog, SqlCatalog)
+        return catalog
+    return SqliteCatalog(catalog_path(out), url_key=strip_tracking)
+
+
+def _import(out: Path, sources: list[Path], *, rebuilding: bool, catalog_url: str = "") -> int:
     folder = out / WARC_DIR
     try:
         to_copy, already = plan_imports(sources, folder)
@@ -276,19 +308,160 @@ def _import(out: Path, sources: list[Path], *, rebuilding: bool) -> int:
         say(COMMAND, f"copied {target.name} into {folder}")
     if rebuilding:
         return 0
-    new_catalog = not catalog_path(out).exists()
-    with SqliteCatalog(catalog_path(out), url_key=strip_tracking) as catalog:
+    with open_writable(out, catalog_url) as catalog:
         # A new catalog indexes everything already in DIR, as a crawl's first session
-        # would have: once the file exists, no crawl seeds it again.
+        # would have: once it holds anything, no crawl seeds it again.
+        new_catalog = catalog.is_empty()
         report = sync(catalog, out, warcs=None if new_catalog else [*copied, *already])
     say(COMMAND, f"indexed: {report.render()}")
     return 1 if report.unreadable else 0
+
+
+# -- an archive in a bucket ----------------------------------------------------------------
+
+
+def _plan_uploads(store: ObjectStore, sources: list[Path]) -> tuple[list[Path], list[Path]]:
+    """`plan_imports` against the bucket's `warc/`: (files to upload, files already there
+    with the same bytes), or ArchiveError."""
+    to_upload: list[Path] = []
+    already: list[Path] = []
+    names: dict[str, Path] = {}
+    for source in sources:
+        if not source.is_file():
+            raise ArchiveError(f"{source}: no such file")
+        if source.name in names:
+            raise ArchiveError(f"{names[source.name]} and {source} have the same name")
+        names[source.name] = source
+        check_readable(source)
+        there = store.exists(f"{WARC_DIR}/{source.name}")
+        if there is None:
+            to_upload.append(source)
+        elif store.holds(source, there):
+            already.append(source)
+        else:
+            raise ArchiveError(
+                f"{store.location.url}/{WARC_DIR}/{source.name} exists and holds other bytes "
+                f"than {source}: rename {source} (nothing was imported)"
+            )
+    return to_upload, already
+
+
+def _import_remote(
+    store: ObjectStore,
+    directory: Path,
+    sources: list[Path],
+    *,
+    rebuilding: bool,
+    catalog_url: str,
+    snapshot: RemoteObject | None,
+) -> int:
+    url = f"{store.location.url}/{WARC_DIR}"
+    try:
+        to_upload, already = _plan_uploads(store, sources)
+    except ArchiveError as exc:
+        return fail(COMMAND, f"{exc}; nothing was imported", 1)
+    for source in already:
+        say(COMMAND, f"{source.name} is already in {url} (same bytes): not uploaded again")
+    for count, source in enumerate(to_upload):
+        try:
+            store.upload_file(source, f"{WARC_DIR}/{source.name}", if_absent=True)
+        except StorageError as exc:
+            done = f"{count} of {len(to_upload)} uploaded" if count else "nothing was imported"
+            return fail(COMMAND, f"{exc}; {done} (run again: those are skipped)", 1)
+        say(COMMAND, f"uploaded {source.name} to {url}")
+    if rebuilding:
+        return 0
+    with open_writable(directory, catalog_url) as catalog:
+        if catalog.is_empty():  # as locally: a new catalog indexes the whole archive
+            _mirror(store, directory, warcs=True)
+            report = sync(catalog, directory)
+        else:
+            with tempfile.TemporaryDirectory(prefix="newsarchive-import-") as nothing:
+                report = sync(catalog, nothing, warcs=[*to_upload, *already])
+    say(COMMAND, f"indexed: {report.render()}")
+    if not catalog_url:
+        replace_snapshot(store, directory, snapshot)
+        say(COMMAND, f"uploaded the new snapshot {store.location.url}/{CATALOG_FILE}")
+    return 1 if report.unreadable else 0
+
+
+def _mirror(store: ObjectStore, directory: Path, *, warcs: bool) -> None:
+    done = materialise(store, directory, warcs=warcs, articles=True)
+    say(
+        COMMAND,
+        f"{store.location.url}: {done.warcs} WARC file(s), {done.articles} article file(s); "
+        f"{done.downloaded} file(s) ({human_bytes(done.downloaded_bytes)}) downloaded into "
+        f"the cache {directory}",
+    )
+
+
+def _run_remote(args: argparse.Namespace, given: str) -> int:
+    try:
+        store = connect(given)
+    except RemoteArchiveError as exc:
+        return fail(COMMAND, str(exc), exc.code)
+    url = store.location.url
+    directory = read_cache(COMMAND, store)
+    status = 0
+    try:
+        snapshot = None if args.catalog else fetch_snapshot(store, directory)
+        if args.imports:
+            status = _import_remote(
+                store,
+                directory,
+                args.imports,
+                rebuilding=args.rebuild,
+                catalog_url=args.catalog,
+                snapshot=snapshot,
+            )
+            if status:
+                return status
+        if args.rebuild:
+            _mirror(store, directory, warcs=True)
+            if args.catalog:
+                with open_writable(directory, args.catalog) as catalog:
+                    report = sync(catalog, directory)
+                    where = catalog.location
+                say(COMMAND, f"indexed the files of {url} into {where}: {report.render()}")
+            else:
+                report = rebuild(directory, catalog_path(directory), url_key=strip_tracking)
+                replace_snapshot(store, directory, snapshot)
+                say(COMMAND, f"rebuilt {url}/{CATALOG_FILE} (a new snapshot): {report.render()}")
+            if report.unreadable:
+                status = fail(COMMAND, "unreadable WARC files are not indexed", 1)
+        if args.catalog:
+            with open_writable(directory, args.catalog) as catalog:
+                summary, location = summarise_catalog(catalog), catalog.location
+        else:
+            snapshot = fetch_snapshot(store, directory)
+            if snapshot is None:
+                return fail(
+                    COMMAND,
+                    f"{url} has no catalog snapshot ({CATALOG_FILE}): no crawl has ended into "
+                    f"it; `newsarchive catalog {url} --rebuild` makes one from its files",
+                    1,
+                )
+            with open_catalog(directory, readonly=True, url_key=strip_tracking) as catalog:
+                summary = summarise_catalog(catalog)
+            when = datetime.fromtimestamp(snapshot.modified, UTC).strftime("%Y-%m-%d %H:%M UTC")
+            location = f"{url}/{CATALOG_FILE} (the snapshot uploaded {when})"
+        summary.present = {
+            item.relative.rsplit("/", 1)[-1]
+            for item in store.list(WARC_DIR)
+            if item.relative.endswith(INDEXED_SUFFIXES) and "/." not in "/" + item.relative
+        }
+        print(summary.render(url, location, args.catalog))
+    except (ArchiveError, OSError) as exc:
+        return fail(COMMAND, str(exc), 1)
+    return status
 
 
 # -- the command ---------------------------------------------------------------------------
 
 
 def run(args: argparse.Namespace) -> int:
+    if isinstance(args.directory, str):
+        return _run_remote(args, args.directory)
     out: Path = args.directory
     if not out.is_dir():
         return fail(COMMAND, f"{out} is not a directory", 2)
@@ -304,12 +477,18 @@ def run(args: argparse.Namespace) -> int:
                     1,
                 )
         if args.imports:
-            status = _import(out, args.imports, rebuilding=args.rebuild)
+            status = _import(out, args.imports, rebuilding=args.rebuild, catalog_url=args.catalog)
             if status:
                 return status
         if args.rebuild:
-            report = _rebuild(out)
-            say(COMMAND, f"rebuilt {catalog_path(out)}: {report.render()}")
+            if args.catalog:
+                with open_writable(out, args.catalog) as catalog:
+                    report = sync(catalog, out)
+                    where = catalog.location
+                say(COMMAND, f"indexed the files of {out} into {where}: {report.render()}")
+            else:
+                report = _rebuild(out)
+                say(COMMAND, f"rebuilt {catalog_path(out)}: {report.render()}")
             if report.unreadable:
                 status = fail(COMMAND, "unreadable WARC files are not indexed", 1)
             held = held_locks(out)
@@ -319,6 +498,15 @@ def run(args: argparse.Namespace) -> int:
                     "a crawl started during the rebuild and may have written to the old "
                     "catalog; rebuild again once it ends: " + ", ".join(held),
                 )
+        if args.catalog:
+            with open_writable(out, args.catalog) as catalog:
+                summary, location = summarise_catalog(catalog), catalog.location
+            folder = out / WARC_DIR
+            if folder.is_dir():
+                summary.present = {p.name for p in list_warcs(folder)}
+                summary.unfinished = [p.name for p in unfinished_warcs(folder)]
+            print(summary.render(out, location, args.catalog))
+            return status
         if not catalog_path(out).exists():
             return fail(
                 COMMAND,

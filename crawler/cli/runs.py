@@ -1,8 +1,9 @@
-"""`newsarchive runs DIR [--profile P] [--limit N] [--json] [--catalog URL]`
+"""`newsarchive runs DIR|s3://BUCKET/PREFIX [--profile P] [--limit N] [--json] [--catalog URL]`
 
 What the crawls into an archive did, newest first, from its catalog: the question a
 scheduled archive raises every morning ("did last night's crawls run, and what did they
-bring?") answered without reading logs.
+bring?") answered without reading logs. For an archive in a bucket, from the catalog
+snapshot its crawls upload when they end (`PREFIX/catalog.sqlite`).
 """
 
 from __future__ import annotations
@@ -15,9 +16,20 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from archive.catalog import CRASHED, RUNNING, CatalogError, RunRow, catalog_path, open_catalog
+from archive.catalog import (
+    CATALOG_FILE,
+    CRASHED,
+    RUNNING,
+    CatalogError,
+    RunRow,
+    catalog_path,
+    open_catalog,
+)
 from archive.locks import is_locked
-from crawler.cli import fail, human_bytes, stdout_closed
+from archive.storage import StorageError
+from archive.storage.sync import fetch_snapshot
+from crawler.cli import fail, human_bytes, say, stdout_closed
+from crawler.cli._remote import RemoteArchiveError, archive_arg, connect, read_cache
 from crawler.durations import human_duration
 
 # Column -> the run stat it shows.
@@ -39,7 +51,7 @@ def add_parser(subparsers: Any) -> None:
         description="The recent crawl runs recorded in DIR's catalog, newest first. A run "
         "still marked running whose crawl lock is free reads 'crashed'.",
     )
-    parser.add_argument("dir", type=Path, metavar="DIR")
+    parser.add_argument("dir", type=archive_arg, metavar="DIR|s3://BUCKET/PREFIX")
     parser.add_argument("--profile", metavar="P", help="only the runs of profile P")
     parser.add_argument("--limit", type=int, default=20, metavar="N", help="default: 20")
     parser.add_argument("--json", action="store_true", help="one JSON object per line")
@@ -62,10 +74,12 @@ def _time(text: str | None) -> datetime | None:
     return when if when.tzinfo else when.replace(tzinfo=UTC)
 
 
-def effective_state(run: RunRow, out: Path) -> str:
+def effective_state(run: RunRow, out: Path | None) -> str:
     """The run's state, except that a `running` run nobody holds the lock of was killed
-    (kill -9, a power cut) and never got to say so: it reads `crashed`."""
-    if run.state == RUNNING and not is_locked(out, run.profile):
+    (kill -9, a power cut) and never got to say so: it reads `crashed`. With `out` None
+    (an archive in a bucket: its crawls' locks are on the machines that ran them), the
+    recorded state."""
+    if out is not None and run.state == RUNNING and not is_locked(out, run.profile):
         return CRASHED
     return run.state
 
@@ -89,7 +103,7 @@ def _stat(stats: Mapping[str, Any], column: str) -> int | None:
     return int(stats.get(STATS[column]) or 0)
 
 
-def as_json(run: RunRow, out: Path, now: datetime) -> dict[str, Any]:
+def as_json(run: RunRow, out: Path | None, now: datetime) -> dict[str, Any]:
     state = effective_state(run, out)
     return {
         "id": run.id,
@@ -112,7 +126,7 @@ HEADER = ("ID", "PROFILE", "STARTED (UTC)", "TOOK", "STATE", "REQUESTS", "RESPON
 _RIGHT = {0, 3, 5, 6, 7, 8, 9, 10}  # numeric columns, aligned right
 
 
-def as_row(run: RunRow, out: Path, now: datetime) -> tuple[str, ...]:
+def as_row(run: RunRow, out: Path | None, now: datetime) -> tuple[str, ...]:
     state = effective_state(run, out)
     start = _time(run.started_at)
 
@@ -152,10 +166,41 @@ def render_table(rows: list[tuple[str, ...]]) -> str:
     return "\n".join(lines)
 
 
+def _snapshot(url: str) -> Path:
+    """The read cache directory holding the bucket's catalog snapshot, brought up to date
+    (one line on stderr says which); RemoteArchiveError."""
+    store = connect(url)
+    directory = read_cache("runs", store)
+    try:
+        there = fetch_snapshot(store, directory)
+    except StorageError as exc:
+        raise RemoteArchiveError(str(exc), 1) from exc
+    if there is None:
+        raise RemoteArchiveError(
+            f"{store.location.url} has no catalog snapshot ({CATALOG_FILE}): no crawl has "
+            "ended into it (crawls with --catalog URL: give it here too)",
+            1,
+        )
+    when = datetime.fromtimestamp(there.modified, UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+    say("runs", f"{store.location.url}/{CATALOG_FILE}: the snapshot uploaded {when}")
+    return directory
+
+
 def run(args: argparse.Namespace) -> int:
     if args.limit < 1:
         return fail("runs", "--limit must be at least 1", 2)
-    out: Path = args.dir
+    given: Path | str = args.dir
+    lock_dir: Path | None = given if isinstance(given, Path) else None
+    try:
+        if isinstance(given, str) and args.catalog:
+            connect(given)  # the bucket must be there; its runs are the server's
+            out = Path()
+        elif isinstance(given, str):
+            out = _snapshot(given)
+        else:
+            out = given
+    except RemoteArchiveError as exc:
+        return fail("runs", str(exc), exc.code)
     if not args.catalog and not catalog_path(out).exists():
         return fail(
             "runs",
@@ -178,12 +223,12 @@ def run(args: argparse.Namespace) -> int:
     try:
         if args.json:
             for one in runs:
-                sys.stdout.write(json.dumps(as_json(one, out, now), sort_keys=False) + "\n")
+                sys.stdout.write(json.dumps(as_json(one, lock_dir, now), sort_keys=False) + "\n")
         elif runs:
-            print(render_table([as_row(one, out, now) for one in runs]))
+            print(render_table([as_row(one, lock_dir, now) for one in runs]))
         else:
             which = f" of profile {args.profile}" if args.profile else ""
-            print(f"no runs{which} in {out}", file=sys.stderr)
+            print(f"no runs{which} in {given}", file=sys.stderr)
         sys.stdout.flush()
     except BrokenPipeError:
         return stdout_closed()

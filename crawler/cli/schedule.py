@@ -1,9 +1,14 @@
-"""`newsarchive schedule --out DIR [PROFILE ...] [--once] [-s NAME=VALUE ...]`
+"""`newsarchive schedule --out DIR|s3://BUCKET/PREFIX [PROFILE ...] [--once] [-s NAME=VALUE ...]`
 
 Keeps an archive up to date: crawls each profile into DIR when its `schedule` says, one
 `newsarchive crawl PROFILE --out DIR --resume` process per crawl (Twisted's reactor runs
 once per process, and a crashed crawl must not take the scheduler with it). The decisions
 are `crawler.scheduler`'s; this module supplies the real clock, processes and signals.
+
+With `--out s3://…` each crawl is `crawl --out s3://…` (it writes into this machine's
+spool directory of the bucket and uploads); the last starts are read from the spool's
+catalog, which those crawls keep, fetched from the bucket's snapshot when this machine has
+none yet; the crawl logs go to the spool's `logs/`.
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ from typing import Any
 
 from archive.catalog import CatalogError, catalog_path, open_catalog
 from crawler.cli import fail
+from crawler.cli._remote import RemoteArchiveError, archive_arg, connect
 from crawler.cli.crawl import add_settings_option
 from crawler.scheduler import ScheduledProfile, Scheduler, Started, crawl_command
 from crawler.siteprofile import ProfileError, bundled_profiles, resolve_profile
@@ -42,7 +48,9 @@ def add_parser(subparsers: Any) -> None:
         "or Ctrl-C, which stop the running crawls gracefully (resumable).",
     )
     parser.add_argument("profiles", nargs="*", metavar="PROFILE", help="name or .toml path")
-    parser.add_argument("--out", "-o", type=Path, required=True, metavar="DIR")
+    parser.add_argument(
+        "--out", "-o", type=archive_arg, required=True, metavar="DIR|s3://BUCKET/PREFIX"
+    )
     parser.add_argument(
         "--once",
         action="store_true",
@@ -105,8 +113,11 @@ class _CatalogStarts:
 
 
 class _Launcher:
-    def __init__(self, out: Path, settings: list[tuple[str, str]]) -> None:
+    """Starts `crawl --out TARGET` (a directory or an s3:// URL); logs into `out/logs`."""
+
+    def __init__(self, out: Path, settings: list[tuple[str, str]], target: str = "") -> None:
         self.out = out
+        self.target = target or str(out)
         self.settings = settings
 
     def __call__(self, entry: ScheduledProfile) -> Started:
@@ -116,7 +127,7 @@ class _Launcher:
         path = logs / f"crawl-{entry.name}-{stamp}-{os.getpid()}.log"
         with path.open("ab") as log:
             process = subprocess.Popen(
-                crawl_command(entry.target, self.out, self.settings),
+                crawl_command(entry.target, self.target, self.settings),
                 stdin=subprocess.DEVNULL,
                 stdout=log,
                 stderr=subprocess.STDOUT,
@@ -125,6 +136,22 @@ class _Launcher:
                 start_new_session=True,
             )
         return Started(process, path)
+
+
+def _spool(url: str) -> Path:
+    """This machine's spool directory of the bucket's archive (where `crawl --out URL`
+    writes), holding the bucket's catalog snapshot when it had no catalog yet; a bad or
+    unreachable bucket is a RemoteArchiveError, said before any crawl starts."""
+    from archive.storage import StorageError, cache_dir
+    from crawler.remotesession import prepare_spool
+
+    store = connect(url)
+    spool = cache_dir(store.location, "spool")
+    try:
+        prepare_spool(store, spool)
+    except StorageError as exc:
+        raise RemoteArchiveError(str(exc), 1) from exc
+    return spool
 
 
 def _configure_logging() -> logging.Handler:
@@ -148,7 +175,14 @@ def run(args: argparse.Namespace) -> int:
             raise ProfileError(f"a profile is given twice: {' '.join(args.profiles)}")
     except ProfileError as exc:
         return fail("schedule", str(exc), 2)
-    out: Path = args.out
+    target = ""
+    if isinstance(args.out, str):
+        try:
+            out, target = _spool(args.out), args.out
+        except RemoteArchiveError as exc:
+            return fail("schedule", str(exc), exc.code)
+    else:
+        out = args.out
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -163,7 +197,7 @@ def run(args: argparse.Namespace) -> int:
 
     scheduler = Scheduler(
         entries,
-        launch=_Launcher(out, list(args.settings)),
+        launch=_Launcher(out, list(args.settings), target),
         last_start=_CatalogStarts(out),
         sleep=sleep,
     )
