@@ -115,7 +115,8 @@ def make_app(collection: Collection, articles: Sequence[ArticleEntry]) -> StartP
     replay.warcserver_server.server.log = LoggingLogAdapter(
         logging.getLogger("archive.serve.warcserver"), logging.DEBUG
     )
-    return StartPageApp(replay, articles, collection.name, archive_name=collection.out.name)
+    name = collection.title or collection.out.name
+    return StartPageApp(replay, articles, collection.name, archive_name=name)
 
 
 class ReplayServer:

@@ -11,25 +11,34 @@ read-only), laid out as pywb expects so that `wayback` could serve it too:
 The WARC files are not copied or linked: the collection's `archive_paths` is `OUT/warc/`.
 A WARC is indexed again only when its size or mtime changed, so restarting the server on a
 large archive costs a stat per file; the merge streams (heapq), memory stays flat.
+
+An archive in a bucket (`prepare_remote`) is served without downloading its WARC files:
+each is indexed as it streams (one GET; again only when its size or ETag changed), and
+`archive_paths` is the bucket's `s3://BUCKET/PREFIX/warc/`, which pywb's S3 loader reads
+with a ranged GET per record replayed (boto3, so the same AWS_* settings). The state
+directory and the article files are in the archive's read cache.
 """
 
 from __future__ import annotations
 
+import functools
 import heapq
 import json
 import logging
 import os
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from archive.cdxj import list_warcs
 from archive.layout import ARCHIVE_SUFFIXES, WARC_DIR
 from archive.serve.errors import NoWarcFilesError, ReplayNotInstalledError, ServeError
+from archive.storage import ObjectStore, StorageError
+from archive.storage.rangedfile import open_stream
 
 logger = logging.getLogger(__name__)
 
@@ -52,6 +61,8 @@ class Collection:
     index: Path
     warc_files: tuple[Path, ...]
     temporary: bool  # state_dir is a temporary directory, to remove when done
+    archive_paths: str = ""  # where pywb reads the WARC files; default OUT/warc/
+    title: str = ""  # what the start page calls the archive; default OUT's name
 
     def pywb_config(self) -> dict[str, Any]:
         """pywb configuration: this one collection, nothing from the live web.
@@ -64,7 +75,7 @@ class Collection:
             "collections": {
                 self.name: {
                     "index_paths": str(self.index),
-                    "archive_paths": str(self.out / WARC_DIR) + os.sep,
+                    "archive_paths": self.archive_paths or str(self.out / WARC_DIR) + os.sep,
                 }
             },
             "collections_root": str(self.state_dir / "collections"),
@@ -103,9 +114,66 @@ def prepare(out: Path, name: str = COLLECTION) -> Collection:
         warc_files=tuple(warcs),
         temporary=temporary,
     )
+    sources = [_Source(w.name, _stamp(w), functools.partial(open, w, "rb"), str(w)) for w in warcs]
+    return _ready(collection, sources)
+
+
+def prepare_remote(store: ObjectStore, directory: Path, name: str = COLLECTION) -> Collection:
+    """The collection of the archive in `store`'s bucket; `directory` (its read cache)
+    holds the state directory and the mirrored article files."""
+    warcs = [
+        item
+        for item in store.list(WARC_DIR)
+        if item.relative.endswith(ARCHIVE_SUFFIXES) and "/." not in "/" + item.relative
+    ]
+    url = store.location.url
+    if not warcs:
+        raise NoWarcFilesError(
+            f"{url}/{WARC_DIR} holds no WARC or ARC files (*.warc[.gz], *.arc[.gz]) to serve: "
+            f"crawl into it first (newsarchive crawl URL --out {url})"
+        )
+    state_dir, temporary = _state_dir(directory)
+    collection = Collection(
+        name=name,
+        out=directory,
+        state_dir=state_dir,
+        index=state_dir / "index.cdxj",
+        warc_files=tuple(Path(item.relative) for item in warcs),
+        temporary=temporary,
+        archive_paths=f"{url}/{WARC_DIR}/",
+        title=store.location.prefix.rsplit("/", 1)[-1] or store.location.bucket,
+    )
+    sources = [
+        _Source(
+            item.relative.rsplit("/", 1)[-1],
+            [item.size, item.etag],
+            functools.partial(open_stream, store, item.relative, item.size),
+            f"{url}/{item.relative}",
+        )
+        for item in warcs
+    ]
+    return _ready(collection, sources)
+
+
+@dataclass(frozen=True)
+class _Source:
+    """One WARC file to index: its name, what says it changed, how to read it."""
+
+    name: str
+    stamp: list[Any]
+    open: Callable[[], BinaryIO]
+    display: str
+
+
+def _stamp(warc: Path) -> list[Any]:
+    stat = warc.stat()
+    return [stat.st_size, stat.st_mtime_ns]
+
+
+def _ready(collection: Collection, sources: list[_Source]) -> Collection:
     try:
-        _update_index(collection)
-        config = state_dir / "config.yaml"  # JSON is YAML: pywb reads it as its config file
+        _update_index(collection, sources)
+        config = collection.state_dir / "config.yaml"  # JSON is YAML: pywb reads it as such
         _write_atomic(config, json.dumps(collection.pywb_config(), indent=2).encode() + b"\n")
     except BaseException:
         collection.cleanup()
@@ -127,7 +195,7 @@ def _state_dir(out: Path) -> tuple[Path, bool]:
         return temporary, True
 
 
-def _update_index(collection: Collection) -> None:
+def _update_index(collection: Collection, sources: list[_Source]) -> None:
     indexes = collection.state_dir / "indexes"
     manifest_path = indexes / "manifest.json"
     try:
@@ -136,15 +204,13 @@ def _update_index(collection: Collection) -> None:
         manifest = {}
     current = {}
     changed = not collection.index.exists()
-    for warc in collection.warc_files:
-        stat = warc.stat()
-        stamp = [stat.st_size, stat.st_mtime_ns]
-        current[warc.name] = stamp
-        cdxj = indexes / f"{warc.name}.cdxj"
-        if manifest.get(warc.name) == stamp and cdxj.exists():
+    for source in sources:
+        current[source.name] = source.stamp
+        cdxj = indexes / f"{source.name}.cdxj"
+        if manifest.get(source.name) == source.stamp and cdxj.exists():
             continue
-        logger.info("indexing %s", warc.name)
-        _index_warc(warc, cdxj)
+        logger.info("indexing %s", source.name)
+        _index_warc(source, cdxj)
         changed = True
     for gone in set(manifest) - set(current):
         (indexes / f"{gone}.cdxj").unlink(missing_ok=True)
@@ -154,7 +220,7 @@ def _update_index(collection: Collection) -> None:
     _write_atomic(manifest_path, json.dumps(current, indent=1).encode())
 
 
-def _index_warc(warc: Path, cdxj: Path) -> None:
+def _index_warc(warc: _Source, cdxj: Path) -> None:
     """Write the sorted CDXJ of one WARC with pywb's indexer (filenames relative to OUT/warc)."""
     try:
         from pywb.indexer.archiveindexer import DefaultRecordParser
@@ -179,13 +245,13 @@ def _index_warc(warc: Path, cdxj: Path) -> None:
     tmp = cdxj.with_name(f".{cdxj.name}.{os.getpid()}.tmp")
     writer_cls = get_cdx_writer_cls(dict(_INDEX_OPTIONS))
     try:
-        with open(warc, "rb") as infile, open(tmp, "wb") as outfile, writer_cls(outfile) as writer:
+        with warc.open() as infile, open(tmp, "wb") as outfile, writer_cls(outfile) as writer:
             for entry in CaptureRecordParser(**_INDEX_OPTIONS)(infile):
                 writer.write(entry, warc.name)
-    except (ArchiveLoadFailed, OSError, EOFError) as exc:
+    except (ArchiveLoadFailed, OSError, EOFError, StorageError) as exc:
         tmp.unlink(missing_ok=True)
         # One unreadable file should not keep the rest of the archive offline.
-        logger.error("cannot index %s, its captures will not replay: %s", warc, exc)
+        logger.error("cannot index %s, its captures will not replay: %s", warc.display, exc)
         cdxj.write_bytes(b"")
         return
     os.replace(tmp, cdxj)

@@ -1,4 +1,10 @@
-"""`newsarchive serve DIR [--port N] [--host ADDR]`: browse an archive, replayed by pywb.
+"""`newsarchive serve DIR|s3://BUCKET/PREFIX [--port N] [--host ADDR]`: browse an archive,
+replayed by pywb.
+
+An archive in a bucket is served without downloading its WARC files: they are indexed as
+they stream and pywb reads each record it replays with a ranged GET; only the article
+files (the start page) are mirrored into the read cache
+(`archive.serve.collection.prepare_remote`).
 
 pywb runs on gevent, which must patch the standard library before anything imports `ssl`,
 `socket` users and the like; by the time a subcommand runs, `newsarchive` has imported every
@@ -16,6 +22,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from archive.storage import is_remote
 from crawler.cli import fail, say
 
 DEFAULT_PORT = 8080
@@ -36,7 +43,12 @@ def add_parser(subparsers: Any) -> None:
 
 
 def _add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("directory", type=Path, metavar="DIR", help="a crawl's --out directory")
+    parser.add_argument(
+        "directory",
+        type=archive_arg,
+        metavar="DIR|s3://BUCKET/PREFIX",
+        help="a crawl's --out directory or bucket",
+    )
     parser.add_argument(
         "--port",
         type=_port,
@@ -51,6 +63,12 @@ def _add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "-q", "--quiet", action="store_true", help="no request log, only warnings and errors"
     )
+
+
+def archive_arg(text: str) -> Path | str:
+    """`crawler.cli._remote.archive_arg`, without importing that module (and through it
+    threads and the store) before gevent patches the standard library."""
+    return text if is_remote(text) else Path(text)
 
 
 def _port(text: str) -> int:
@@ -86,30 +104,35 @@ def main(argv: list[str] | None = None) -> int:
         format="newsarchive serve: %(message)s",
         stream=sys.stderr,
     )
+    from crawler.cli._remote import RemoteArchiveError
+
     try:
         return _serve(args.directory, args.host, args.port)
     except ServeError as exc:
         return fail("serve", str(exc), 2)
+    except RemoteArchiveError as exc:
+        return fail("serve", str(exc), exc.code)
     except KeyboardInterrupt:  # before the server was up, e.g. while indexing
         return fail("serve", "interrupted", 130)
 
 
-def _serve(directory: Path, host: str, port: int) -> int:
+def _serve(directory: Path | str, host: str, port: int) -> int:
     from archive.serve.app import ReplayServer, load_pywb, make_app
 
     load_pywb()  # first: it patches the standard library for gevent
     from archive.cdxj import unfinished_message, unfinished_warcs
     from archive.layout import WARC_DIR
 
-    for unfinished in unfinished_warcs(directory / WARC_DIR):
-        say("serve", unfinished_message(unfinished))
+    if isinstance(directory, Path):
+        for unfinished in unfinished_warcs(directory / WARC_DIR):
+            say("serve", unfinished_message(unfinished))
     from archive.serve.collection import prepare
     from archive.serve.startpage import load_articles
 
     server = ReplayServer(host, port)
     collection = None
     try:
-        collection = prepare(directory)
+        collection = prepare(directory) if isinstance(directory, Path) else _remote(directory)
         articles = load_articles(collection.out)
         app = make_app(collection, articles)
         if host not in ("127.0.0.1", "localhost", "::1"):
@@ -118,7 +141,7 @@ def _serve(directory: Path, host: str, port: int) -> int:
             "%d articles, %d WARC files from %s; Ctrl-C stops",
             len(articles),
             len(collection.warc_files),
-            collection.out,
+            directory if isinstance(directory, str) else collection.out,
         )
         with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C is how one stops a server
             print(server.url, flush=True)
@@ -129,6 +152,21 @@ def _serve(directory: Path, host: str, port: int) -> int:
         server.stop()
         if collection is not None:
             collection.cleanup()
+
+
+def _remote(url: str) -> Any:
+    """The collection of an archive in a bucket (after pywb's gevent patching: boto3 and
+    the store are imported only now); RemoteArchiveError when it cannot be read."""
+    from archive.serve.collection import prepare_remote
+    from archive.storage import StorageError
+    from crawler.cli._remote import RemoteArchiveError, connect, local_copy
+
+    store = connect(url)
+    directory = local_copy("serve", url, warcs=False, store=store)
+    try:
+        return prepare_remote(store, directory)
+    except StorageError as exc:
+        raise RemoteArchiveError(str(exc), 1) from exc
 
 
 if __name__ == "__main__":

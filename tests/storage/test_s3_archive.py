@@ -216,3 +216,127 @@ def test_read_cache_stays_within_its_cap(
         "newsarchive export: NEWSARCHIVE_CACHE_MAX: 'ten gigs' is not a size (e.g. 64M, 10G, "
         "1048576)"
     ]
+
+
+def test_more_commands_refuse_bad_urls_in_one_line(s3_env: MotoServer, tmp_path: Path) -> None:
+    profile = tmp_path / "p.toml"
+    profile.write_text('name = "p"\nstart_urls = ["http://127.0.0.1:9/"]\nschedule = "0 0 1 1 *"\n')
+    for args, code, words in (
+        (["runs", "s3://Not_A_Bucket/x"], 2, "not a bucket name"),
+        (["serve", "s3://Not_A_Bucket/x", "--port", "0"], 2, "not a bucket name"),
+        (["catalog", "s3://no-such-bucket-here/x"], 1, "no such bucket"),
+        (["schedule", "--out", "s3://no-such-bucket-here/x", "--once", profile], 1, "no such"),
+    ):
+        result = newsarchive(*args)
+        assert result.returncode == code, (args, result.stderr)
+        assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+        assert words in result.stderr
+
+
+def test_runs_and_catalog_read_the_snapshot(s3_archive: Path) -> None:
+    remote = newsarchive("runs", URL, "--json")
+    local = newsarchive("runs", s3_archive, "--json")
+    assert remote.returncode == local.returncode == 0, remote.stderr
+    assert remote.stdout == local.stdout and len(remote.stdout.splitlines()) == 2
+    assert f"{URL}/catalog.sqlite: the snapshot uploaded " in remote.stderr
+
+    remote, local = newsarchive("catalog", URL), newsarchive("catalog", s3_archive)
+    assert remote.returncode == local.returncode == 0, remote.stderr
+    assert remote.stdout.splitlines()[1:4] == local.stdout.splitlines()[1:4]  # the figures
+    assert f"catalog      : {URL}/catalog.sqlite (the snapshot uploaded " in remote.stdout
+    assert f"WARC files   : 2 indexed, 2 in {URL}/warc" in remote.stdout
+
+
+def _copy_prefix(server: MotoServer, source: str, target: str) -> None:
+    client = server.client()
+    for item in client.list_objects_v2(Bucket=BUCKET, Prefix=source + "/")["Contents"]:
+        key = target + item["Key"][len(source) :]
+        source_key = {"Bucket": BUCKET, "Key": item["Key"]}
+        client.copy_object(Bucket=BUCKET, Key=key, CopySource=source_key)
+
+
+DATE = "2026-11-28T17:25:28Z"
+
+
+def test_catalog_rebuild_and_import_upload_a_new_snapshot(
+    s3_env: MotoServer, s3_archive: Path, tmp_path: Path
+) -> None:
+    from tests.serve.test_serve_cli import write_warc
+
+    _copy_prefix(s3_env, "runs/site", "runs/copy")
+    url = f"s3://{BUCKET}/runs/copy"
+    client = s3_env.client()
+    old = client.head_object(Bucket=BUCKET, Key="runs/copy/catalog.sqlite")["ETag"]
+    local = newsarchive("catalog", s3_archive)
+
+    rebuilt = newsarchive("catalog", url, "--rebuild")
+    assert rebuilt.returncode == 0, rebuilt.stderr
+    assert f"rebuilt {url}/catalog.sqlite (a new snapshot)" in rebuilt.stderr
+    assert client.head_object(Bucket=BUCKET, Key="runs/copy/catalog.sqlite")["ETag"] != old
+    assert rebuilt.stdout.splitlines()[1:] == [  # the same figures; the runs kept
+        line.replace(str(s3_archive), url) for line in local.stdout.splitlines()[1:]
+    ]
+
+    write_warc(tmp_path / "ours", "quay.warc.gz", "http://quay.example/s", "Rebuilt.", DATE)
+    warc = tmp_path / "ours" / "warc" / "quay.warc.gz"
+    imported = newsarchive("catalog", url, "--import", warc)
+    assert imported.returncode == 0, imported.stderr
+    assert client.get_object(Bucket=BUCKET, Key="runs/copy/warc/quay.warc.gz")["Body"].read() == (
+        warc.read_bytes()
+    )
+    assert f"WARC files   : 3 indexed, 3 in {url}/warc" in imported.stdout
+
+    # The same name, other bytes: refused, nothing replaced.
+    write_warc(tmp_path / "theirs", "quay.warc.gz", "http://quay.example/t", "No.", DATE)
+    refused = newsarchive("catalog", url, "--import", tmp_path / "theirs" / "warc" / "quay.warc.gz")
+    assert refused.returncode == 1
+    assert "exists and holds other bytes" in refused.stderr
+    assert "nothing was imported" in refused.stderr
+    assert client.get_object(Bucket=BUCKET, Key="runs/copy/warc/quay.warc.gz")["Body"].read() == (
+        warc.read_bytes()
+    )
+
+
+def test_serve_replays_from_the_bucket_without_downloading_warcs(
+    s3_env: MotoServer, tmp_path: Path
+) -> None:
+    pytest.importorskip("pywb")
+    from tests.serve.conftest import start_server, stop_server
+    from tests.serve.test_serve_cli import get, make_archive
+
+    local = make_archive(tmp_path / "arch")
+    client = s3_env.client()
+    for path in local.rglob("*"):
+        if path.is_file():
+            client.upload_file(str(path), BUCKET, f"served/{path.relative_to(local).as_posix()}")
+    served = start_server(f"s3://{BUCKET}/served", tmp_path / "serve.log")  # type: ignore[arg-type]
+    try:
+        status, page = get(served.url)
+        assert status == 200 and "Quay &lt;rebuilt&gt;" in page
+        status, replay = get(f"{served.url}archive/20261128172528/http://quay.example/story.html")
+        assert status == 200 and "The quay wall was rebuilt." in replay, served.log()
+    finally:
+        assert stop_server(served) == 0
+    assert not list(cache_root().glob("s3/*/served-*/read/**/*.warc.gz"))
+
+
+def test_schedule_crawls_into_the_bucket(
+    s3_env: MotoServer, test_site: SiteServer, tmp_path: Path
+) -> None:
+    profile = tmp_path / "site.toml"
+    profile.write_text(
+        f'name = "site"\nstart_urls = ["{test_site.url("/")}"]\nschedule = "0 0 1 1 *"\n'
+    )
+    make_bucket(s3_env, "scheduled")
+    url = "s3://scheduled/s"
+    result = newsarchive("schedule", "--out", url, profile, "--once", *FAST)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "ended with exit status 0" in result.stderr
+    keys = [i["Key"] for i in s3_env.client().list_objects_v2(Bucket="scheduled")["Contents"]]
+    assert "s/catalog.sqlite" in keys and any(k.startswith("s/warc/") for k in keys)
+    runs = newsarchive("runs", url, "--json")
+    assert runs.returncode == 0, runs.stderr
+    (run,) = [json.loads(line) for line in runs.stdout.splitlines()]
+    assert (run["profile"], run["state"]) == ("site", "finished")
+    again = newsarchive("schedule", "--out", url, profile, "--once", *FAST)
+    assert again.returncode == 0 and "no crawl is due now" in again.stderr  # the spool's catalog
