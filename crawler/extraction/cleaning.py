@@ -289,10 +289,13 @@ def clean_region(region: etree._Element) -> None:
         for el in region.iter("div", "section", "ul", "ol", "table", "aside", "header", "dl")
         if el is not region
     ]
+    # A box holding much of the region's prose is the story, whatever its class says: the
+    # collapsed rest of it ("read-more"), its sections ("more-features").
+    big = max(200.0, 0.4 * text_len(region))
     for el in reversed(candidates):  # innermost first
         if el.getparent() is None:
             continue
-        if _should_drop(el):
+        if _should_drop(el, big):
             title = _widget_title(el)
             drop(el)
             if title is not None:
@@ -345,12 +348,18 @@ def opens_with_promo_title(el: etree._Element) -> bool:
     return False
 
 
-def _should_drop(el: etree._Element) -> bool:
+def _should_drop(el: etree._Element, big: float) -> bool:
     text = raw_text(el)
     length = text_len(el)
-    weight = class_weight(el)
-    if weight < 0 or is_comment_thread(el):
+    info = attr_info(el)
+    weight = info.weight
+    if is_comment_thread(el):
         return True
+    if weight < 0:
+        # Negative weight drops the box, unless it holds a big share of the region's prose.
+        if info.large_boilerplate or length < big:
+            return True
+        weight = 0
     if length == 0:
         return not len(pt.XP_IMAGES(el))
     density = link_density(el, length)
