@@ -53,6 +53,8 @@ _TAG_WEIGHT = {
     "body": -10,
 }
 _DECAY = (1.0, 2.0, 6.0, 9.0, 12.0)
+# An ancestor that outscores the one below it is taken as the body if it holds this much more text.
+_CLIMB_GAIN = 1.25
 
 
 @dataclass
@@ -106,16 +108,20 @@ def find_region(root: etree._Element, rules: ExtractionRules | None = None) -> R
         return None
 
     ranked = sorted(scores.items(), key=lambda kv: kv[1], reverse=True)[:8]
-    final = []
-    for el, raw in ranked:
-        final.append((raw * (1 - link_density(el)), el))
-    final.sort(key=lambda se: se[0], reverse=True)
+    # Scores discounted by link density, computed once per element (the candidates, and the
+    # ancestors the walk up looks at, are mostly the same elements).
+    adjusted = {el: raw * (1 - link_density(el)) for el, raw in ranked}
+    final = sorted(
+        ((score, el) for el, score in adjusted.items()), key=lambda se: se[0], reverse=True
+    )
     # A comment thread can hold more prose than the story it comments on.
     threads: dict[etree._Element, bool] = {}  # the candidates share most of their ancestors
     final = [se for se in final if not _in_comment_thread(se[1], threads)] or final
     top_score, top = final[0]
-    top = _promote(top, top_score, final)
-    top_score = max(top_score, scores.get(top, 0.0) * (1 - link_density(top)))
+    chosen = _climb(_promote(top, top_score, final), top_score, scores, adjusted)
+    if chosen is not top:
+        top = chosen
+        top_score = max(top_score, _adjusted(top, scores, adjusted))
 
     elements = _with_chunks(root, _with_siblings(top, top_score, scores), top_score, scores)
     covered = sum(text_len(el) for el in elements)
@@ -157,6 +163,39 @@ def _promote(top: etree._Element, top_score: float, final: list) -> etree._Eleme
         inside = sum(1 for el in strong if is_ancestor(node, el))
         if inside >= 3:
             return node
+        node = node.getparent()
+    return top
+
+
+def _adjusted(el: etree._Element, scores: dict, adjusted: dict) -> float:
+    """`el`'s score discounted by its link density (kept in `adjusted`)."""
+    score = adjusted.get(el)
+    if score is None:
+        score = adjusted[el] = scores.get(el, 0.0) * (1 - link_density(el))
+    return score
+
+
+def _climb(top: etree._Element, top_score: float, scores: dict, adjusted: dict) -> etree._Element:
+    """Readability's walk up: if an ancestor scores more than the one below it, the body goes on
+    beyond `top` (a story split by headings, lists, tables or figures into sections that each
+    score less than the longest)."""
+    threshold = top_score / 3
+    last = top_score
+    node = top.getparent()
+    while node is not None and node.tag not in ("body", "html"):
+        raw = scores.get(node)
+        if raw is None:
+            node = node.getparent()
+            continue
+        if raw < threshold:  # the discounted score is no more than the raw one
+            break
+        score = _adjusted(node, scores, adjusted)
+        if score < threshold:
+            break
+        if score > last:
+            # Only for more text: a wrapper that adds a standfirst or a byline is no more body.
+            return node if text_len(node) >= _CLIMB_GAIN * text_len(top) else top
+        last = score
         node = node.getparent()
     return top
 

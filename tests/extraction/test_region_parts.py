@@ -33,3 +33,36 @@ def test_small_box_with_a_boilerplate_class_is_still_dropped() -> None:
         </div></body></html>"""
     body = extract(page.encode(), URL).body
     assert body.count("Paragraph ") == 3 and "Another story" not in body, body
+
+
+def test_body_split_into_short_items_climbs_to_their_container() -> None:
+    # A notice paragraph scores best on its own; the feature list beside it holds most of the
+    # page's prose in short items, each worth less: their common container wins.
+    features = "".join(
+        f'<li class="feature"><h2>Tool {i}</h2><p>Tool {i} lets you examine the structure of a '
+        f"page and modify its layout, styles and scripts as you go.</p>"
+        f'<a href="/tools/{i}">Learn more about tool {i}</a></li>'
+        for i in range(8)
+    )
+    page = f"""<html><body><nav>{NAV}</nav><main class="page">
+        <section class="intro"><div class="notice"><h4>Important</h4><p>The new edition comes
+        with a profile of its own, so that you can run it alongside other versions, and keep your
+        bookmarks, history and passwords apart.</p></div></section>
+        <section class="tools"><div class="box"><ul class="features">{features}</ul></div></section>
+        </main><footer>{NAV}</footer></body></html>"""
+    body = extract(page.encode(), URL).body
+    assert "profile of its own" in body
+    assert body.count("lets you examine") == 8, body
+    assert "Section 3" not in body
+
+
+def test_climb_is_not_taken_for_a_standfirst() -> None:
+    # The body's container scores more than the wrapper just above it only by its own weight;
+    # what it adds is the standfirst, not more of the body.
+    paras = "".join(_para(i) for i in range(6))
+    page = f"""<html><body><article><section class="story"><div>
+        <div class="abstract"><p>A short summary of what the law does for farmers.</p></div>
+        <div class="detail-body">{paras}</div></div></section></article></body></html>"""
+    body = extract(page.encode(), URL).body
+    assert body.count("Paragraph ") == 6
+    assert "short summary" not in body, body
