@@ -201,6 +201,38 @@ def _climb(top: etree._Element, top_score: float, scores: dict, adjusted: dict) 
 
 
 def _with_siblings(top: etree._Element, top_score: float, scores: dict) -> list[etree._Element]:
+    """`top` and the siblings that continue it: its own, else those of its outermost wrapper."""
+    out = _siblings(top, top_score, scores)
+    if len(out) == 1:
+        outer = _outer_wrapper(top)
+        if outer is not top:
+            sections = _sections(outer)
+            if len(sections) > 1:
+                return sections
+    return out
+
+
+def _sections(outer: etree._Element) -> list[etree._Element]:
+    """`outer` and its siblings built alike (same tag, same class) that hold prose: the other
+    sections of a body cut by rules or headings into <section class="s"><div><div>text."""
+    cls = outer.get("class")
+    parent = outer.getparent()
+    if not cls or parent is None:
+        return [outer]
+    return [
+        sib
+        for sib in parent
+        if sib is outer
+        or (
+            sib.tag == outer.tag
+            and sib.get("class") == cls
+            and _is_prose(sib)
+            and not _is_other_content(sib)
+        )
+    ]
+
+
+def _siblings(top: etree._Element, top_score: float, scores: dict) -> list[etree._Element]:
     parent = top.getparent()
     if parent is None or top.tag in ("body", "html"):
         return [top]
@@ -226,6 +258,30 @@ def _with_siblings(top: etree._Element, top_score: float, scores: dict) -> list[
             ):
                 out.append(sib)
     return out
+
+
+def _outer_wrapper(top: etree._Element) -> etree._Element:
+    """The outermost ancestor of `top` that adds no text to it: its siblings are the body's other
+    sections when each section sits in wrappers of its own (<section><div><div>text)."""
+    node = top
+    parent = node.getparent()
+    while parent is not None and parent.tag not in ("body", "html") and _only_text(parent, node):
+        node = parent
+        parent = node.getparent()
+    return node
+
+
+def _only_text(parent: etree._Element, child: etree._Element) -> bool:
+    """Whether all of `parent`'s text is `child`'s (its other children hold none: empty ad slots,
+    images). Stops at the first text found elsewhere, as most parents have some."""
+    if (parent.text or "").strip() or (child.tail or "").strip():
+        return False
+    for other in parent:
+        if other is not child and (
+            (other.tail or "").strip() or any(t.strip() for t in other.itertext())
+        ):
+            return False
+    return True
 
 
 def _with_chunks(

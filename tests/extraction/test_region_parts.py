@@ -35,6 +35,23 @@ def test_small_box_with_a_boilerplate_class_is_still_dropped() -> None:
     assert body.count("Paragraph ") == 3 and "Another story" not in body, body
 
 
+def test_sections_in_wrappers_of_their_own_are_one_body() -> None:
+    # Each part of the story in <section class="s"><div><div>, parts cut by rules: the longest
+    # part wins the scoring, its look-alike sections join it.
+    def section(first: int, n: int) -> str:
+        paras = "".join(_para(i) for i in range(first, first + n))
+        wrapped = f'<div class="n p"><div class="z ab">{paras}</div></div>'
+        return f'<section class="ef eg">{wrapped}</section>'
+
+    parts = f"{section(0, 2)}<hr>{section(2, 8)}<hr>{section(10, 2)}"
+    page = f"""<html><body><nav>{NAV}</nav><article><div><h1>Water law passes</h1>{parts}
+        </div></article><div class="bio"><p>Jane Doe writes about rivers, lakes and the people
+        who live by them, and has done so for twenty years.</p></div></body></html>"""
+    body = extract(page.encode(), URL).body
+    assert body.count("Paragraph ") == 12, body
+    assert "Jane Doe" not in body
+
+
 def test_body_split_into_short_items_climbs_to_their_container() -> None:
     # A notice paragraph scores best on its own; the feature list beside it holds most of the
     # page's prose in short items, each worth less: their common container wins.
