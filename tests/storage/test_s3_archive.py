@@ -321,8 +321,11 @@ def test_serve_replays_from_the_bucket_without_downloading_warcs(
 
 
 def test_schedule_crawls_into_the_bucket(
-    s3_env: MotoServer, test_site: SiteServer, tmp_path: Path
+    s3_env: MotoServer, test_site: SiteServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """A scheduled crawl into s3://, with a multipart threshold of one byte: its WARC files
+    and catalog snapshot go as one-part multipart uploads, verified, and read back."""
+    monkeypatch.setenv("NEWSARCHIVE_MULTIPART_THRESHOLD", "1")
     profile = tmp_path / "site.toml"
     profile.write_text(
         f'name = "site"\nstart_urls = ["{test_site.url("/")}"]\nschedule = "0 0 1 1 *"\n'
@@ -332,8 +335,11 @@ def test_schedule_crawls_into_the_bucket(
     result = newsarchive("schedule", "--out", url, profile, "--once", *FAST)
     assert result.returncode == 0, result.stderr[-3000:]
     assert "ended with exit status 0" in result.stderr
-    keys = [i["Key"] for i in s3_env.client().list_objects_v2(Bucket="scheduled")["Contents"]]
-    assert "s/catalog.sqlite" in keys and any(k.startswith("s/warc/") for k in keys)
+    listed = s3_env.client().list_objects_v2(Bucket="scheduled")["Contents"]
+    etags = {item["Key"]: item["ETag"].strip('"') for item in listed}
+    warcs = [key for key in etags if key.startswith("s/warc/")]
+    assert warcs and all(etags[key].endswith("-1") for key in [*warcs, "s/catalog.sqlite"])
+    assert not s3_env.client().list_multipart_uploads(Bucket="scheduled").get("Uploads")
     runs = newsarchive("runs", url, "--json")
     assert runs.returncode == 0, runs.stderr
     (run,) = [json.loads(line) for line in runs.stdout.splitlines()]

@@ -2,7 +2,7 @@
 checked, the whole verified by its multipart ETag, and a failed upload leaves no parts.
 
 The threshold is lowered to 5 MiB (S3's smallest part) so that a 12 MiB file makes three
-parts; a crawl with a threshold of 1 byte sends its small WARC files as one-part uploads.
+parts. (A crawl that uploads in parts: `test_s3_archive.test_schedule_crawls_into_the_bucket`.)
 """
 
 from __future__ import annotations
@@ -15,9 +15,7 @@ import pytest
 
 from archive.storage import NameTaken, StorageError, open_store
 from archive.storage.sync import upload_warc
-from crawler.demo.server import SiteServer
 from tests.storage.conftest import MotoServer, make_bucket
-from tests.support import crawl, newsarchive
 
 BUCKET = "multipart"
 MIB = 1024 * 1024
@@ -126,21 +124,3 @@ def test_a_failed_upload_is_aborted_and_retried(
     assert failing.failed == 3  # every attempt
     assert path.exists() and store.exists("warc/f.warc.gz") is None
     assert _uploads_in_progress(bucket) == []  # each attempt's parts were aborted
-
-
-def test_crawl_uploads_its_warcs_in_parts(
-    bucket: MotoServer, test_site: SiteServer, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """A threshold of one byte: every WARC of a crawl goes as a one-part multipart upload,
-    and the archive reads back whole."""
-    monkeypatch.setenv("NEWSARCHIVE_MULTIPART_THRESHOLD", "1")
-    url = f"s3://{BUCKET}/crawled"
-    result = crawl(test_site.url("/"), url)
-    assert result.returncode == 0, result.stderr[-3000:]
-    listed = bucket.client().list_objects_v2(Bucket=BUCKET, Prefix="crawled/warc/")["Contents"]
-    assert listed and all(item["ETag"].strip('"').endswith("-1") for item in listed)
-    snapshot = bucket.client().head_object(Bucket=BUCKET, Key="crawled/catalog.sqlite")
-    assert snapshot["ETag"].strip('"').endswith("-1")  # replaced each crawl, in parts too
-    check = newsarchive("check", url)
-    assert check.returncode == 0, check.stdout[-2000:]
-    assert _uploads_in_progress(bucket) == []
