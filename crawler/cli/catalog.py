@@ -30,6 +30,7 @@ import os
 import shutil
 import sqlite3
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -229,12 +230,16 @@ def check_readable(path: Path) -> int:
     return records
 
 
-def plan_imports(sources: list[Path], folder: Path) -> tuple[list[Path], list[Path]]:
-    """(files to copy, files already in `folder` with the same bytes), or `ArchiveError`.
+def plan_imports(
+    sources: list[Path], present: Callable[[Path], bool | None], where: Callable[[Path], str]
+) -> tuple[list[Path], list[Path]]:
+    """(sources to copy, sources already in the archive with the same bytes), or
+    `ArchiveError`. `present(source)`: None when its name is free in the archive, else
+    whether the file there holds the same bytes; `where(source)`: that file, for messages.
 
-    A name taken in `folder` by other bytes is an error, never a renamed copy: the clash
-    is almost always the same crawl imported twice under another tool's rotation, and a
-    quiet `-1` suffix would index its responses twice."""
+    A name taken by other bytes is an error, never a renamed copy: the clash is almost
+    always the same crawl imported twice under another tool's rotation, and a quiet `-1`
+    suffix would index its responses twice."""
     to_copy: list[Path] = []
     already: list[Path] = []
     names: dict[str, Path] = {}
@@ -245,17 +250,25 @@ def plan_imports(sources: list[Path], folder: Path) -> tuple[list[Path], list[Pa
             raise ArchiveError(f"{names[source.name]} and {source} have the same name")
         names[source.name] = source
         check_readable(source)
-        target = folder / source.name
-        if target.exists():
-            if filecmp.cmp(source, target, shallow=False):
-                already.append(target)
-                continue
+        same = present(source)
+        if same is None:
+            to_copy.append(source)
+        elif same:
+            already.append(source)
+        else:
             raise ArchiveError(
-                f"{target} exists and holds other bytes than {source}: rename {source} "
-                "(nothing was imported)"
+                f"{where(source)} exists and holds other bytes than {source}: rename "
+                f"{source} (nothing was imported)"
             )
-        to_copy.append(source)
     return to_copy, already
+
+
+def _in_folder(folder: Path) -> Callable[[Path], bool | None]:
+    def present(source: Path) -> bool | None:
+        target = folder / source.name
+        return filecmp.cmp(source, target, shallow=False) if target.exists() else None
+
+    return present
 
 
 def copy_in(source: Path, folder: Path) -> Path:
@@ -291,7 +304,8 @@ def open_writable(out: Path, catalog_url: str) -> SqlCatalog:
 def _import(out: Path, sources: list[Path], *, rebuilding: bool, catalog_url: str = "") -> int:
     folder = out / WARC_DIR
     try:
-        to_copy, already = plan_imports(sources, folder)
+        to_copy, same = plan_imports(sources, _in_folder(folder), lambda s: str(folder / s.name))
+        already = [folder / source.name for source in same]
     except ArchiveError as exc:
         return fail(COMMAND, f"{exc}; nothing was imported", 1)
     copied: list[Path] = []
@@ -320,30 +334,12 @@ def _import(out: Path, sources: list[Path], *, rebuilding: bool, catalog_url: st
 # -- an archive in a bucket ----------------------------------------------------------------
 
 
-def _plan_uploads(store: ObjectStore, sources: list[Path]) -> tuple[list[Path], list[Path]]:
-    """`plan_imports` against the bucket's `warc/`: (files to upload, files already there
-    with the same bytes), or ArchiveError."""
-    to_upload: list[Path] = []
-    already: list[Path] = []
-    names: dict[str, Path] = {}
-    for source in sources:
-        if not source.is_file():
-            raise ArchiveError(f"{source}: no such file")
-        if source.name in names:
-            raise ArchiveError(f"{names[source.name]} and {source} have the same name")
-        names[source.name] = source
-        check_readable(source)
+def _in_bucket(store: ObjectStore) -> Callable[[Path], bool | None]:
+    def present(source: Path) -> bool | None:
         there = store.exists(f"{WARC_DIR}/{source.name}")
-        if there is None:
-            to_upload.append(source)
-        elif store.holds(source, there):
-            already.append(source)
-        else:
-            raise ArchiveError(
-                f"{store.location.url}/{WARC_DIR}/{source.name} exists and holds other bytes "
-                f"than {source}: rename {source} (nothing was imported)"
-            )
-    return to_upload, already
+        return None if there is None else store.holds(source, there)
+
+    return present
 
 
 def _import_remote(
@@ -357,7 +353,7 @@ def _import_remote(
 ) -> int:
     url = f"{store.location.url}/{WARC_DIR}"
     try:
-        to_upload, already = _plan_uploads(store, sources)
+        to_upload, already = plan_imports(sources, _in_bucket(store), lambda s: f"{url}/{s.name}")
     except ArchiveError as exc:
         return fail(COMMAND, f"{exc}; nothing was imported", 1)
     for source in already:
