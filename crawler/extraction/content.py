@@ -55,6 +55,7 @@ _TAG_WEIGHT = {
 _DECAY = (1.0, 2.0, 6.0, 9.0, 12.0)
 # An ancestor that outscores the one below it is taken as the body if it holds this much more text.
 _CLIMB_GAIN = 1.25
+_CLIMB_STEPS = 3
 
 
 @dataclass
@@ -182,7 +183,12 @@ def _climb(top: etree._Element, top_score: float, scores: dict, adjusted: dict) 
     threshold = top_score / 3
     last = top_score
     node = top.getparent()
-    while node is not None and node.tag not in ("body", "html"):
+    # A few steps only: higher up, an ancestor gets a sixth or less of the credit of the top's
+    # paragraphs, and what lifts its score is its own tag and class (a paywall box beside the
+    # article, in <main>).
+    for _ in range(_CLIMB_STEPS):
+        if node is None or node.tag in ("body", "html"):
+            break
         raw = scores.get(node)
         if raw is None:
             node = node.getparent()

@@ -83,3 +83,23 @@ def test_climb_is_not_taken_for_a_standfirst() -> None:
     body = extract(page.encode(), URL).body
     assert body.count("Paragraph ") == 6
     assert "short summary" not in body, body
+
+
+def test_climb_takes_a_few_steps_only() -> None:
+    # Four levels above the article, <main> outscores the wrapper below it thanks to a paywall
+    # box beside the article: too far up for the article's paragraphs to count there.
+    paras = "".join(_para(i) for i in range(8))
+    box = (
+        '<div class="capping"><p>You can read this newspaper on one device at a time, because '
+        "another person, or you, is reading with this account on another device.</p><p>How do I "
+        "stop seeing this message? By clicking the button, and making sure you are the only "
+        "person reading with this account.</p><p>Will this message show elsewhere? Yes, it will "
+        "be shown on the other device, which stays connected.</p></div>"
+    )
+    page = f"""<html><body><main class="main"><section class="article article--single">
+        <section class="zone zone--article"><section class="article__wrapper">
+        <article class="article__content">{paras}</article></section></section></section>{box}
+        </main></body></html>"""
+    body = extract(page.encode(), URL).body
+    assert body.count("Paragraph ") == 8
+    assert "one device at a time" not in body, body
