@@ -79,7 +79,8 @@ class Metadata:
     og_type: str | None = None
     # Every JSON-LD @type of the page's entities: top level, inside @graph and mainEntity.
     schema_types: tuple[str, ...] = ()
-    # Where `published` came from: "jsonld", "meta", "visible", "url" (for debugging rules).
+    # Where `published` came from: "jsonld", "meta", "visible", "url", "htmldate" (for
+    # debugging rules).
     published_source: str | None = None
 
 

@@ -16,7 +16,8 @@ from urllib.parse import urlsplit
 
 from lxml import etree
 
-from crawler.extraction.dates import DayFirst, ParsedDate, parse_date, url_date
+from crawler.extraction.dates import DayFirst, ParsedDate, parse_date, url_date, url_month
+from crawler.extraction.htmldates import htmldate_day
 from crawler.extraction.language import normalize_language
 from crawler.extraction.metasources import (
     MAX_CANDIDATES,
@@ -615,6 +616,50 @@ def _text_date(page: Page, dayfirst: DayFirst) -> ParsedDate | None:
     return reserve
 
 
+def _htmldate(page: Page, dayfirst: DayFirst) -> ParsedDate | None:
+    """htmldate's day for the page (`htmldates`) read without its chrome; not a day outside
+    the year and month of the URL (`/2011/12/`), nor one it may have read from a numeric date
+    whose order the page leaves open ("03/04/2024" on a page with no locale, no unambiguous
+    numeric date and a generic domain), which we leave unread. Our first date in the text
+    when it is the same day: it may tell the time."""
+    found = htmldate_day(page.root, page.url, _page_chrome)
+    month = url_month(page.url)
+    if found is None or (month is not None and month != (found.day.year, found.day.month)):
+        return None
+    if found.day.day <= 12 and found.day.day != found.day.month:
+        order = dayfirst() if callable(dayfirst) else dayfirst
+        if order is None and _written_numerically(page, found.day):
+            return None
+    text = _text_date(page, dayfirst)
+    return text if text is not None and text.day == found.day else found
+
+
+def _page_chrome(node: etree._Element) -> bool:
+    """`_chrome` for one element, in a copy of the page: the site's chrome, a <nav>, or a
+    header that holds no <h1> outside an <article>."""
+    if _site_chrome(node) or node.tag == "nav":
+        return True
+    if node.tag != "header" and "header" not in class_and_id(node).lower().split():
+        return False
+    return node.find(".//h1") is None and not any(a.tag == "article" for a in node.iterancestors())
+
+
+def _written_numerically(page: Page, day: date) -> bool:
+    """Whether the page's text writes `day` as a numeric date that reads either way round."""
+    pattern = re.compile(
+        rf"(?<![\d/.-])(?:0?{day.day}[/.-]0?{day.month}|0?{day.month}[/.-]0?{day.day})"
+        rf"[/.-]{day.year}(?![\d/])"
+    )
+    size = 0
+    for text in page.root.itertext():
+        if pattern.search(text):
+            return True
+        size += len(text)
+        if size > _MAX_ORDER_TEXT:
+            break
+    return False
+
+
 # A UTC offset is at most 14 hours; offsets are whole quarter hours.
 _MAX_OFFSET = timedelta(hours=14)
 _QUARTER_HOUR = timedelta(minutes=15)
@@ -674,15 +719,16 @@ def page_dates(page: Page) -> dict[str, tuple[ParsedDate, str]]:
     chosen: dict[str, tuple[ParsedDate, str]] = {}
     published = _choose(structured.get("published"), visible.get("published"), from_url)
     if published is None:
-        for label, fallback in (
-            ("headline dates", _near_headline),
-            ("hAtom dates", _hatom),
-            ("script dates", _script_date),
-            ("text dates", _text_date),
+        for label, fallback, source in (
+            ("headline dates", _near_headline, "visible"),
+            ("hAtom dates", _hatom, "visible"),
+            ("script dates", _script_date, "visible"),
+            ("htmldate", _htmldate, "htmldate"),
+            ("text dates", _text_date, "visible"),
         ):
             found = guard(label, None, fallback, page, dayfirst)
             if found:
-                published = (found, "visible")
+                published = (found, source)
                 break
     if published:
         published = (_localised(published[0], "published", evidence), published[1])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from crawler.extraction.dates import parse_date, url_date
+from crawler.extraction.dates import parse_date, url_date, url_month
 
 
 @pytest.mark.parametrize(
@@ -154,3 +154,16 @@ def test_numeric_date_with_a_two_digit_year(
 ) -> None:
     found = parse_date(text, dayfirst=dayfirst)
     assert (found.iso() if found else None) == iso
+
+
+@pytest.mark.parametrize(
+    ("url", "month"),
+    [
+        ("http://www.blog.example/news/2011/12/kein-cyberterrorismus/", (2011, 12)),
+        ("https://example.com/2024/3/slug", (2024, 3)),
+        ("https://example.com/2024/13/slug", None),
+        ("https://example.com/news/20240315/slug", None),
+    ],
+)
+def test_url_month(url: str, month: tuple[int, int] | None) -> None:
+    assert url_month(url) == month

@@ -3,7 +3,11 @@ would read them (the day the page states, in its own time and language)."""
 
 from __future__ import annotations
 
+from lxml import etree
+
 from crawler.extraction import extract
+from crawler.extraction.metadata import extract_metadata
+from crawler.extraction.parse import parse_page
 
 
 def published(html: str, url: str = "https://news.example/story/a-story") -> str | None:
@@ -218,3 +222,48 @@ def test_block_named_comment_that_holds_the_headline_is_the_page_layout() -> Non
     assert published(html, "https://www.horizont.example/kommentare/urteil-172529") == (
         "2019-01-29"
     )
+
+
+def test_htmldate_dates_a_page_our_sources_leave_undated() -> None:
+    # No meta, dateline or URL date: htmldate reads the day from the picture's path.
+    html = """<html lang="en"><body><h1>Spring in China</h1><p>A photo of blossoms.</p>
+      <img src="/media/photos/2013/02/16/blossoms.jpg"></body></html>"""
+    assert published(html, "https://photos.example/photo/26034451/spring") == "2013-02-16"
+
+
+def test_htmldate_year_alone_is_not_a_day() -> None:
+    # htmldate writes "Copyright 2016" as 2016-01-01.
+    html = """<html lang="en"><body><h1>Spring</h1><p>Blossoms.</p><p>Copyright 2016</p>
+    </body></html>"""
+    assert published(html, "https://photos.example/photo/spring") is None
+
+
+def test_htmldate_day_outside_the_url_month_is_not_taken() -> None:
+    html = """<html lang="en"><body><h1>Spring</h1><p>Blossoms.</p>
+      <img src="/media/photos/2013/02/16/blossoms.jpg"></body></html>"""
+    assert published(html, "https://blog.example/2019/05/spring/") is None
+
+
+def test_htmldate_does_not_read_the_site_chrome() -> None:
+    html = """<html lang="en"><body><div class="top-bar"><img src="/media/2024/05/04/logo.png">
+      </div><h1>Spring</h1><p>Blossoms.</p></body></html>"""
+    assert published(html, "https://photos.example/photo/spring") is None
+
+
+def test_htmldate_day_takes_the_time_our_text_search_reads_on_that_day() -> None:
+    body = "<p>The blossoms came early this year along the river, and the city came out.</p>" * 24
+    html = f"""<html lang="en"><body><div class="title"><h1>Spring in China</h1></div>
+      <div class="story">{body}<img src="/media/photos/2013/02/16/blossoms.jpg"></div>
+      <div class="x"><p>16 February 2013, 10:30</p></div></body></html>"""
+    assert published(html, "https://photos.example/photo/spring") == "2013-02-16T10:30:00"
+
+
+def test_htmldate_reads_a_copy_and_leaves_the_tree_as_it_was() -> None:
+    html = """<html lang="en"><body><div class="top-bar">Menu</div><h1>Spring in China</h1>
+      <p>A photo of blossoms.</p><img src="/media/photos/2013/02/16/blossoms.jpg"></body></html>"""
+    url = "https://photos.example/photo/26034451/spring"
+    root = parse_page(html.encode(), url=url).root
+    before = etree.tostring(root)
+    metadata = extract_metadata(root, url)
+    assert (metadata.published, metadata.published_source) == ("2013-02-16", "htmldate")
+    assert etree.tostring(root) == before
