@@ -130,10 +130,25 @@ def strip_junk(root: etree._Element) -> None:
     """Drop scripts, styles, embedded JSON state, form controls, media players, hidden elements."""
     for el in list(root.iter(*pt.JUNK_TAGS)):
         if el.getparent() is not None:
-            drop(el)
+            if el.tag in _CONTROLS and _holds_prose(el):
+                el.drop_tag()  # a parse accident, not a control: keep what it swallowed
+            else:
+                drop(el)
     for el in hidden(root):
         if el.tag not in ("html", "body") and el.getparent() is not None:
             drop(el)
+
+
+# Form controls that libxml2 leaves open when their content is malformed (an unclosed <div> in
+# a <button>): the rest of the page, article included, then sits inside them. Browsers close
+# them at their end tag.
+_CONTROLS = frozenset({"button", "label"})
+
+
+def _holds_prose(el: etree._Element) -> bool:
+    """Whether a control holds paragraphs or an article: no control does, unless the parser
+    put the page inside it."""
+    return next(el.iter("p", "article", "main"), None) is not None and text_len(el) >= 200
 
 
 # Style values with case and the characters ": " ignored, as XPath's translate() would do it.

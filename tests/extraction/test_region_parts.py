@@ -103,3 +103,23 @@ def test_climb_takes_a_few_steps_only() -> None:
     body = extract(page.encode(), URL).body
     assert body.count("Paragraph ") == 8
     assert "one device at a time" not in body, body
+
+
+def test_page_swallowed_by_an_unclosed_button_is_kept() -> None:
+    # An unclosed <div> in a menu button: libxml2 keeps the <button> open to the end of the
+    # page (browsers close it at </button>), so the article sits inside a form control.
+    paras = "".join(_para(i) for i in range(4))
+    page = f"""<html><body><header><div class="bar"><button class="menu-button" aria-label="Menu">
+        <div class="menu-button-inner"><span>Menu</span><div></button></div></header>
+        <main><article><h1>Water law passes</h1>{paras}</article></main>
+        <footer>{NAV}</footer></body></html>"""
+    body = extract(page.encode(), URL).body
+    assert body.count("Paragraph ") == 4, body
+
+
+def test_button_label_is_not_body_text() -> None:
+    page = f"""<html><body><article><h1>Water law passes</h1>{_para(0)}{_para(1)}
+        <button class="more"><span>Load more stories from the regional parliament</span></button>
+        {_para(2)}</article></body></html>"""
+    body = extract(page.encode(), URL).body
+    assert body.count("Paragraph ") == 3 and "Load more" not in body, body
