@@ -12,6 +12,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta, timezone
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 from lxml import etree
@@ -636,12 +637,27 @@ def _htmldate(page: Page, dayfirst: DayFirst) -> ParsedDate | None:
 
 def _page_chrome(node: etree._Element) -> bool:
     """`_chrome` for one element, in a copy of the page: the site's chrome, a <nav>, or a
-    header that holds no <h1> outside an <article>."""
-    if _site_chrome(node) or node.tag == "nav":
+    header that holds no <h1> outside an <article>. (Asked of every element: most have neither
+    a class nor an id, and the verdict on a class and id is cached.)"""
+    tag = node.tag
+    if tag == "nav":
         return True
-    if node.tag != "header" and "header" not in class_and_id(node).lower().split():
+    cls, ident = node.get("class"), node.get("id")
+    if tag != "header" and cls is None and ident is None:
+        return False
+    named_chrome, named_header = _chrome_names(cls, ident)
+    if named_chrome or (tag == "header" and _site_chrome(node)):
+        return True
+    if tag != "header" and not named_header:
         return False
     return node.find(".//h1") is None and not any(a.tag == "article" for a in node.iterancestors())
+
+
+@lru_cache(maxsize=4096)
+def _chrome_names(cls: str | None, ident: str | None) -> tuple[bool, bool]:
+    """Whether a class and id name the site's chrome (`_CHROME`), and a header."""
+    marker = f"{cls or ''} {ident or ''}"
+    return bool(marker.strip() and _CHROME.search(marker)), "header" in marker.lower().split()
 
 
 def _written_numerically(page: Page, day: date) -> bool:
