@@ -142,7 +142,7 @@ def filter_blocks(
     """Drop blocks that are boilerplate by their text."""
     title_key = _key(title) if title else None
     kept: list[Block] = []
-    for block in blocks:
+    for i, block in enumerate(blocks):
         text = block.text
         length = len(text)
         if not WORD.search(text):
@@ -171,10 +171,27 @@ def filter_blocks(
         if any(p.search(text) for p in extra):
             continue
         # A short block that is (nearly) all link: "Related: ...", a teaser headline.
-        if block.link_chars >= 0.8 * length and length < 150 and block.kind != "h2":
+        if (
+            block.link_chars >= 0.8 * length
+            and length < 150
+            and block.kind != "h2"
+            and not (block.kind in _HEADINGS and _heads_prose(blocks, i))
+        ):
             continue
         kept.append(block)
     return _drop_orphan_headings(_drop_repeats(kept))
+
+
+def _heads_prose(blocks: list[Block], i: int) -> bool:
+    """Whether the heading `blocks[i]` is followed by a paragraph of prose (a linked product or
+    section name over its review), not by a list of links or nothing (a box's title)."""
+    nxt = blocks[i + 1] if i + 1 < len(blocks) else None
+    return (
+        nxt is not None
+        and nxt.kind == "p"
+        and len(nxt.text) >= 80
+        and nxt.link_chars < 0.5 * len(nxt.text)
+    )
 
 
 def furniture_text(text: str) -> bool:

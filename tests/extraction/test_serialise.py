@@ -156,3 +156,24 @@ def test_sanitise_html(fragment: str, expected: str) -> None:
 
 def test_sanitise_html_is_idempotent_on_the_output(article) -> None:
     assert serialise.sanitise_html(article.body_html, BASE) == article.body_html
+
+
+def _block(kind: str, text: str, linked: bool = False) -> serialise.Block:
+    return serialise.Block(kind, text, text, len(text) if linked else 0)
+
+
+def test_linked_heading_over_prose_is_kept_and_over_links_dropped() -> None:
+    review = (
+        "A rhythm game that turns every level into a light show, and the best reason yet to "
+        "buy the headset."
+    )
+    blocks = [
+        _block("p", "Eight games to play first on the new virtual reality headset, and why."),
+        _block("h3", "“Thumper” ($20)", linked=True),  # a product name over its review
+        _block("p", review),
+        _block("h3", "More games news", linked=True),  # a box's title over its links
+        _block("li", "Review: a racing game at its own speed", linked=True),
+    ]
+    kept = [b.text for b in serialise.filter_blocks(blocks, None)]
+    assert "“Thumper” ($20)" in kept and review in kept
+    assert "More games news" not in kept
