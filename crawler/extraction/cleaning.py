@@ -191,12 +191,20 @@ def prune_page(root: etree._Element, rules: ExtractionRules | None = None) -> No
     # An element holding most of the page's paragraph text is not a widget, whatever its class
     # says ("main has-sidebar", WordPress's "tag-<slug>"), except comment threads, which can
     # outgrow the article.
-    big = max(200.0, 0.4 * _prose_len(root))
+    prose = _prose_len(root)
+    big = max(200.0, 0.4 * prose)
     for el in list(root.iter(*pt.FURNITURE_TAGS)):
+        if el in keep:
+            continue
         # <header> and <aside> are sometimes misused as wrappers of the whole article.
-        always = el.tag not in ("header", "aside")
-        if el not in keep and (always or _prose_len(el) < big):
+        length = _prose_len(el) if el.tag in ("header", "aside") else -1
+        if length < big:
+            if _in_page(el, root):
+                prose -= length if length >= 0 else _prose_len(el)
             drop(el)
+    # The widgets below are measured against the paragraph text left once the furniture is gone:
+    # a footer's or a menu's paragraphs make no short article smaller.
+    big = max(200.0, 0.4 * prose)
     # Most candidates below (nine in ten on the Zyte set) sit in a subtree dropped before them,
     # a <nav> or <footer> say: they are skipped, not measured and dropped in vain.
     for el, _ in classed:

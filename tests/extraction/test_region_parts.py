@@ -123,3 +123,19 @@ def test_button_label_is_not_body_text() -> None:
         {_para(2)}</article></body></html>"""
     body = extract(page.encode(), URL).body
     assert body.count("Paragraph ") == 3 and "Load more" not in body, body
+
+
+def test_short_story_with_a_boilerplate_class_beside_a_wordy_footer_is_kept() -> None:
+    # "article-readmore ... shrink-ads" on the story's own <article>; the footer's paragraphs
+    # made the story less than 40% of the page's paragraph text, so it was taken for a widget.
+    footer = "".join(
+        f"<p>Footer paragraph {i}: our newsroom, our editorial code, our owners, how to reach "
+        "us, how to advertise and how we handle corrections and complaints.</p>"
+        for i in range(6)
+    )
+    page = f"""<html><body><div class="page"><article class="col-9 article-readmore shrink-ads">
+        <h1>Water law passes</h1>{_para(0)}{_para(1)}</article></div>
+        <footer>{footer}</footer></body></html>"""
+    body = extract(page.encode(), URL).body
+    assert body.count("Paragraph ") == 2, body
+    assert "Footer paragraph" not in body
