@@ -148,16 +148,19 @@ def test_a_plain_crawl_is_kept_out_while_workers_run(
 ) -> None:
     _, profile = site
     out = tmp_path / "out"
-    worker = _worker(profile, out, redis_url, database, *SLOW)
+    # Paced, so that it surely still runs (and holds the lock) when the plain crawl starts.
+    worker = _worker(profile, out, redis_url, database, *PACED)
     try:
         deadline = time.monotonic() + 30
         while not list((out / "warc").glob("*.open")):
             assert time.monotonic() < deadline and worker.poll() is None
             time.sleep(0.02)
         plain = crawl(str(profile), out)
+        assert worker.poll() is None, "the worker ended before the plain crawl was tried"
         assert plain.returncode == 75, plain.stderr[-1000:]
     finally:
-        _finish(worker)
+        worker.terminate()  # a graceful stop: no need to wait for the paced crawl
+        worker.communicate(timeout=120)
 
 
 def test_runs_reads_the_workers_runs_from_the_server_catalog(
