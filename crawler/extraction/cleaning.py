@@ -11,7 +11,7 @@ runs on the chosen article region only: conditional removal by link and text den
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -128,12 +128,12 @@ def _protected(bodies: Iterable[etree._Element]) -> set[etree._Element]:
 
 def strip_junk(root: etree._Element) -> None:
     """Drop scripts, styles, embedded JSON state, form controls, media players, hidden elements."""
+    for el in list(root.iter(*_CONTROLS)):
+        if _holds_prose(el):
+            el.drop_tag()  # a parse accident, not a control: keep what it swallowed
     for el in list(root.iter(*pt.JUNK_TAGS)):
         if el.getparent() is not None:
-            if el.tag in _CONTROLS and _holds_prose(el):
-                el.drop_tag()  # a parse accident, not a control: keep what it swallowed
-            else:
-                drop(el)
+            drop(el)
     for el in hidden(root):
         if el.tag not in ("html", "body") and el.getparent() is not None:
             drop(el)
@@ -142,7 +142,7 @@ def strip_junk(root: etree._Element) -> None:
 # Form controls that libxml2 leaves open when their content is malformed (an unclosed <div> in
 # a <button>): the rest of the page, article included, then sits inside them. Browsers close
 # them at their end tag.
-_CONTROLS = frozenset({"button", "label"})
+_CONTROLS = ("button", "label")
 
 
 def _holds_prose(el: etree._Element) -> bool:
@@ -193,6 +193,7 @@ def prune_page(root: etree._Element, rules: ExtractionRules | None = None) -> No
     # outgrow the article.
     prose = _prose_len(root)
     big = max(200.0, 0.4 * prose)
+    furniture: list[tuple[etree._Element, int]] = []  # dropped from the page, with their prose
     for el in list(root.iter(*pt.FURNITURE_TAGS)):
         if el in keep:
             continue
@@ -200,11 +201,22 @@ def prune_page(root: etree._Element, rules: ExtractionRules | None = None) -> No
         length = _prose_len(el) if el.tag in ("header", "aside") else -1
         if length < big:
             if _in_page(el, root):
-                prose -= length if length >= 0 else _prose_len(el)
+                furniture.append((el, length))
             drop(el)
-    # The widgets below are measured against the paragraph text left once the furniture is gone:
-    # a footer's or a menu's paragraphs make no short article smaller.
-    big = max(200.0, 0.4 * prose)
+    # The widgets below are measured against the paragraph text left once the furniture is gone
+    # (a footer's or a menu's paragraphs make no short article smaller); worked out only for an
+    # element of 200 characters or more, as most widgets are smaller.
+    left: list[float] = []
+
+    def small(el: etree._Element) -> bool:
+        length = _prose_len(el)
+        if length < 200:
+            return True
+        if not left:
+            gone = sum(n if n >= 0 else _prose_len(f) for f, n in furniture)
+            left.append(max(200.0, 0.4 * (prose - gone)))
+        return length < left[0]
+
     # Most candidates below (nine in ten on the Zyte set) sit in a subtree dropped before them,
     # a <nav> or <footer> say: they are skipped, not measured and dropped in vain.
     for el, _ in classed:
@@ -212,7 +224,7 @@ def prune_page(root: etree._Element, rules: ExtractionRules | None = None) -> No
             el.get("role") in pt.FURNITURE_ROLES
             and el not in keep
             and _in_page(el, root)
-            and _prose_len(el) < big
+            and small(el)
         ):
             drop(el)
     for el, info in classed:
@@ -223,7 +235,7 @@ def prune_page(root: etree._Element, rules: ExtractionRules | None = None) -> No
             and not _in_sentence(el)
             and el not in keep
             and _in_page(el, root)
-            and (info.large_boilerplate or _prose_len(el) < big)
+            and (info.large_boilerplate or small(el))
         ):
             drop(el)
 
@@ -312,13 +324,22 @@ def clean_region(region: etree._Element) -> None:
         for el in region.iter("div", "section", "ul", "ol", "table", "aside", "header", "dl")
         if el is not region
     ]
-    # A box holding much of the region's prose is the story, whatever its class says: the
-    # collapsed rest of it ("read-more"), its sections ("more-features").
-    big = max(200.0, 0.4 * text_len(region))
+    # A box holding much of the region's text is the story, whatever its class says: the
+    # collapsed rest of it ("read-more"), its sections ("more-features"). Measured once, when a
+    # box of 200 characters or more has such a class.
+    big: list[float] = []
+
+    def is_big(length: int) -> bool:
+        if length < 200:
+            return False
+        if not big:
+            big.append(0.4 * text_len(region))
+        return length >= big[0]
+
     for el in reversed(candidates):  # innermost first
         if el.getparent() is None:
             continue
-        if _should_drop(el, big):
+        if _should_drop(el, is_big):
             title = _widget_title(el)
             drop(el)
             if title is not None:
@@ -371,16 +392,15 @@ def opens_with_promo_title(el: etree._Element) -> bool:
     return False
 
 
-def _should_drop(el: etree._Element, big: float) -> bool:
-    text = raw_text(el)
+def _should_drop(el: etree._Element, is_big: Callable[[int], bool]) -> bool:
     length = text_len(el)
     info = attr_info(el)
     weight = info.weight
     if is_comment_thread(el):
         return True
     if weight < 0:
-        # Negative weight drops the box, unless it holds a big share of the region's prose.
-        if info.large_boilerplate or length < big:
+        # Negative weight drops the box, unless it holds a big share of the region's text.
+        if info.large_boilerplate or not is_big(length):
             return True
         weight = 0
     if length == 0:
@@ -393,7 +413,7 @@ def _should_drop(el: etree._Element, big: float) -> bool:
         # A list whose items are mostly links is a related/more list; so is one where every
         # item is a short line carrying a link ("How Facebook <a>gets it backward</a>").
         return length < 2000 and (density > 0.5 or (density > 0.35 and _headline_list(el)))
-    if len(COMMAS.findall(text)) >= 10:
+    if len(COMMAS.findall(raw_text(el))) >= 10:
         return False
     paragraphs = sum(1 for _ in el.iter("p"))
     items = sum(1 for _ in el.iter("li"))
