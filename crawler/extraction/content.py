@@ -56,6 +56,8 @@ _DECAY = (1.0, 2.0, 6.0, 9.0, 12.0)
 # An ancestor that outscores the one below it is taken as the body if it holds this much more text.
 _CLIMB_GAIN = 1.25
 _CLIMB_STEPS = 3
+# A candidate scoring this share of the best one is a strong candidate (`_promote`).
+_STRONG = 0.75
 
 
 @dataclass
@@ -109,15 +111,24 @@ def find_region(root: etree._Element, rules: ExtractionRules | None = None) -> R
         return None
 
     ranked = sorted(scores.items(), key=lambda kv: kv[1], reverse=True)[:8]
+    # A comment thread can hold more prose than the story it comments on.
+    threads: dict[etree._Element, bool] = {}  # the candidates share most of their ancestors
+    ranked = [kv for kv in ranked if not _in_comment_thread(kv[0], threads)] or ranked
     # Scores discounted by link density, computed once per element (the candidates, and the
-    # ancestors the walk up looks at, are mostly the same elements).
-    adjusted = {el: raw * (1 - link_density(el)) for el, raw in ranked}
+    # ancestors the walk up looks at, are mostly the same elements). Discounting lowers no score
+    # below zero and no positive one above itself: once a raw score is under _STRONG of a
+    # positive best, that candidate and the rest can neither win nor count for _promote, and
+    # are not measured.
+    adjusted: dict[etree._Element, float] = {}
+    best = 0.0
+    for el, raw in ranked:
+        if best > 0 and raw < _STRONG * best:
+            break
+        score = adjusted[el] = raw * (1 - link_density(el))
+        best = max(best, score)
     final = sorted(
         ((score, el) for el, score in adjusted.items()), key=lambda se: se[0], reverse=True
     )
-    # A comment thread can hold more prose than the story it comments on.
-    threads: dict[etree._Element, bool] = {}  # the candidates share most of their ancestors
-    final = [se for se in final if not _in_comment_thread(se[1], threads)] or final
     top_score, top = final[0]
     chosen = _climb(_promote(top, top_score, final), top_score, scores, adjusted)
     if chosen is not top:
@@ -156,7 +167,7 @@ def _credit(p: etree._Element, score: float, scores: dict) -> None:
 
 def _promote(top: etree._Element, top_score: float, final: list) -> etree._Element:
     """If several strong candidates sit in one ancestor, that ancestor is the body."""
-    strong = [el for s, el in final[1:6] if s >= 0.75 * top_score and el is not top]
+    strong = [el for s, el in final[1:6] if s >= _STRONG * top_score and el is not top]
     if len(strong) < 3:
         return top
     node = top.getparent()
