@@ -405,6 +405,8 @@ def _should_drop(el: etree._Element, is_big: Callable[[int], bool]) -> bool:
         weight = 0
     if length == 0:
         return not len(pt.XP_IMAGES(el))
+    if el.tag == "table" and next(el.iter("th"), None) is not None:
+        return False  # a data table: its linked cells (names, titles) are its data
     density = link_density(el, length)
     # A related/"read also" box: its title, then teasers (linked, or too short to be the story).
     if length < 1500 and (density > 0.2 or length < 300) and opens_with_promo_title(el):

@@ -53,6 +53,7 @@ class Block:
     html: str
     link_chars: int = 0
     list_tag: str = "ul"
+    data_cell: bool = False  # in a table with header cells: a linked cell is data, not a teaser
 
 
 class _Buffer:
@@ -81,6 +82,7 @@ def _walk(root: etree._Element, blocks: list[Block]) -> None:
     buf = _Buffer()
     kinds: list[str] = ["p"]
     lists: list[str] = ["ul"]
+    tables: list[bool] = [False]  # per open table: whether it has header cells
     links = 0
 
     def flush() -> None:
@@ -88,7 +90,7 @@ def _walk(root: etree._Element, blocks: list[Block]) -> None:
         text = _SPACES.sub(" ", "".join(buf.text)).strip()
         if text:
             markup = "".join(buf.html) + "</a>" * buf.open_links  # spaced by the sanitiser
-            blocks.append(Block(kinds[-1], text, markup, buf.link_chars, lists[-1]))
+            blocks.append(Block(kinds[-1], text, markup, buf.link_chars, lists[-1], tables[-1]))
         buf = _Buffer()
 
     for event, el in etree.iterwalk(root, events=("start", "end")):
@@ -104,6 +106,8 @@ def _walk(root: etree._Element, blocks: list[Block]) -> None:
                     kinds.append(_KIND.get(tag, kinds[-1] if kinds[-1] != "h1" else "p"))
                     if tag in ("ul", "ol"):
                         lists.append(tag)
+                    elif tag == "table":
+                        tables.append(next(el.iter("th"), None) is not None)
             elif tag == "a":
                 href = html.escape(el.get("href") or "", quote=True)
                 buf.html.append(f'<a href="{href}">')
@@ -117,6 +121,8 @@ def _walk(root: etree._Element, blocks: list[Block]) -> None:
                 kinds.pop()
                 if tag in ("ul", "ol"):
                     lists.pop()
+                elif tag == "table":
+                    tables.pop()
             elif tag == "a":
                 links = max(0, links - 1)
                 if buf.open_links:  # not when the link began in an earlier block
@@ -175,6 +181,7 @@ def filter_blocks(
             block.link_chars >= 0.8 * length
             and length < 150
             and block.kind != "h2"
+            and not block.data_cell
             and not (block.kind in _HEADINGS and _heads_prose(blocks, i))
         ):
             continue

@@ -177,3 +177,20 @@ def test_linked_heading_over_prose_is_kept_and_over_links_dropped() -> None:
     kept = [b.text for b in serialise.filter_blocks(blocks, None)]
     assert "“Thumper” ($20)" in kept and review in kept
     assert "More games news" not in kept
+
+
+def test_linked_cells_of_a_data_table_are_kept() -> None:
+    # A results table: the linked team names are the table's data, not teaser headlines.
+    rows = "".join(
+        f'<tr><td><a href="/teams/{team}">{team}</a></td><td>{points}</td></tr>'
+        for team, points in (("Rovers", 54), ("United", 51), ("Athletic", 47))
+    )
+    story = "".join(
+        f"<p>Paragraph {i}: the league table after Saturday's games, with two rounds left to "
+        "play and the title still open between the first three clubs.</p>"
+        for i in range(3)
+    )
+    page = f"""<html><body><article><h1>Title race goes to the wire</h1>{story}
+        <table><tr><th>Club</th><th>Points</th></tr>{rows}</table></article></body></html>"""
+    body = extract(page.encode(), "https://news.example/2024/05/title-race").body
+    assert "Rovers" in body and "Athletic" in body, body
