@@ -231,7 +231,9 @@ def _with_siblings(top: etree._Element, top_score: float, scores: dict) -> list[
 
 def _sections(outer: etree._Element) -> list[etree._Element]:
     """`outer` and its siblings built alike (same tag, same class) that hold prose: the other
-    sections of a body cut by rules or headings into <section class="s"><div><div>text."""
+    sections of a body cut by rules or headings into <section class="s"><div><div>text. The
+    headline's row of a grid ("row-fluid" like the body's) counts without its <h1>: a byline
+    under it is no section of the body."""
     cls = outer.get("class")
     parent = outer.getparent()
     if not cls or parent is None:
@@ -243,7 +245,7 @@ def _sections(outer: etree._Element) -> list[etree._Element]:
         or (
             sib.tag == outer.tag
             and sib.get("class") == cls
-            and _is_prose(sib)
+            and _is_prose(sib, sum(text_len(h) for h in sib.iter("h1")))
             and not _is_other_content(sib)
         )
     ]
@@ -372,9 +374,10 @@ def _is_other_content(el: etree._Element) -> bool:
     return is_comment_thread(el)
 
 
-def _is_prose(el: etree._Element) -> bool:
+def _is_prose(el: etree._Element, besides: int = 0) -> bool:
+    """Over 80 characters of text, `besides` not counted, less than a quarter of it linked."""
     length = text_len(el)
-    return length > 80 and link_density(el, length) < 0.25
+    return length - besides > 80 and link_density(el, length) < 0.25
 
 
 def enclosing_article(el: etree._Element) -> etree._Element | None:

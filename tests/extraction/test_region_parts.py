@@ -139,3 +139,15 @@ def test_short_story_with_a_boilerplate_class_beside_a_wordy_footer_is_kept() ->
     body = extract(page.encode(), URL).body
     assert body.count("Paragraph ") == 2, body
     assert "Footer paragraph" not in body
+
+
+def test_headline_row_of_a_grid_is_not_a_section_of_the_body() -> None:
+    # Bootstrap rows: the headline's row has the body row's class; its byline is no section.
+    paras = "".join(_para(i) for i in range(6))
+    page = f"""<html><body><div class="wrap">
+        <div class="row-fluid"><div class="span12"><h1>The regional parliament passes its new
+        water law after a long debate</h1><p class="author">By admin - 2018-09-16</p></div></div>
+        <div class="row-fluid"><div class="span12">{paras}</div></div></div></body></html>"""
+    body = extract(page.encode(), URL).body
+    assert body.count("Paragraph ") == 6
+    assert "By admin" not in body, body
