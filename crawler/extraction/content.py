@@ -56,6 +56,8 @@ _DECAY = (1.0, 2.0, 6.0, 9.0, 12.0)
 # An ancestor that outscores the one below it is taken as the body if it holds this much more text.
 _CLIMB_GAIN = 1.25
 _CLIMB_STEPS = 3
+# A region element repeating an earlier one, this long or more, is a copy of it.
+_MIN_COPY = 200
 # A candidate scoring this share of the best one is a strong candidate (`_promote`).
 _STRONG = 0.75
 
@@ -136,6 +138,8 @@ def find_region(root: etree._Element, rules: ExtractionRules | None = None) -> R
         top_score = max(top_score, _adjusted(top, scores, adjusted))
 
     elements = _with_chunks(root, _with_siblings(top, top_score, scores), top_score, scores)
+    if len(elements) > 1:
+        elements = _without_copies(elements)
     covered = sum(text_len(el) for el in elements)
     coverage = min(1.0, covered / prose) if prose else 0.0
     return Region(elements, coverage)
@@ -277,6 +281,23 @@ def _siblings(top: etree._Element, top_score: float, scores: dict) -> list[etree
             ):
                 out.append(sib)
     return out
+
+
+def _without_copies(elements: list[etree._Element]) -> list[etree._Element]:
+    """The region's elements less those that repeat an earlier one word for word: templates
+    that print the body twice ("content-body", then "content-continued-body" with the same
+    text), one copy for each layout."""
+    kept: list[etree._Element] = []
+    seen: dict[int, list[str]] = {}
+    for el in elements:
+        length = text_len(el)
+        if length >= _MIN_COPY:
+            text = text_of(el)
+            if text in seen.setdefault(length, []):
+                continue
+            seen[length].append(text)
+        kept.append(el)
+    return kept
 
 
 def _outer_wrapper(top: etree._Element) -> etree._Element:

@@ -151,3 +151,13 @@ def test_headline_row_of_a_grid_is_not_a_section_of_the_body() -> None:
     body = extract(page.encode(), URL).body
     assert body.count("Paragraph ") == 6
     assert "By admin" not in body, body
+
+
+def test_body_printed_twice_is_kept_once() -> None:
+    # The template prints the body in "content-body" and again in "content-continued-body".
+    paras = "".join(_para(i) for i in range(5))
+    page = f"""<html><body><section class="main"><h1>Water law passes</h1>
+        <div class="content-body">{paras}</div>
+        <section class="content-continued-body">{paras}</section></section></body></html>"""
+    body = extract(page.encode(), URL).body
+    assert body.count("Paragraph 0 ") == 1 and body.count("Paragraph ") == 5, body
