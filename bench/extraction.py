@@ -591,7 +591,7 @@ def main(argv: list[str] | None = None) -> int:
     if "readability" in sets:
         body_names = [n for n in names if n in READABILITY_BODY_TOOLS]
         body_pages = load_readability_pages(args.data.parent / READABILITY_DIR, args.limit)
-        body_results = run_tools(body_names, body_pages, 1)
+        body_results = run_tools(body_names, body_pages, args.passes)
         if body_results:
             print(f"\nreadability-test-pages body: {len(body_pages)} pages (truth: Readability.js)")
             print_table(body_results, len(body_pages))
