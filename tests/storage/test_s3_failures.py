@@ -8,8 +8,6 @@ import json
 import os
 import signal
 import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -21,7 +19,7 @@ from archive.storage.sync import upload_articles
 from crawler.demo.server import SiteServer
 from tests.evolving_site import EvolvingSite, write_profile
 from tests.storage.conftest import MotoServer, cache_root, free_port, make_bucket
-from tests.support import FAST, crawl, newsarchive
+from tests.support import crawl, newsarchive, start_crawl, wait_for_requests
 
 ARTICLES = 30
 SLOW = ["-s", "CONCURRENT_REQUESTS=1", "-s", "DOWNLOAD_DELAY=0.05"]
@@ -35,22 +33,8 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[SiteServer,
         yield server, write_profile(root / "site.toml", server.base_url)
 
 
-def _start(profile: Path, url: str, *extra: str) -> subprocess.Popen[bytes]:
-    return subprocess.Popen(
-        [sys.executable, "-m", "crawler", "crawl", str(profile), "--out", url, *FAST, *SLOW,
-         *extra],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-    )
-
-
-def _wait_for_requests(server: SiteServer, process: subprocess.Popen[bytes], n: int) -> None:
-    start = len(server.requested)
-    deadline = time.monotonic() + 120
-    while len(server.requested) - start < n:
-        assert process.poll() is None, "the crawl ended first"
-        assert time.monotonic() < deadline, "the crawl made no progress"
-        time.sleep(0.01)
+def _start(profile: Path, url: str, *extra: str) -> subprocess.Popen[str]:
+    return start_crawl(profile, url, *SLOW, *extra, output=True)
 
 
 def _bucket_articles(server: MotoServer, bucket: str, prefix: str) -> dict[str, int]:
@@ -82,7 +66,7 @@ def test_killed_crawl_is_uploaded_by_the_next(
 
     make_bucket(s3_env, "killed")
     process = _start(profile, "s3://killed/k")
-    _wait_for_requests(server, process, 15)
+    assert wait_for_requests(server, process, 15), "the crawl ended first"
     os.kill(process.pid, signal.SIGKILL)
     process.wait(timeout=60)
     spool = _spool("k")
@@ -92,9 +76,9 @@ def test_killed_crawl_is_uploaded_by_the_next(
 
     again = _start(profile, "s3://killed/k", "--resume")
     _, err = again.communicate(timeout=300)
-    assert again.returncode == 0, err.decode()[-3000:]
-    assert "closed what an interrupted crawl left" in err.decode()
-    assert "an earlier crawl left in" in err.decode()
+    assert again.returncode == 0, err[-3000:]
+    assert "closed what an interrupted crawl left" in err
+    assert "an earlier crawl left in" in err
     assert not list((spool / "warc").iterdir())
     names = [i["Key"] for i in s3_env.client().list_objects_v2(
         Bucket="killed", Prefix="k/warc/")["Contents"]]
@@ -116,12 +100,12 @@ def test_store_gone_mid_crawl_keeps_the_file(
     try:
         make_bucket(store, "gone")
         process = _start(profile, "s3://gone/g")
-        _wait_for_requests(server, process, 5)
+        assert wait_for_requests(server, process, 5), "the crawl ended first"
         store.stop()
         _, err = process.communicate(timeout=300)
-        assert process.returncode == 1, err.decode()[-3000:]
-        lines = [line for line in err.decode().splitlines() if "not uploaded" in line]
-        assert len(lines) == 1, err.decode()[-3000:]
+        assert process.returncode == 1, err[-3000:]
+        lines = [line for line in err.splitlines() if "not uploaded" in line]
+        assert len(lines) == 1, err[-3000:]
         assert "kept in" in lines[0] and "for the next crawl to upload" in lines[0]
         spool = _spool("g")
         (kept,) = (spool / "warc").glob("*.warc.gz")
