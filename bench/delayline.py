@@ -117,7 +117,11 @@ def delay_line(upstream_port: int, delay_s: float) -> Iterator[int]:
         yield port
     finally:
         loop = loops[0]
-        for task in asyncio.all_tasks(loop):
-            loop.call_soon_threadsafe(task.cancel)
+
+        def cancel_all() -> None:  # in the loop's own thread: all_tasks() is not thread-safe
+            for task in asyncio.all_tasks():
+                task.cancel()
+
+        loop.call_soon_threadsafe(cancel_all)
         thread.join(10)
         listener.close()
