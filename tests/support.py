@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import time
@@ -44,16 +45,22 @@ def crawl(target: str, out: Path, *extra: str) -> subprocess.CompletedProcess[st
 
 
 def start_crawl(
-    target: str | Path, out: str | Path, *extra: str, output: bool = False
+    target: str | Path,
+    out: str | Path,
+    *extra: str,
+    output: bool = False,
+    env: dict[str, str] | None = None,
 ) -> subprocess.Popen[str]:
     """`newsarchive crawl TARGET --out OUT` in the background, for a test that stops or
-    kills it; its output is kept (`communicate()`) only with `output`."""
+    kills it; its output is kept (`communicate()`) only with `output`; `env` is added to
+    this process's environment."""
     where = subprocess.PIPE if output else subprocess.DEVNULL
     return subprocess.Popen(
         [sys.executable, "-m", "crawler", "crawl", str(target), "--out", str(out), *FAST, *extra],
         stdout=where,
         stderr=where,
         text=True,
+        env={**os.environ, **env} if env else None,
     )
 
 
