@@ -35,7 +35,7 @@ from tests.support import (
 
 ARTICLES = 40
 SLOW = ["-s", "CONCURRENT_REQUESTS=2", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=2"]
-PACED = ["-s", "DOWNLOAD_DELAY=0.3", "-s", "RANDOMIZE_DOWNLOAD_DELAY=False"]
+PACED = ["-s", "DOWNLOAD_DELAY=0.15", "-s", "RANDOMIZE_DOWNLOAD_DELAY=False"]
 # A killed worker counts as dead after 2 s without a heartbeat (30 s by default).
 QUICK_DEATH = ["-s", "FRONTIER_WORKER_TTL=2", "-s", "FRONTIER_HEARTBEAT=0.2"]
 
@@ -86,7 +86,7 @@ def test_two_workers_crawl_the_site_once(
     server, profile = site
     out = tmp_path / "out"
     before = len(server.requested)
-    # Started together; paced so that one worker alone needs ~20 s for the site, far more
+    # Started together; paced so that one worker alone needs ~15 s for the site, far more
     # than the other's start-up even on a loaded machine: a worker that joins after the
     # crawl has ended starts the next (incremental) crawl, and would fetch the hubs again.
     first, second = (_worker(profile, out, redis_url, database, *PACED) for _ in range(2))
