@@ -85,6 +85,7 @@ class SharedScheduler(Scheduler):
         scheduler.resume = settings.getbool("NEWSARCHIVE_RESUME")
         scheduler._beat: task.LoopingCall | None = None
         scheduler._poll: task.LoopingCall | None = None
+        scheduler._poll_failing = False
         scheduler._waiting = False
         setattr(crawler, CRAWLER_ATTRIBUTE, scheduler.frontier)
         crawler.signals.connect(scheduler.spider_idle, signal=signals.spider_idle)
@@ -153,8 +154,11 @@ class SharedScheduler(Scheduler):
         try:
             if self._waiting and (self.frontier.queued() or self.frontier.finished()):
                 self._wake()
+            self._poll_failing = False
         except Exception:
-            logger.warning("frontier poll failed", exc_info=True)
+            if not self._poll_failing:  # once, not ten times a second while Redis is away
+                logger.warning("frontier poll failed", exc_info=True)
+            self._poll_failing = True
 
     def _on_beat(self) -> None:
         try:
