@@ -42,10 +42,13 @@ import json
 import os
 import random
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+
+from crawler.demo.server import SiteServer
 
 __all__ = [
     "DEFAULT_CLOCK",
@@ -893,3 +896,25 @@ def _count(total: int, fraction: float) -> int:
     if fraction <= 0:
         return 0
     return min(total, max(1, round(total * fraction)))
+
+
+@dataclass
+class ServedSite:
+    """An `EvolvingSite` served on 127.0.0.1 by a `SiteServer`, and the profile to crawl it."""
+
+    site: EvolvingSite
+    server: SiteServer
+    profile: Path
+
+    def requested_since(self, start: int) -> list[str]:
+        """The URL paths (query left out) the server was asked for after its first `start`."""
+        return [path.split("?", 1)[0] for path in self.server.requested[start:]]
+
+
+@contextmanager
+def served_site(root: Path, articles: int) -> Iterator[ServedSite]:
+    """A site of `articles` in ROOT/site, served, its profile in ROOT/site.toml. Its clock is
+    now: what it edits after a crawl is dated after that crawl."""
+    site = EvolvingSite(root / "site", articles, clock=datetime.now(UTC))
+    with SiteServer(site.root) as server:
+        yield ServedSite(site, server, write_profile(root / "site.toml", server.base_url))

@@ -11,7 +11,6 @@ import json
 import re
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -20,31 +19,19 @@ import pytest
 from archive.catalog import open_catalog
 from archive.records import SERVER_NOT_MODIFIED
 from crawler.demo.server import SiteServer
-from tests.evolving_site import Change, EvolvingSite, write_profile
+from tests.evolving_site import Change, EvolvingSite, ServedSite, served_site, write_profile
 from tests.support import Rec, articles, crawl, newsarchive, read_warc, warc_files
 
 ARTICLES = 60
 
 
-@dataclass
-class Site:
-    site: EvolvingSite
-    server: SiteServer
-    profile: Path
-
-    def requested_since(self, start: int) -> list[str]:
-        return [path.split("?", 1)[0] for path in self.server.requested[start:]]
-
-
 @pytest.fixture
-def evolving(tmp_path: Path) -> Iterator[Site]:
-    # The site's clock is now: what it edits after the first crawl is dated after it.
-    site = EvolvingSite(tmp_path / "site", ARTICLES, clock=datetime.now(UTC))
-    with SiteServer(site.root) as server:
-        yield Site(site, server, write_profile(tmp_path / "site.toml", server.base_url))
+def evolving(tmp_path: Path) -> Iterator[ServedSite]:
+    with served_site(tmp_path, ARTICLES) as served:
+        yield served
 
 
-def _run(site: Site, out: Path, *extra: str) -> list[str]:
+def _run(site: ServedSite, out: Path, *extra: str) -> list[str]:
     """Crawl; the paths the server was asked for."""
     start = len(site.server.requested)
     result = crawl(str(site.profile), out, *extra)
@@ -65,7 +52,7 @@ def _by_version(out: Path) -> dict[str, dict[int, dict]]:
 
 
 def test_a_recrawl_fetches_hubs_conditionally_and_only_changed_articles(
-    evolving: Site, tmp_path: Path
+    evolving: ServedSite, tmp_path: Path
 ) -> None:
     out = tmp_path / "out"
     first = _run(evolving, out)
@@ -134,7 +121,7 @@ def test_a_recrawl_fetches_hubs_conditionally_and_only_changed_articles(
     assert check.returncode == 0, check.stdout + check.stderr
 
 
-def test_nothing_changed_nothing_stored_again(evolving: Site, tmp_path: Path) -> None:
+def test_nothing_changed_nothing_stored_again(evolving: ServedSite, tmp_path: Path) -> None:
     out = tmp_path / "out"
     _run(evolving, out)
     before = set(warc_files(out))
@@ -157,7 +144,7 @@ def test_nothing_changed_nothing_stored_again(evolving: Site, tmp_path: Path) ->
 
 
 def test_refresh_asks_for_every_known_url_and_touched_pages_stay_one_version(
-    evolving: Site, tmp_path: Path
+    evolving: ServedSite, tmp_path: Path
 ) -> None:
     out = tmp_path / "out"
     first = _run(evolving, out)
@@ -175,7 +162,7 @@ def test_refresh_asks_for_every_known_url_and_touched_pages_stay_one_version(
 
 
 def test_a_date_in_the_sitemap_after_the_capture_refetches_an_article(
-    evolving: Site, tmp_path: Path
+    evolving: ServedSite, tmp_path: Path
 ) -> None:
     """`lastmod` is the only signal: the page itself is byte for byte the same, so the
     answer is a 304 and the article keeps one version."""
@@ -204,7 +191,7 @@ def test_edits_are_found_when_the_sites_clock_runs_behind_ours(tmp_path: Path) -
     site = EvolvingSite(tmp_path / "site", 30)  # its clock: 2026-12-01 06:00 UTC
     assert site.clock < datetime.now(UTC)
     with SiteServer(site.root) as server:
-        behind = Site(site, server, write_profile(tmp_path / "site.toml", server.base_url))
+        behind = ServedSite(site, server, write_profile(tmp_path / "site.toml", server.base_url))
         out = tmp_path / "out"
         _run(behind, out)
         change = site.advance()

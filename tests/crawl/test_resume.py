@@ -15,14 +15,13 @@ import subprocess
 import time
 from collections import Counter
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from archive.catalog import open_catalog
 from crawler.demo.server import SiteServer
-from tests.evolving_site import EvolvingSite, write_profile
+from tests.evolving_site import served_site
 from tests.support import (
     all_records,
     article_set,
@@ -39,10 +38,8 @@ SLOW = ["-s", "CONCURRENT_REQUESTS=2", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=2"]
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[SiteServer, Path]]:
-    root = tmp_path_factory.mktemp("resume-site")
-    evolving = EvolvingSite(root / "site", ARTICLES, clock=datetime.now(UTC))
-    with SiteServer(evolving.root) as server:
-        yield server, write_profile(root / "site.toml", server.base_url)
+    with served_site(tmp_path_factory.mktemp("resume-site"), ARTICLES) as served:
+        yield served.server, served.profile
 
 
 @pytest.fixture(scope="module")

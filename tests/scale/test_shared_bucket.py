@@ -10,11 +10,9 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from datetime import UTC, datetime
 from pathlib import Path
 
-from crawler.demo.server import SiteServer
-from tests.evolving_site import EvolvingSite, write_profile
+from tests.evolving_site import served_site
 from tests.storage import conftest as storage
 from tests.support import article_set, crawl, newsarchive, start_crawl
 
@@ -40,10 +38,9 @@ def _bucket_articles(server: storage.MotoServer, bucket: str, prefix: str) -> di
 def test_two_workers_crawl_into_one_bucket(
     s3_env: storage.MotoServer, redis_url: str, database: str, tmp_path: Path
 ) -> None:
-    site = EvolvingSite(tmp_path / "site", ARTICLES, clock=datetime.now(UTC))
     storage.make_bucket(s3_env, "shared")
-    with SiteServer(site.root) as server:
-        profile = write_profile(tmp_path / "site.toml", server.base_url)
+    with served_site(tmp_path, ARTICLES) as served:
+        server, profile = served.server, served.profile
         local = crawl(str(profile), tmp_path / "reference")
         assert local.returncode == 0, local.stderr[-2000:]
         reference = article_set(tmp_path / "reference")

@@ -15,13 +15,12 @@ import subprocess
 import time
 from collections import Counter
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from crawler.demo.server import SiteServer
-from tests.evolving_site import EvolvingSite, write_profile
+from tests.evolving_site import served_site
 from tests.support import (
     article_set,
     articles,
@@ -42,10 +41,8 @@ QUICK_DEATH = ["-s", "FRONTIER_WORKER_TTL=2", "-s", "FRONTIER_HEARTBEAT=0.2"]
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[SiteServer, Path]]:
-    root = tmp_path_factory.mktemp("shared-site")
-    evolving = EvolvingSite(root / "site", ARTICLES, clock=datetime.now(UTC))
-    with SiteServer(evolving.root) as server:
-        yield server, write_profile(root / "site.toml", server.base_url)
+    with served_site(tmp_path_factory.mktemp("shared-site"), ARTICLES) as served:
+        yield served.server, served.profile
 
 
 @pytest.fixture(scope="module")
@@ -116,7 +113,8 @@ def test_a_worker_killed_mid_crawl_loses_nothing(
     out = tmp_path / "out"
     before = len(server.requested)
     victim = _worker(profile, out, redis_url, database, *SLOW, *QUICK_DEATH)
-    time.sleep(0.5)
+    # The victim seeds the crawl (its first request asked) before the survivor joins.
+    assert wait_for_requests(server, victim, 1), "crawl ended too soon"
     survivor = _worker(profile, out, redis_url, database, *SLOW, *QUICK_DEATH)
     assert wait_for_requests(server, victim, 25 - (len(server.requested) - before)), (
         "crawl ended too soon"
@@ -185,9 +183,8 @@ def test_a_second_shared_crawl_is_incremental(
     """Workers crawl a site, it moves on, two workers crawl it again into the same archive:
     only the edited and added articles are fetched (once), the edited get version 2, and
     unchanged hubs are revisits, as for one process."""
-    site = EvolvingSite(tmp_path / "site", 20, clock=datetime.now(UTC))
-    with SiteServer(site.root) as server:
-        profile = write_profile(tmp_path / "site.toml", server.base_url)
+    with served_site(tmp_path, 20) as served:
+        site, server, profile = served.site, served.server, served.profile
         out = tmp_path / "out"
         _finish(_worker(profile, out, redis_url, database))
         assert len(article_set(out)) == 20

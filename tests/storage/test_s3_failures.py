@@ -9,7 +9,6 @@ import os
 import signal
 import subprocess
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -17,7 +16,7 @@ import pytest
 from archive.storage import open_store
 from archive.storage.sync import upload_articles
 from crawler.demo.server import SiteServer
-from tests.evolving_site import EvolvingSite, write_profile
+from tests.evolving_site import served_site
 from tests.storage.conftest import MotoServer, cache_root, free_port, make_bucket
 from tests.support import crawl, newsarchive, start_crawl, wait_for_requests
 
@@ -27,10 +26,8 @@ SLOW = ["-s", "CONCURRENT_REQUESTS=1", "-s", "DOWNLOAD_DELAY=0.05"]
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[SiteServer, Path]]:
-    root = tmp_path_factory.mktemp("s3-site")
-    evolving = EvolvingSite(root / "site", ARTICLES, clock=datetime.now(UTC))
-    with SiteServer(evolving.root) as server:
-        yield server, write_profile(root / "site.toml", server.base_url)
+    with served_site(tmp_path_factory.mktemp("s3-site"), ARTICLES) as served:
+        yield served.server, served.profile
 
 
 def _start(profile: Path, url: str, *extra: str) -> subprocess.Popen[str]:
@@ -80,8 +77,10 @@ def test_killed_crawl_is_uploaded_by_the_next(
     assert "closed what an interrupted crawl left" in err
     assert "an earlier crawl left in" in err
     assert not list((spool / "warc").iterdir())
-    names = [i["Key"] for i in s3_env.client().list_objects_v2(
-        Bucket="killed", Prefix="k/warc/")["Contents"]]
+    names = [
+        i["Key"]
+        for i in s3_env.client().list_objects_v2(Bucket="killed", Prefix="k/warc/")["Contents"]
+    ]
     assert len(names) == 2  # the killed crawl's, recovered, and the resumed one's
     assert set(_bucket_articles(s3_env, "killed", "k")) == expected
     check = newsarchive("check", "s3://killed/k")
@@ -89,7 +88,8 @@ def test_killed_crawl_is_uploaded_by_the_next(
 
 
 def test_store_gone_mid_crawl_keeps_the_file(
-    site: tuple[SiteServer, Path], tmp_path_factory: pytest.TempPathFactory,
+    site: tuple[SiteServer, Path],
+    tmp_path_factory: pytest.TempPathFactory,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     server, profile = site
