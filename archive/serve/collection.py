@@ -37,7 +37,7 @@ from typing import Any, BinaryIO
 from archive.cdxj import list_warcs
 from archive.layout import ARCHIVE_SUFFIXES, WARC_DIR
 from archive.serve.errors import NoWarcFilesError, ReplayNotInstalledError, ServeError
-from archive.storage import ObjectStore, StorageError
+from archive.storage import ObjectStore, StorageError, remote_warcs
 from archive.storage.rangedfile import open_stream
 
 logger = logging.getLogger(__name__)
@@ -121,11 +121,7 @@ def prepare(out: Path, name: str = COLLECTION) -> Collection:
 def prepare_remote(store: ObjectStore, directory: Path, name: str = COLLECTION) -> Collection:
     """The collection of the archive in `store`'s bucket; `directory` (its read cache)
     holds the state directory and the mirrored article files."""
-    warcs = [
-        item
-        for item in store.list(WARC_DIR)
-        if item.relative.endswith(ARCHIVE_SUFFIXES) and "/." not in "/" + item.relative
-    ]
+    warcs = remote_warcs(store)
     url = store.location.url
     if not warcs:
         raise NoWarcFilesError(

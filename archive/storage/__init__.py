@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import BinaryIO, Protocol
 
 from archive.errors import ArchiveError
+from archive.layout import ARCHIVE_SUFFIXES, WARC_DIR
 
 SCHEMES = ("s3",)
 # What environment variable names the cache root; else $XDG_CACHE_HOME/newsarchive.
@@ -154,6 +155,21 @@ class ObjectStore(Protocol):
 
     def create_if_absent(self, relative: str, data: bytes) -> bool:
         """Create the object unless it exists (`If-None-Match: *`): True when created."""
+
+
+def listed(
+    store: ObjectStore, relative_dir: str, suffixes: tuple[str, ...]
+) -> Iterator[RemoteObject]:
+    """The objects of the bucket's `relative_dir` named `*<suffix>`, hidden names left out
+    (a name or folder beginning with a dot is state, never an archive file)."""
+    for item in store.list(relative_dir):
+        if item.relative.endswith(suffixes) and "/." not in "/" + item.relative:
+            yield item
+
+
+def remote_warcs(store: ObjectStore) -> list[RemoteObject]:
+    """The finished WARC and ARC files in the bucket's `warc/`, by name."""
+    return list(listed(store, WARC_DIR, ARCHIVE_SUFFIXES))
 
 
 def open_store(url: str) -> ObjectStore:

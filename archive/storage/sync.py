@@ -31,7 +31,7 @@ from archive.layout import (
     ArticleStore,
     walk_article_files,
 )
-from archive.storage import NameTaken, ObjectStore, RemoteObject, StorageError
+from archive.storage import NameTaken, ObjectStore, RemoteObject, StorageError, listed
 from archive.storage.cache import touch
 
 logger = logging.getLogger(__name__)
@@ -280,9 +280,7 @@ def materialise(
         parts.append((ARTICLES_DIR, (".json",)))
     for part, suffixes in parts:
         wanted: set[str] = set()
-        for item in store.list(part):
-            if not item.relative.endswith(suffixes) or "/." in "/" + item.relative:
-                continue
+        for item in listed(store, part, suffixes):
             target = directory / item.relative
             wanted.add(item.relative)
             if part == WARC_DIR:

@@ -18,10 +18,9 @@ from pathlib import Path
 
 from archive.catalog import CATALOG_FILE, catalog_path, open_catalog
 from archive.catalog.rebuild import rebuild, sync
-from archive.cdxj import INDEXED_SUFFIXES
 from archive.errors import ArchiveError
 from archive.layout import WARC_DIR
-from archive.storage import ObjectStore, RemoteObject, StorageError
+from archive.storage import ObjectStore, RemoteObject, StorageError, remote_warcs
 from archive.storage.sync import fetch_snapshot, materialise, replace_snapshot
 from crawler.cli import fail, human_bytes, say
 from crawler.cli._remote import RemoteArchiveError, connect, read_cache
@@ -138,11 +137,7 @@ def run_bucket(args: argparse.Namespace, given: str) -> int:
                 summary = summarise_catalog(catalog)
             when = datetime.fromtimestamp(snapshot.modified, UTC).strftime("%Y-%m-%d %H:%M UTC")
             location = f"{url}/{CATALOG_FILE} (the snapshot uploaded {when})"
-        summary.present = {
-            item.relative.rsplit("/", 1)[-1]
-            for item in store.list(WARC_DIR)
-            if item.relative.endswith(INDEXED_SUFFIXES) and "/." not in "/" + item.relative
-        }
+        summary.present = {item.relative.rsplit("/", 1)[-1] for item in remote_warcs(store)}
         print(summary.render(url, location, args.catalog))
     except (ArchiveError, OSError) as exc:
         return fail(COMMAND, str(exc), 1)

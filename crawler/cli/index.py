@@ -25,8 +25,8 @@ from archive.cdxj import (
     write_index_file,
 )
 from archive.errors import ArchiveError
-from archive.layout import ARCHIVE_SUFFIXES, WARC_DIR
-from archive.storage import ObjectStore, RemoteObject
+from archive.layout import WARC_DIR
+from archive.storage import ObjectStore, remote_warcs
 from archive.storage.rangedfile import open_stream
 from crawler.cli import fail, say, stdout_closed
 from crawler.cli._remote import RemoteArchiveError, archive_arg, connect
@@ -123,15 +123,6 @@ def _run_remote(args: argparse.Namespace, url: str) -> int:
     elapsed = time.monotonic() - started
     say("index", f"{count} captures from {len(warcs)} WARC files -> {shown} ({elapsed:.1f} s)")
     return 0
-
-
-def remote_warcs(store: ObjectStore) -> list[RemoteObject]:
-    """The finished WARC and ARC files in the bucket's `warc/`, by name."""
-    return [
-        item
-        for item in store.list(WARC_DIR)
-        if item.relative.endswith(ARCHIVE_SUFFIXES) and "/." not in "/" + item.relative
-    ]
 
 
 def _stream_index(store: ObjectStore, relative: str) -> Iterator[CdxjEntry]:
