@@ -100,20 +100,7 @@ def prepare(out: Path, name: str = COLLECTION) -> Collection:
     if not out.is_dir():
         raise ServeError(f"{out} is not a directory")
     warcs = warc_files(out)
-    if not warcs:
-        raise NoWarcFilesError(
-            f"{out / WARC_DIR} holds no WARC or ARC files (*.warc[.gz], *.arc[.gz]) to serve: "
-            f"crawl into it first (newsarchive crawl URL --out {out})"
-        )
-    state_dir, temporary = _state_dir(out)
-    collection = Collection(
-        name=name,
-        out=out,
-        state_dir=state_dir,
-        index=state_dir / "index.cdxj",
-        warc_files=tuple(warcs),
-        temporary=temporary,
-    )
+    collection = _collection(name, out, str(out), tuple(warcs))
     sources = [_Source(w.name, _stamp(w), functools.partial(open, w, "rb"), str(w)) for w in warcs]
     return _ready(collection, sources)
 
@@ -123,19 +110,11 @@ def prepare_remote(store: ObjectStore, directory: Path, name: str = COLLECTION) 
     holds the state directory and the mirrored article files."""
     warcs = remote_warcs(store)
     url = store.location.url
-    if not warcs:
-        raise NoWarcFilesError(
-            f"{url}/{WARC_DIR} holds no WARC or ARC files (*.warc[.gz], *.arc[.gz]) to serve: "
-            f"crawl into it first (newsarchive crawl URL --out {url})"
-        )
-    state_dir, temporary = _state_dir(directory)
-    collection = Collection(
-        name=name,
-        out=directory,
-        state_dir=state_dir,
-        index=state_dir / "index.cdxj",
-        warc_files=tuple(Path(item.relative) for item in warcs),
-        temporary=temporary,
+    collection = _collection(
+        name,
+        directory,
+        url,
+        tuple(Path(item.relative) for item in warcs),
         archive_paths=f"{url}/{WARC_DIR}/",
         title=store.location.prefix.rsplit("/", 1)[-1] or store.location.bucket,
     )
@@ -149,6 +128,28 @@ def prepare_remote(store: ObjectStore, directory: Path, name: str = COLLECTION) 
         for item in warcs
     ]
     return _ready(collection, sources)
+
+
+def _collection(
+    name: str, directory: Path, where: str, warcs: tuple[Path, ...], **extra: Any
+) -> Collection:
+    """The collection of the archive at `where` (a DIR or an s3:// URL) whose state lives in
+    `directory`; NoWarcFilesError when it has no WARC files to serve."""
+    if not warcs:
+        raise NoWarcFilesError(
+            f"{where}/{WARC_DIR} holds no WARC or ARC files (*.warc[.gz], *.arc[.gz]) to serve: "
+            f"crawl into it first (newsarchive crawl URL --out {where})"
+        )
+    state_dir, temporary = _state_dir(directory)
+    return Collection(
+        name=name,
+        out=directory,
+        state_dir=state_dir,
+        index=state_dir / "index.cdxj",
+        warc_files=warcs,
+        temporary=temporary,
+        **extra,
+    )
 
 
 @dataclass(frozen=True)
