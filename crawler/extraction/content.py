@@ -230,7 +230,27 @@ def _with_siblings(top: etree._Element, top_score: float, scores: dict) -> list[
             sections = _sections(outer)
             if len(sections) > 1:
                 return sections
+            parent = outer.getparent()
+            if parent is not None and _continues_paragraphs(parent, outer):
+                return [parent]
     return out
+
+
+def _continues_paragraphs(parent: etree._Element, outer: etree._Element) -> bool:
+    """Whether `outer` is one part of a body whose other parts are plain paragraphs beside it
+    (a CMS's text-and-image block inside the story's own paragraphs): two prose paragraphs or
+    more among `parent`'s children, holding most of the text `outer` lacks."""
+    if parent.tag in ("body", "html") or _is_other_content(parent):
+        return False
+    paragraphs = [
+        length
+        for child in parent
+        if child.tag == "p"
+        and (length := text_len(child)) > 80
+        and link_density(child, length) < 0.25
+    ]
+    extra = text_len(parent) - text_len(outer)
+    return len(paragraphs) >= 2 and sum(paragraphs) >= 0.5 * extra
 
 
 def _sections(outer: etree._Element) -> list[etree._Element]:

@@ -161,3 +161,19 @@ def test_body_printed_twice_is_kept_once() -> None:
         <section class="content-continued-body">{paras}</section></section></body></html>"""
     body = extract(page.encode(), URL).body
     assert body.count("Paragraph 0 ") == 1 and body.count("Paragraph ") == 5, body
+
+
+def test_text_block_in_wrappers_between_plain_paragraphs_is_one_body() -> None:
+    # A CMS nests its text-and-image block in four wrappers of its own, inside the story's
+    # plain paragraphs: the block outscores the paragraphs beside it, which belong to it.
+    block = "".join(_para(i) for i in range(3, 15))
+    wrapped = (
+        '<div class="frame"><div class="ce-textpic"><div class="col">'
+        f'<div class="ce-bodytext">{block}</div></div></div></div>'
+    )
+    page = f"""<html><body><nav>{NAV}</nav><article><h1>Water law passes</h1>
+        <div class="article-text">{_para(0)}<h2>The vote</h2>{_para(1)}{_para(2)}{wrapped}</div>
+        <section class="further-links"><h3>More</h3>{NAV}</section></article></body></html>"""
+    body = extract(page.encode(), URL).body
+    assert body.count("Paragraph ") == 15, body
+    assert "The vote" in body and "Section 3" not in body
