@@ -60,6 +60,9 @@ _CLIMB_STEPS = 3
 _MIN_COPY = 200
 # A candidate scoring this share of the best one is a strong candidate (`_promote`).
 _STRONG = 0.75
+# Below this much text, the region found with class weights is tried again without them
+# (Readability's charThreshold).
+_MIN_BODY = 500
 
 
 @dataclass
@@ -112,6 +115,23 @@ def find_region(root: etree._Element, rules: ExtractionRules | None = None) -> R
     if not scores:
         return None
 
+    elements = _region_elements(root, scores)
+    covered = sum(text_len(el) for el in elements)
+    if covered < _MIN_BODY and prose > covered:
+        # Readability's second try: on a page of little prose, a class or id that looks like
+        # content ("main-media-container" around a photo's caption) can outweigh every
+        # paragraph; ranked on their text alone, the paragraphs may win.
+        unweighted = {el: score - _class_bonus(el) for el, score in scores.items()}
+        second = _region_elements(root, unweighted)
+        second_covered = sum(text_len(el) for el in second)
+        if second_covered > covered:
+            elements, covered = second, second_covered
+    coverage = min(1.0, covered / prose) if prose else 0.0
+    return Region(elements, coverage)
+
+
+def _region_elements(root: etree._Element, scores: dict) -> list[etree._Element]:
+    """The best candidate by `scores`, walked up and joined by the rest of the body."""
     ranked = sorted(scores.items(), key=lambda kv: kv[1], reverse=True)[:8]
     # A comment thread can hold more prose than the story it comments on.
     threads: dict[etree._Element, bool] = {}  # the candidates share most of their ancestors
@@ -140,16 +160,19 @@ def find_region(root: etree._Element, rules: ExtractionRules | None = None) -> R
     elements = _with_chunks(root, _with_siblings(top, top_score, scores), top_score, scores)
     if len(elements) > 1:
         elements = _without_copies(elements)
-    covered = sum(text_len(el) for el in elements)
-    coverage = min(1.0, covered / prose) if prose else 0.0
-    return Region(elements, coverage)
+    return elements
 
 
 def _initial(el: etree._Element) -> float:
-    weight = _TAG_WEIGHT.get(el.tag, 0) + class_weight(el)
+    return float(_TAG_WEIGHT.get(el.tag, 0) + _class_bonus(el))
+
+
+def _class_bonus(el: etree._Element) -> int:
+    """What the page's own markup says of `el`: its class/id, and a body's itemprop."""
+    weight = class_weight(el)
     if el.get("itemprop") in ("articleBody", "reviewBody"):
         weight += 50
-    return float(weight)
+    return weight
 
 
 def _prose_score(text: str) -> float:

@@ -177,3 +177,17 @@ def test_text_block_in_wrappers_between_plain_paragraphs_is_one_body() -> None:
     body = extract(page.encode(), URL).body
     assert body.count("Paragraph ") == 15, body
     assert "The vote" in body and "Section 3" not in body
+
+
+def test_content_class_around_a_caption_does_not_outweigh_the_story() -> None:
+    # A photo's caption in a box whose class looks like content ("main-media-container")
+    # outscores the story's few paragraphs, each wrapped in a classless div of its own; ranked
+    # again without class weights (Readability's second try), the paragraphs win.
+    paras = "".join(f'<div class="x9"><p class="p1">{_para(i)[3:-4]}</p></div>' for i in range(3))
+    page = f"""<html><body><nav>{NAV}</nav><section>
+        <div class="main-media-container"><div><img src="/a.jpg">
+        <span>An invitation to the exhibition on the river. Photo: the city library</span></div>
+        </div><div class="g1"><article><h6>Water law passes</h6><div class="q1"><div class="q2">
+        {paras}</div></div></article></div></section><footer>{NAV}</footer></body></html>"""
+    body = extract(page.encode(), URL).body
+    assert body.count("Paragraph ") == 3, body
