@@ -292,7 +292,11 @@ def _prose_len(el: etree._Element) -> int:
 
 
 def _is_caption(el: etree._Element) -> bool:
-    return el.tag in ("figcaption", "figure") or attr_info(el).caption
+    return (
+        el.tag == "figcaption"
+        or (el.tag == "figure" and not _figure_of_text(el))
+        or attr_info(el).caption
+    )
 
 
 def _select(root: etree._Element, selector: str) -> list[etree._Element]:
@@ -303,9 +307,10 @@ def _select(root: etree._Element, selector: str) -> list[etree._Element]:
 
 
 def drop_captions(region: etree._Element) -> None:
-    """Figures, captions and credits are image metadata, not body text."""
+    """Figures, captions and credits are image metadata, not body text. A figure that holds a
+    code listing, a table or a quotation is the story's own content: only its caption goes."""
     for el in list(region.iter("figure", "figcaption")):
-        if el.getparent() is not None:
+        if el.getparent() is not None and (el.tag == "figcaption" or not _figure_of_text(el)):
             drop(el)
     for el in list(pt.XP_CLASSED_BELOW(region)):
         if (
@@ -314,6 +319,17 @@ def drop_captions(region: etree._Element) -> None:
             and _is_caption(el)
             and not _in_sentence(el)
         ):
+            drop(el)
+
+
+def _figure_of_text(figure: etree._Element) -> bool:
+    return next(figure.iter("pre", "table", "blockquote"), None) is not None
+
+
+def drop_line_numbers(region: etree._Element) -> None:
+    """A code listing's gutter of line numbers ("1 2 3 4" before the code) is not its text."""
+    for el in pt.XP_LINE_NUMBER_CANDIDATES(region):
+        if el.getparent() is not None and pt.LINE_NUMBERS_RE.fullmatch("".join(el.itertext())):
             drop(el)
 
 

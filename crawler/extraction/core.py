@@ -106,6 +106,7 @@ def _extract(root: etree._Element, url: str, rules: ExtractionRules | None) -> A
         found_images = images.extract_images(_image_scopes(region.elements), url, meta.lead_image)
         for el in region.elements:
             cleaning.drop_captions(el)
+            cleaning.drop_line_numbers(el)
             cleaning.clean_region(el)
         extra = _compiled(rules.remove_patterns) if rules else ()
         blocks = serialise.filter_blocks(serialise.blocks_of(region.elements), meta.title, extra)

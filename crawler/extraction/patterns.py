@@ -468,6 +468,15 @@ FURNITURE_ROLES: frozenset[str] = frozenset(
 )  # fmt: skip
 # The schema.org article body, when the page marks it (the whole itemprop value).
 BODY_ITEMPROPS: frozenset[str] = frozenset({"articleBody", "reviewBody", "text"})
+# Line-number gutters of code listings (Pygments' "linenos", Octopress's "gutter" and
+# "line-number", Rouge's "rouge-gutter", GitHub's "blob-num", highlight.js's "hljs-ln-numbers"):
+# the classes that may mark one, then the text that proves it (only digits).
+XP_LINE_NUMBER_CANDIDATES = etree.XPath(
+    ".//*[@class][contains(@class, 'gutter') or contains(@class, 'line-num') "
+    "or contains(@class, 'lineno') or contains(@class, 'blob-num') "
+    "or contains(@class, 'ln-num')]"
+)
+LINE_NUMBERS_RE = re.compile(r"[\s\d]*\d[\s\d]*")
 # Paragraphs the content detector scores (a <blockquote>'s own <p>s score, not the quote).
 XP_SCORED = etree.XPath("//p | //pre")
 # Prose outside <p>: text nodes of some length not inside a paragraph or a link (pages that

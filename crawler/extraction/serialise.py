@@ -87,7 +87,11 @@ def _walk(root: etree._Element, blocks: list[Block]) -> None:
 
     def flush() -> None:
         nonlocal buf
-        text = _SPACES.sub(" ", "".join(buf.text)).strip()
+        raw = "".join(buf.text)
+        if kinds[-1] == "pre":  # code and verse keep their lines and indentation
+            text = "\n".join(line.rstrip() for line in raw.split("\n")).strip("\n")
+        else:
+            text = _SPACES.sub(" ", raw).strip()
         if text:
             markup = "".join(buf.html) + "</a>" * buf.open_links  # spaced by the sanitiser
             blocks.append(Block(kinds[-1], text, markup, buf.link_chars, lists[-1], tables[-1]))

@@ -194,3 +194,41 @@ def test_linked_cells_of_a_data_table_are_kept() -> None:
         <table><tr><th>Club</th><th>Points</th></tr>{rows}</table></article></body></html>"""
     body = extract(page.encode(), "https://news.example/2024/05/title-race").body
     assert "Rovers" in body and "Athletic" in body, body
+
+
+_STORY = (
+    "<p>Paths in Python used to be strings, passed from one function to the next, and every "
+    "script that handled files nested os.path calls three deep to find its own folder.</p>"
+)
+
+
+def _story_with(figure: str) -> str:
+    page = f"<html><body><article><h1>Use pathlib</h1>{_STORY}{figure}{_STORY}</article></body>"
+    return extract(page.encode(), "https://blog.example/pathlib").body
+
+
+def test_code_listing_in_a_figure_keeps_its_lines_without_the_line_numbers() -> None:
+    # Octopress writes each listing as <figure class="code"> with a table: a gutter of line
+    # numbers, then the code. The figure is the story's content; the numbers are not.
+    listing = (
+        '<figure class="code"><figcaption><span>setup.py</span></figcaption>'
+        '<div class="highlight"><table><tr><td class="gutter"><pre class="line-numbers">'
+        '<span class="line-number">1</span>\n<span class="line-number">2</span>\n'
+        '<span class="line-number">3</span>\n</pre></td><td class="code"><pre><code>'
+        '<span class="line">from pathlib import Path\n</span><span class="line">\n</span>'
+        '<span class="line">for path in Path.cwd().rglob("*.py"):\n</span>'
+        '<span class="line">    print(path)\n</span></code></pre></td></tr></table></div></figure>'
+    )
+    body = _story_with(listing)
+    code = 'from pathlib import Path\n\nfor path in Path.cwd().rglob("*.py"):\n    print(path)'
+    assert code in body
+    assert "1\n2" not in body and "1 2 3" not in body and "setup.py" not in body
+
+
+def test_photo_figure_is_still_dropped() -> None:
+    figure = (
+        '<figure><img src="/a.jpg"><figcaption>The old folder tree, drawn by hand in 1998, '
+        "before anyone had heard of pathlib.</figcaption></figure>"
+    )
+    body = _story_with(figure)
+    assert "drawn by hand" not in body and body.count("Paths in Python") == 2
