@@ -694,7 +694,8 @@ FURNITURE_PHRASES: dict[str, tuple[str, ...]] = {
         "lesen sie nach der anzeige weiter", "diskutieren sie mit",
         "exklusiv für abonnenten", "lesen sie jetzt weiter", "um weiterzulesen",
         "unterstützen sie unseren journalismus", "alle rechte vorbehalten",
-        "artikel teilen", "diesen artikel teilen",
+        "artikel teilen", "diesen artikel teilen", "sind affiliate-links",
+        "erhalten wir eine provision", "erhalten wir ggf. eine provision",
     ),
     "fr": (
         "utilise des cookies", "utilisons des cookies", "accepter les cookies",
@@ -702,17 +703,18 @@ FURNITURE_PHRASES: dict[str, tuple[str, ...]] = {
         "inscrivez-vous à notre newsletter", "les commentaires sont fermés",
         "tous droits réservés", "partager cet article", "la suite après la publicité",
         "la suite après cette publicité", "article réservé aux abonnés",
+        "contient des liens affiliés", "liens d'affiliation",
     ),
     "es": (
         "utiliza cookies", "utilizamos cookies", "usamos cookies", "aceptar cookies",
         "exclusivo para suscriptores", "suscríbete a nuestro", "suscríbete a nuestra",
         "todos los derechos reservados", "comentarios cerrados", "sigue leyendo después",
-        "la noticia continúa",
+        "la noticia continúa", "enlaces de afiliados", "enlaces de afiliado",
     ),
     "it": (
         "utilizza cookie", "utilizza i cookie", "utilizziamo cookie", "utilizziamo i cookie",
         "riservato agli abbonati", "iscriviti alla newsletter", "iscriviti alla nostra newsletter",
-        "tutti i diritti riservati", "i commenti sono chiusi",
+        "tutti i diritti riservati", "i commenti sono chiusi", "link di affiliazione",
     ),
     "pt": (
         "utiliza cookies", "usa cookies", "utilizamos cookies", "exclusivo para assinantes",
@@ -724,7 +726,8 @@ FURNITURE_PHRASES: dict[str, tuple[str, ...]] = {
     "ru": ("использует cookie", "используем cookie", "используем файлы cookie",
            "все права защищены", "подпишитесь на нашу рассылку"),
     "ar": ("ملفات تعريف الارتباط", "جميع الحقوق محفوظة", "اشترك في النشرة"),
-    "pl": ("dalsza część artykułu pod", "napisz do autora", "wszelkie prawa zastrzeżone"),
+    "pl": ("dalsza część artykułu pod", "napisz do autora", "wszelkie prawa zastrzeżone",
+           "masz newsa", "oceń jakość naszego artykułu"),
     "fa": ("کلیه حقوق", "تمامی حقوق", "استفاده از کوکی"),
 }  # fmt: skip
 
@@ -856,7 +859,11 @@ _FURNITURE_LINES = (
     r"we use cookies|cookie policy|accept (?:all )?cookies|"
     r"(?:this slideshow|javascript) (?:requires|is required)|please enable javascript|"
     r"sign up (?:for|to) (?:our|the) [\w ]*newsletter|subscribe to (?:our|the) [\w ]*newsletter|"
-    r"get the app|download (?:the|our) app|"
+    r"get the app|download (?:the|our) (?:[\w-]+ ){0,3}app|turn on (?:push )?notifications|"
+    r"like us on facebook|follow us on (?:twitter|facebook|instagram|google news|whatsapp)|"
+    # affiliate disclosures
+    r"(?:contains|are|include) affiliate links|"
+    r"we (?:may )?(?:earn|receive|get) (?:a (?:small )?|an affiliate )?commission|"
     r"(?:facebook|twitter|instagram|youtube|telegram|roku|tiktok)\s*(?:\||·)"
 )
 _FURNITURE_PHRASE = rf"(?<!\w)(?:{_FURNITURE}){_END}"

@@ -180,3 +180,24 @@ def test_split_body_keeps_document_order() -> None:
         "Players were divided",
         "The finals run until",
     ]
+
+
+def test_app_follow_and_affiliate_lines_go() -> None:
+    story = [
+        "India beat Sri Lanka by 302 runs in Mumbai on Thursday, their seventh straight win of "
+        "the tournament, to become the first team to reach the semi-finals.",
+        "Mohammed Shami took five wickets for 18 runs as Sri Lanka were bowled out for 55 in "
+        "under twenty overs, the lowest total of the competition so far.",
+    ]
+    furniture = [
+        "Get alerts for live updates. Turn on notifications to receive alerts as stories "
+        "develop in real time.",
+        "Like us on Facebook or follow us on Twitter for more sports updates. You can also "
+        "download the NDTV Cricket app for Android or iOS.",
+        "This post contains affiliate links: we may earn a commission if you buy through them.",
+    ]
+    paragraphs = "".join(f"<p>{p}</p>" for p in story[:1] + furniture + story[1:])
+    page = f"<html><body><article><h1>India into semis</h1>{paragraphs}</article></body></html>"
+    body = extract(page.encode(), "https://sports.example/cricket/india-semis").body
+    assert all(p in body for p in story), body
+    assert not any(line[:30] in body for line in furniture), body

@@ -226,6 +226,27 @@ CASES: dict[str, tuple[str, list[str], str, list[str]]] = {
         '<p>اقرأ أيضا <a href="/a/17">خطوط حافلات جديدة</a></p>',
         ["اقرأ أيضاً", "ارتفاع أسعار المياه", "اقرأ أيضا", "خطوط حافلات"],
     ),
+    "de_affiliate_disclosure": (
+        "de",
+        GERMAN,
+        "<p>Die mit einem Symbol gekennzeichneten Links sind Affiliate-Links. Kommt darüber ein "
+        "Einkauf zustande, erhalten wir eine Provision – ohne Mehrkosten für Sie.</p>",
+        ["Affiliate-Links", "Provision"],
+    ),
+    "fr_affiliate_disclosure": (
+        "fr",
+        FRENCH,
+        "<p>Cet article contient des liens affiliés : nous touchons une commission sur vos "
+        "achats.</p>",
+        ["liens affiliés"],
+    ),
+    "pl_masz_newsa": (
+        "pl",
+        FRENCH,  # the story's language does not matter to the widget's line
+        "<p>Masz newsa, zdjęcie lub filmik? Prześlij nam przez dziejesie.wp.pl</p>"
+        "<p>Oceń jakość naszego artykułu</p>",
+        ["Masz newsa", "Oceń jakość"],
+    ),
     "fa_bishtar_bekhanid": (
         "fa",
         PERSIAN,
