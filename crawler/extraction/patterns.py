@@ -429,7 +429,8 @@ def _trie_regex(node: dict) -> str:
 # no single token is ("author-box", "most-read", "related-content").
 BOILERPLATE_COMPOUNDS: tuple[str, ...] = tuple(
     (
-        r"authorbox|aboutauthor|authorinfo|authorcard|mostread|mostviewed|mostpopular|"
+        r"authorbox|aboutauthor|authorinfo|authorcard|authordescription|authorsdescription|"
+        r"authorprofile|authordetails|mostread|mostviewed|mostpopular|"
         r"relatedcontent|relatedarticle|relatedstor|relatedpost|relatedlink|relatedvideo|"
         r"readalso|alsoread|seealso|moreon|morefrom|recommended|sharebutton|sharetool|socialshare|"
         r"sociallink|socialmedia|shareicon|newslettersignup|adcontainer|adwrapper|adslot|adplaceholder|"

@@ -201,3 +201,20 @@ def test_app_follow_and_affiliate_lines_go() -> None:
     body = extract(page.encode(), "https://sports.example/cricket/india-semis").body
     assert all(p in body for p in story), body
     assert not any(line[:30] in body for line in furniture), body
+
+
+def test_author_description_box_goes() -> None:
+    story = "".join(
+        f"<p>Paragraph {i}: the council voted on Tuesday to keep the library open on Sundays, "
+        "after a petition signed by four thousand residents reached the mayor's office.</p>"
+        for i in range(4)
+    )
+    bio = (
+        '<div class="wp-block-ak-authors author"><img src="/a.jpg"><div><a href="/a/sj">Simin '
+        'Jawabreh</a><div class="wp-block-ak-authors__description">is studying political '
+        "science in Berlin, teaches civic education and writes on policing and protest.</div>"
+        "</div></div>"
+    )
+    page = f"<html><body><article><h1>Library stays open</h1>{story}{bio}</article></body></html>"
+    body = extract(page.encode(), "https://news.example/library").body
+    assert body.count("Paragraph ") == 4 and "political science" not in body, body
