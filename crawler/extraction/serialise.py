@@ -107,7 +107,10 @@ def _walk(root: etree._Element, blocks: list[Block]) -> None:
             if tag in pt.BLOCK_TAGS or tag == "br":
                 flush()
                 if tag in pt.BLOCK_TAGS:
-                    kinds.append(_KIND.get(tag, kinds[-1] if kinds[-1] != "h1" else "p"))
+                    kind = _KIND.get(tag, kinds[-1] if kinds[-1] != "h1" else "p")
+                    if kind in _HEADINGS and tag in _KIND and _longer_than_a_heading(el):
+                        kind = "p"  # a story's text in an unclosed or misused <h4>
+                    kinds.append(kind)
                     if tag in ("ul", "ol"):
                         lists.append(tag)
                     elif tag == "table":
@@ -215,6 +218,17 @@ def furniture_text(text: str) -> bool:
 
 
 _HEADINGS = frozenset({"h2", "h3", "h4"})
+# Longer than this, a heading's text is paragraphs.
+_LONGEST_HEADING = 250
+
+
+def _longer_than_a_heading(el: etree._Element) -> bool:
+    length = 0
+    for text in el.itertext():
+        length += len(text)
+        if length > _LONGEST_HEADING:
+            return True
+    return False
 
 
 def _drop_orphan_headings(blocks: list[Block]) -> list[Block]:

@@ -232,3 +232,29 @@ def test_photo_figure_is_still_dropped() -> None:
     )
     body = _story_with(figure)
     assert "drawn by hand" not in body and body.count("Paths in Python") == 2
+
+
+def test_story_inside_a_misused_heading_is_paragraphs() -> None:
+    # A Korean daily writes its whole story inside one <h4>, lines cut by <br>: they are the
+    # story's paragraphs, not a run of empty subheadings dropped as orphans.
+    lines = [
+        f"Line {i}: the city and the community chest held a ceremony at city hall on the "
+        "fourth, where two local firms each gave five million won."
+        for i in range(4)
+    ]
+    story = "<br><br>".join(lines)
+    page = (
+        "<html><body><article><h2>Donations keep coming</h2><div>By Lee Yong-min</div>"
+        f"<h4><div class='m_cont'>{story}</div></h4><p>{lines[0][8:]} It was the third such "
+        "ceremony this month, and more firms have pledged to give before the end of March.</p>"
+        "</article></body></html>"
+    )
+    body = extract(page.encode(), "https://news.example/donations").body
+    assert all(line in body for line in lines), body
+
+
+def test_short_heading_stays_a_heading() -> None:
+    story = "".join(f"<p>{_STORY[3:-4]} Part {i}.</p>" for i in range(3))
+    page = f"<html><body><article><h1>Use pathlib</h1>{story}<h3>Globbing</h3>{story}</article>"
+    article = extract(page.encode(), "https://blog.example/pathlib")
+    assert "<h3>Globbing</h3>" in article.body_html
