@@ -46,12 +46,12 @@ from lxml import etree
 
 from crawler.extraction import cleaning, images, kind, serialise
 from crawler.extraction import patterns as pt
-from crawler.extraction.article import Article, ExtractionError
+from crawler.extraction.article import Article, ExtractionError, Image
 from crawler.extraction.content import enclosing_article, find_region
 from crawler.extraction.metadata import Metadata, extract_metadata
 from crawler.extraction.parse import parse_page
 from crawler.extraction.rules import ExtractionRules
-from crawler.extraction.text import WORD
+from crawler.extraction.text import WORD, nfc
 
 logger = logging.getLogger(__name__)
 
@@ -135,30 +135,40 @@ def _extract(root: etree._Element, url: str, rules: ExtractionRules | None) -> A
 
 
 def _article(
-    url: str, meta: Metadata, body: str, body_html: str, imgs: list, words: int, score: float
+    url: str,
+    meta: Metadata,
+    body: str,
+    body_html: str,
+    imgs: list[Image],
+    words: int,
+    score: float,
 ) -> Article:
     return Article(
         url=url,
         canonical_url=meta.canonical_url,
-        title=meta.title,
-        authors=meta.authors,
+        title=_nfc(meta.title),
+        authors=[nfc(name) for name in meta.authors],
         published=meta.published,
         published_raw=meta.published_raw,
         modified=meta.modified,
         modified_raw=meta.modified_raw,
-        section=meta.section,
-        breadcrumbs=meta.breadcrumbs,
-        tags=meta.tags,
+        section=_nfc(meta.section),
+        breadcrumbs=[nfc(item) for item in meta.breadcrumbs],
+        tags=[nfc(item) for item in meta.tags],
         language=meta.language,
-        description=meta.description,
-        site_name=meta.site_name,
+        description=_nfc(meta.description),
+        site_name=_nfc(meta.site_name),
         body=body,
         body_html=body_html,
-        images=imgs,
+        images=[Image(image.url, _nfc(image.caption), _nfc(image.credit)) for image in imgs],
         word_count=words,
         is_article=score >= 0.5,
         article_score=round(score, 3),
     )
+
+
+def _nfc(text: str | None) -> str | None:
+    return None if text is None else nfc(text)
 
 
 def _image_scopes(elements: list[etree._Element]) -> list[etree._Element]:

@@ -26,7 +26,7 @@ from bs4.element import NavigableString, PreformattedString, Tag
 from lxml import etree
 
 from crawler.extraction import patterns as pt
-from crawler.extraction.text import WORD
+from crawler.extraction.text import WORD, nfc
 
 # Runs of ASCII whitespace collapse to one space; a no-break space is the author's choice and stays.
 _SPACES = re.compile(r"[ \t\n\r\f\v]+")
@@ -87,13 +87,13 @@ def _walk(root: etree._Element, blocks: list[Block]) -> None:
 
     def flush() -> None:
         nonlocal buf
-        raw = "".join(buf.text)
+        raw = nfc("".join(buf.text))
         if kinds[-1] == "pre":  # code and verse keep their lines and indentation
             text = "\n".join(line.rstrip() for line in raw.split("\n")).strip("\n")
         else:
             text = _SPACES.sub(" ", raw).strip()
         if text:
-            markup = "".join(buf.html) + "</a>" * buf.open_links  # spaced by the sanitiser
+            markup = nfc("".join(buf.html)) + "</a>" * buf.open_links  # spaced by the sanitiser
             blocks.append(Block(kinds[-1], text, markup, buf.link_chars, lists[-1], tables[-1]))
         buf = _Buffer()
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from lxml import etree
 
@@ -23,6 +24,15 @@ def clean(text: str | None) -> str:
     of Unicode); splitting and joining costs a third of `SPACES.sub(" ", text).strip()`.
     """
     return " ".join(text.split()) if text else ""
+
+
+def nfc(text: str) -> str:
+    """`text` in Unicode's composed form (NFC): "é" as one character, as readers search for it
+    and as most pages write it. Some write "e" + U+0301 (text from macOS, some CMS editors);
+    left so, "préfère" would not be found in the body, nor would the phrases of patterns.py."""
+    if text.isascii() or unicodedata.is_normalized("NFC", text):
+        return text
+    return unicodedata.normalize("NFC", text)
 
 
 def raw_text(element: etree._Element) -> str:

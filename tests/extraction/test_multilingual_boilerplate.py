@@ -8,6 +8,8 @@ as a widget named in the page's language ("mehrzumthema", "lesetipp", "articoli-
 
 from __future__ import annotations
 
+import unicodedata
+
 import pytest
 
 from crawler.extraction import extract
@@ -296,3 +298,16 @@ def test_comment_thread_in_german_goes_whatever_its_size() -> None:
     assert "Frechheit" not in article.body and "Kommentare" not in article.body
     for paragraph in GERMAN:
         assert paragraph in article.body
+
+
+def test_decomposed_accents_are_composed_and_their_promos_found() -> None:
+    # Text written with combining accents ("e" + U+0301, as macOS and some editors save it):
+    # the body and title read as readers search them, and "À lire aussi" is still a promo.
+    decomposed = [unicodedata.normalize("NFD", p) for p in FRENCH]
+    promo = unicodedata.normalize("NFD", '<p>À lire aussi : <a href="/a/5">Le réseau</a></p>')
+    page = _page("fr", unicodedata.normalize("NFD", "Réseau de chaleur"), decomposed, promo)
+    article = extract(page, "https://news.example/reseau")
+    assert article.title == "Réseau de chaleur"
+    for paragraph in FRENCH:
+        assert paragraph in article.body, paragraph[:40]
+    assert "lire aussi" not in article.body
