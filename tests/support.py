@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import os
+import random
+import socket
 import subprocess
 import sys
 import time
@@ -27,6 +29,43 @@ FAST = [
     "-s",
     "TELNETCONSOLE_ENABLED=False",
 ]
+
+
+def _port_block() -> range:
+    """This test process's own ports: below the kernel's ephemeral range, where no `bind` to
+    port 0 and no outgoing connection takes one, and a block of their own for each xdist
+    worker (`PYTEST_XDIST_WORKER`, `gw0`, `gw1`...), so that no other test takes it either."""
+    try:
+        low = int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        low = 32768
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw")
+    index = int(worker) if worker.isdigit() else 0
+    size = 500
+    first = max(1024, low - size * (index + 1))
+    return range(first, first + size)
+
+
+_PORTS = _port_block()
+_next_port = random.randrange(len(_PORTS))
+
+
+def free_port() -> int:
+    """A port of 127.0.0.1 for a server that must be told its port (redis-server,
+    PostgreSQL, moto): free now, and outside the range that other tests' servers get from
+    port 0, so that none of them takes it before the server binds it, or while the test
+    has it stopped and restarts it on the same port."""
+    global _next_port
+    for _ in range(len(_PORTS)):
+        port = _PORTS[_next_port % len(_PORTS)]
+        _next_port += 1
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError(f"no free port in {_PORTS}")
 
 
 def newsarchive(*args: str | Path, timeout: float = 180) -> subprocess.CompletedProcess[str]:

@@ -17,11 +17,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+from tests.support import free_port
 
 
 def _wait_port(port: int, process: subprocess.Popen[bytes] | None, timeout: float = 30) -> None:

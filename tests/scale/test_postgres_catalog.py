@@ -104,7 +104,7 @@ def test_two_writers_at_once(database: str) -> None:
 
 
 def test_unreachable_server_is_a_catalog_error() -> None:
-    from tests.scale.servers import free_port
+    from tests.support import free_port
 
     with pytest.raises(CatalogError, match="cannot open the catalog"):
         PostgresCatalog(f"postgresql://nobody:secret@127.0.0.1:{free_port()}/x?connect_timeout=2")

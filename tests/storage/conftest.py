@@ -18,14 +18,10 @@ from typing import Any
 
 import pytest
 
+from tests.support import free_port
+
 boto3 = pytest.importorskip("boto3")
 pytest.importorskip("moto")
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 class MotoServer:

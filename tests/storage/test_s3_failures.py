@@ -17,8 +17,8 @@ from archive.storage import open_store
 from archive.storage.sync import upload_articles
 from crawler.demo.server import SiteServer
 from tests.evolving_site import served_site
-from tests.storage.conftest import MotoServer, cache_root, free_port, make_bucket
-from tests.support import crawl, newsarchive, start_crawl, wait_for_requests
+from tests.storage.conftest import MotoServer, cache_root, make_bucket
+from tests.support import crawl, free_port, newsarchive, start_crawl, wait_for_requests
 
 ARTICLES = 30
 SLOW = ["-s", "CONCURRENT_REQUESTS=1", "-s", "DOWNLOAD_DELAY=0.05"]
