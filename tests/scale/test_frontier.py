@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 import redis
 
 from crawler.frontier import crawl_prefix
@@ -38,6 +39,7 @@ def test_a_pop_is_taken_until_done(redis_url: str) -> None:
     assert not a.server.keys("newsarchive:p1:*")
 
 
+@pytest.mark.alone  # `a` must stay alive (TTL 0.2 s) through b's first calls
 def test_a_dead_workers_requests_go_back_to_the_queue(redis_url: str) -> None:
     a = _frontier(redis_url, "p2", "a~1", ttl=0.2)
     b = _frontier(redis_url, "p2", "b~2")
