@@ -87,7 +87,7 @@ def named(
 
 def norm(text: str) -> str:
     """Comparison key: case, spacing, punctuation and quote style ignored."""
-    return "".join(ch for ch in text.casefold() if ch.isalnum())
+    return "".join(filter(str.isalnum, text.casefold()))
 
 
 def guard(label: str, default: T, fn: Callable[..., T], *args: Any) -> T:

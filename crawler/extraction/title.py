@@ -23,6 +23,8 @@ SITE_NAME_METAS = ("og:site_name", "application-name", "apple-mobile-web-app-tit
 
 _GLUED_PREFIX = re.compile(r"^([^\s\-–—:|]{3,30})\s?[-–—:|]\s?(\S.*)$")
 _TITLE_SEPARATOR = re.compile(r"(\s+[|\-–—»·•:/]{1,2}\s+|\s*\|\s*)")
+# A generic section name ("News", "Home") at either end of a title, compared as `norm` keys.
+_GENERIC_SECTION_KEYS = frozenset(norm(s) for s in GENERIC_SECTIONS)
 
 
 def site_names(page: Page) -> list[str]:
@@ -132,7 +134,7 @@ def find_title(
         # The h1 agrees with a title, or is the headline part of one ("Headline - World").
         if any(key == k or (key in k and len(key) * 2 >= len(k)) for k in keys):
             return heading, suffix_site
-    section_keys = {norm(s) for s in sections} | {norm(s) for s in GENERIC_SECTIONS}
+    section_keys = {norm(s) for s in sections} | _GENERIC_SECTION_KEYS
     for candidate in _agreed(candidates):
         parts = _TITLE_SEPARATOR.split(candidate)
         # "Headline - Politics" once the site is gone: a section name at either end goes too.
