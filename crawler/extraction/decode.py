@@ -286,9 +286,15 @@ def detect_encoding(data: bytes, http_charset: str | None = None) -> str:
 
     Never raises; falls back to windows-1252, which decodes every byte string.
     """
+    return _detect_encoding(data, http_charset)[0]
+
+
+def _detect_encoding(data: bytes, http_charset: str | None) -> tuple[str, str | None]:
+    """`detect_encoding`, and the text when the check already decoded the whole page (valid
+    UTF-8, as most pages are): `decode_html_as` need not decode it a second time."""
     for bom, encoding in _BOMS:
         if data.startswith(bom):
-            return encoding
+            return encoding, None
     declared = [
         name
         for name in (normalize_encoding(http_charset), _declared_in_document(data))
@@ -297,31 +303,29 @@ def detect_encoding(data: bytes, http_charset: str | None = None) -> str:
     if declared and declared[0].startswith(("utf-16", "utf-32", "iso-2022")):
         # Encodings whose bytes may all be below 0x80: trusted when they decode.
         try:
-            data.decode(declared[0])
-            return declared[0]
+            return declared[0], data.decode(declared[0])
         except UnicodeDecodeError:
             pass
     if data.isascii():
-        return "utf-8"  # every ASCII-compatible encoding reads ASCII alike
+        return "utf-8", None  # every ASCII-compatible encoding reads ASCII alike
     try:
         # Fast path for most of the web. Text in another encoding that happens to be valid UTF-8
         # is vanishingly rare, while UTF-8 pages served as "iso-8859-1" by a server default are
         # common: valid UTF-8 is UTF-8 whatever the label says.
-        data.decode("utf-8")
-        return "utf-8"
+        return "utf-8", data.decode("utf-8")
     except UnicodeDecodeError:
         pass
     if _utf8_fits(data):
-        return "utf-8"  # many valid multi-byte characters and a stray byte or two
+        return "utf-8", None  # many valid multi-byte characters and a stray byte or two
     for encoding in declared:
         if encoding != "utf-8" and _fits(data, encoding):
-            return encoding
+            return encoding, None
     detected = _detect(data)
     if detected:
         if declared:
             logger.debug("declared %s does not fit the bytes; detected %s", declared, detected)
-        return detected
-    return "cp1252"
+        return detected, None
+    return "cp1252", None
 
 
 def decode_html(data: bytes, http_charset: str | None = None) -> str:
@@ -334,6 +338,7 @@ def decode_html(data: bytes, http_charset: str | None = None) -> str:
 
 def decode_html_as(data: bytes, http_charset: str | None = None) -> tuple[str, str]:
     """`decode_html`, and the encoding it decoded with."""
-    encoding = detect_encoding(data, http_charset)
-    text = data.decode(encoding, errors="replace")
+    encoding, text = _detect_encoding(data, http_charset)
+    if text is None:
+        text = data.decode(encoding, errors="replace")
     return text.removeprefix("\ufeff"), encoding
