@@ -47,6 +47,14 @@ _KIND = {
 _SAFE_SCHEMES = ("http:", "https:", "mailto:", "ftp:")
 
 
+def _collapse_spaces(text: str) -> str:
+    """`_SPACES.sub(" ", text)`; most strings have no run to collapse, found by two scans in C
+    rather than by the regex (str.isprintable is false for tab, newline, CR, FF and VT)."""
+    if "  " not in text and text.isprintable():
+        return text
+    return _SPACES.sub(" ", text)
+
+
 @dataclass
 class Block:
     kind: str  # p, h1, h2, h3, h4, li, blockquote, pre
@@ -92,7 +100,7 @@ def _walk(root: etree._Element, blocks: list[Block]) -> None:
         if kinds[-1] == "pre":  # code and verse keep their lines and indentation
             text = "\n".join(line.rstrip() for line in raw.split("\n")).strip("\n")
         else:
-            text = _SPACES.sub(" ", raw).strip()
+            text = _collapse_spaces(raw).strip()
         if text:
             markup = nfc("".join(buf.html)) + "</a>" * buf.open_links  # spaced by the sanitiser
             blocks.append(Block(kinds[-1], text, markup, buf.link_chars, lists[-1], tables[-1]))
@@ -485,14 +493,6 @@ def _spaced(text: str, parent: _Element, index: int) -> str:
         if index == len(parent.children) - 1:
             text = text.rstrip()
     return text
-
-
-def _collapse_spaces(text: str) -> str:
-    """`_SPACES.sub(" ", text)`; most strings have no run to collapse, found by two scans in C
-    rather than by the regex (str.isprintable is false for tab, newline, CR, FF and VT)."""
-    if "  " not in text and text.isprintable():
-        return text
-    return _SPACES.sub(" ", text)
 
 
 def _escape(text: str) -> str:
