@@ -387,8 +387,7 @@ def _up_to_body(element: etree._Element) -> Iterator[etree._Element]:
 def _site_chrome(node: etree._Element) -> bool:
     """A top bar, masthead, menu or clock widget by its class or id, or a <header> with the
     site's navigation (a breadcrumb trail above the headline is the article's own)."""
-    marker = class_and_id(node)
-    if marker.strip() and _CHROME.search(marker):
+    if _chrome_names(node.get("class"), node.get("id"))[0]:
         return True
     return node.tag == "header" and any(not _breadcrumb(nav) for nav in node.iter("nav"))
 
@@ -407,10 +406,8 @@ def _chrome(element: etree._Element, headline: etree._Element | None) -> bool:
     for node in nodes:
         if _site_chrome(node):
             return True
-        marker = class_and_id(node).lower().split()
-        weak = node.tag == "nav" or (
-            not in_article and (node.tag == "header" or "header" in marker)
-        )
+        named_header = _chrome_names(node.get("class"), node.get("id"))[1]
+        weak = node.tag == "nav" or (not in_article and (node.tag == "header" or named_header))
         if weak and (headline is None or not _contains(node, headline)):
             return True
     return False
@@ -655,7 +652,8 @@ def _page_chrome(node: etree._Element) -> bool:
 
 @lru_cache(maxsize=4096)
 def _chrome_names(cls: str | None, ident: str | None) -> tuple[bool, bool]:
-    """Whether a class and id name the site's chrome (`_CHROME`), and a header."""
+    """Whether a class and id name the site's chrome (`_CHROME`), and a header. Cached: the
+    ancestors of every date looked at are asked, and a page repeats its classes."""
     marker = f"{cls or ''} {ident or ''}"
     return bool(marker.strip() and _CHROME.search(marker)), "header" in marker.lower().split()
 
