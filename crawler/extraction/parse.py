@@ -131,7 +131,9 @@ def parse_page(
         )
     if root is None or not isinstance(root.tag, str):
         raise ExtractionError("cannot parse HTML: no root element")
-    controls_deleted = len(encoded) - len(data) != encoded.count(0)
+    # NUL is among the deleted bytes: when nothing was deleted there is none to count.
+    deleted = len(encoded) - len(data)
+    controls_deleted = deleted > 0 and deleted != encoded.count(0)
     return ParsedPage(text, root, controls_deleted)
 
 
