@@ -337,59 +337,63 @@ def sanitise_html(fragment: str, base_url: str = "") -> str:
     body = _parse_fragment(fragment)
     if body is None:
         return ""
-    # Innermost first: an element's children are settled before it is judged. Without
-    # recursion, as the parser builds trees of any depth.
-    for element in reversed(_elements_below(body)):
-        element.children = _kept(element.children, base_url)
-    body.children = _kept(body.children, base_url)
+    # Innermost first: an element's children are settled before it is judged empty.
+    for node in reversed(_descendants(body)):
+        if type(node) is str:
+            continue
+        assert node.parent is not None  # below `body`
+        siblings = node.parent.children
+        if node.tag in DROPPED_TAGS:
+            del siblings[_index(siblings, node)]
+            continue
+        href = _safe_href(base_url, node.href) if node.tag == "a" else None
+        if node.tag not in ALLOWED_TAGS or (node.tag == "a" and href is None):
+            node.unwrap()
+            continue
+        node.href = href or None
+        if all(type(child) is str and not child.strip() for child in node.children):
+            # Empty, or spaces only: a link around a space still separates two words.
+            if node.children:
+                siblings[_index(siblings, node)] = " "
+            else:
+                del siblings[_index(siblings, node)]
+    body.merge_strings()
     return _contents_html(body).strip()
 
 
 class _Element:
     """An element of a fragment being sanitised: its tag, its href (the only attribute that
-    may stay), and its children, elements and strings in order (a string is a text node;
-    two strings are never neighbours)."""
+    may stay), and its children, elements and strings in order (a string is a text node)."""
 
-    __slots__ = ("children", "href", "tag")
+    __slots__ = ("children", "href", "parent", "tag")
 
-    def __init__(self, tag: str, href: str | None) -> None:
+    def __init__(self, tag: str, href: str | None, parent: _Element | None) -> None:
         self.tag = tag
         self.href = href
+        self.parent = parent
         self.children: list[_Element | str] = []
 
+    def unwrap(self) -> None:
+        """Put the element's children in its place."""
+        assert self.parent is not None
+        for child in self.children:
+            if type(child) is _Element:
+                child.parent = self.parent
+        siblings = self.parent.children
+        index = _index(siblings, self)
+        siblings[index : index + 1] = self.children
 
-def _append(children: list[_Element | str], node: _Element | str) -> None:
-    """Add `node` to `children`, a string to the string before it."""
-    if type(node) is str and children and type(children[-1]) is str:
-        children[-1] += node
-    else:
-        children.append(node)
-
-
-def _kept(children: list[_Element | str], base_url: str) -> list[_Element | str]:
-    """`children` after the allow-list, their own children already settled: dropped tags go
-    with their content, other tags off the list (and links without a safe href) leave their
-    content in their place, empty elements go (a link around a space still separates two
-    words: it leaves the space)."""
-    kept: list[_Element | str] = []
-    for node in children:
-        if type(node) is str:
-            _append(kept, node)
-            continue
-        if node.tag in DROPPED_TAGS:
-            continue
-        href = _safe_href(base_url, node.href) if node.tag == "a" else None
-        if node.tag not in ALLOWED_TAGS or (node.tag == "a" and href is None):
-            for child in node.children:
-                _append(kept, child)
-            continue
-        node.href = href or None
-        if all(type(child) is str and not child.strip() for child in node.children):
-            if node.children:
-                _append(kept, " ")
-            continue
-        kept.append(node)
-    return kept
+    def merge_strings(self) -> None:
+        """Neighbouring strings (left by unwrapping and removing elements) made one."""
+        merged: list[_Element | str] = []
+        for child in self.children:
+            if type(child) is _Element:
+                child.merge_strings()
+            elif merged and type(merged[-1]) is str:
+                merged[-1] += child
+                continue
+            merged.append(child)
+        self.children = merged
 
 
 class _FragmentBuilder:
@@ -397,12 +401,13 @@ class _FragmentBuilder:
     instructions left out (their neighbouring strings become one)."""
 
     def __init__(self) -> None:
-        self.open = [_Element("", None)]  # the document, then the open elements
+        self.open = [_Element("", None, None)]  # the document, then the open elements
         self.body: _Element | None = None
 
     def start(self, tag: str, attrib: dict[str, str]) -> None:
-        element = _Element(tag, attrib.get("href"))
-        self.open[-1].children.append(element)
+        parent = self.open[-1]
+        element = _Element(tag, attrib.get("href"), parent)
+        parent.children.append(element)
         self.open.append(element)
         if tag == "body" and self.body is None:
             self.body = element
@@ -411,7 +416,11 @@ class _FragmentBuilder:
         self.open.pop()
 
     def data(self, text: str) -> None:
-        _append(self.open[-1].children, text)
+        children = self.open[-1].children
+        if children and type(children[-1]) is str:
+            children[-1] += text
+        else:
+            children.append(text)
 
     def close(self) -> _Element | None:
         return self.body
@@ -428,15 +437,24 @@ def _parse_fragment(fragment: str) -> _Element | None:
     return parser.close()
 
 
-def _elements_below(root: _Element) -> list[_Element]:
-    """The elements below `root`, each listed before its children."""
-    found: list[_Element] = []
-    stack = [root]
+def _descendants(root: _Element) -> list[_Element | str]:
+    """Everything below `root`, in document order (without recursion)."""
+    found: list[_Element | str] = []
+    stack = [iter(root.children)]
     while stack:
-        children = [node for node in stack.pop().children if type(node) is _Element]
-        found.extend(children)
-        stack.extend(children)
+        for node in stack[-1]:
+            found.append(node)
+            if type(node) is _Element:
+                stack.append(iter(node.children))
+                break
+        else:
+            stack.pop()
     return found
+
+
+def _index(children: list[_Element | str], node: _Element) -> int:
+    """The position of `node` among `children` (by identity)."""
+    return next(i for i, child in enumerate(children) if child is node)
 
 
 def _contents_html(root: _Element) -> str:
