@@ -217,10 +217,15 @@ def _heads_prose(blocks: list[Block], i: int) -> bool:
 
 
 def furniture_text(text: str) -> bool:
-    """`patterns.FURNITURE_TEXT_RE.search(text)`, in a quarter of the time on most text."""
+    """`patterns.FURNITURE_TEXT_RE.search(text)`, in a sixth of the time on most text."""
     if pt.CASE_FOLD_EXCEPTIONS.isdisjoint(text):
+        lower = text.lower()
         return bool(
-            pt.FURNITURE_LINES_LOWER_RE.search(text.lower()) or pt.FURNITURE_PHRASE_RE.search(text)
+            (
+                any(key in lower for key in pt.FURNITURE_LINE_KEYS)
+                and pt.FURNITURE_LINES_LOWER_RE.search(lower)
+            )
+            or pt.FURNITURE_PHRASE_LOWER_RE.search(lower)
         )
     return bool(pt.FURNITURE_TEXT_RE.search(text))
 
