@@ -177,8 +177,15 @@ def hidden(root: etree._Element) -> list[etree._Element]:
     return list(found)
 
 
-def prune_page(root: etree._Element, rules: ExtractionRules | None = None) -> None:
-    """Remove page furniture and boilerplate widgets from the whole page (in place)."""
+def prune_page(
+    root: etree._Element,
+    rules: ExtractionRules | None = None,
+    candidates: list[etree._Element] | None = None,
+) -> None:
+    """Remove page furniture and boilerplate widgets from the whole page (in place).
+
+    `candidates`: the page's elements with a class, id, role or itemprop, when the caller
+    listed them before cleaning (`metasources.attributed`); those dropped since are skipped."""
     if rules and rules.remove_selectors:
         for selector in rules.remove_selectors:
             for el in _select(root, selector):
@@ -186,7 +193,9 @@ def prune_page(root: etree._Element, rules: ExtractionRules | None = None) -> No
     # What each class/id says, looked up once per element. The list also holds every element
     # with an itemprop or a role: the marked bodies and the ARIA furniture come from it, not from
     # walks of their own.
-    classed = [(el, attr_info(el)) for el in _classed(root)]
+    if candidates is None:
+        candidates = _classed(root)
+    classed = [(el, attr_info(el)) for el in candidates]
     keep = _protected(_marked_bodies(classed))
     # An element holding most of the page's paragraph text is not a widget, whatever its class
     # says ("main has-sidebar", WordPress's "tag-<slug>"), except comment threads, which can

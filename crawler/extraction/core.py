@@ -49,6 +49,7 @@ from crawler.extraction import patterns as pt
 from crawler.extraction.article import Article, ExtractionError, Image
 from crawler.extraction.content import enclosing_article, find_region
 from crawler.extraction.metadata import Metadata, extract_metadata
+from crawler.extraction.metasources import attributed
 from crawler.extraction.parse import parse_page
 from crawler.extraction.rules import ExtractionRules
 from crawler.extraction.text import WORD, nfc
@@ -88,11 +89,12 @@ def extract_parsed(
 
 
 def _extract(root: etree._Element, url: str, rules: ExtractionRules | None) -> Article:
-    meta = extract_metadata(root, url, rules)
+    names, classed = attributed(root)  # one walk for metadata and the cleaner
+    meta = extract_metadata(root, url, rules, names)
     page_link_density = _page_link_density(root)
 
     cleaning.strip_junk(root)
-    cleaning.prune_page(root, rules)
+    cleaning.prune_page(root, rules, classed)
     region = find_region(root, rules)
 
     blocks: list[serialise.Block] = []

@@ -34,6 +34,7 @@ from crawler.extraction.language import declared_plausible, detect_language, nor
 from crawler.extraction.metasources import (
     Elements,
     Metas,
+    Named,
     Page,
     absolute,
     elsewhere,
@@ -176,9 +177,13 @@ def _lead_image(page: Page) -> Image | None:
 
 
 def extract_metadata(
-    root: etree._Element, url: str, rules: ExtractionRules | None = None
+    root: etree._Element,
+    url: str,
+    rules: ExtractionRules | None = None,
+    names: list[Named] | None = None,
 ) -> Metadata:
     """Metadata of the page whose parsed tree is `root` (the whole page, not yet cleaned).
+    `names`: `metasources.naming` of the page, when the caller has it (`attributed`).
 
     Never raises and never changes the tree: a field whose sources are broken is left empty.
     """
@@ -186,7 +191,7 @@ def extract_metadata(
         elements = Elements(root)
         metas = Metas(elements["meta"])
         ld = guard("json-ld", JsonLd(), read_jsonld, root, elements["script"])
-        page = Page(root, url, rules, elements, metas, ld, ld.article())
+        page = Page(root, url, rules, elements, metas, ld, ld.article(), names)
     except Exception:
         logger.warning("metadata: cannot read page %s", url, exc_info=True)
         return Metadata()

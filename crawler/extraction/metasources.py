@@ -69,6 +69,26 @@ def naming(elements: Iterable[etree._Element]) -> list[Named]:
     return found
 
 
+def attributed(root: etree._Element) -> tuple[list[Named], list[etree._Element]]:
+    """One walk of the page for two stages: `naming`'s list (metadata's class/id searches) and
+    the elements with a class, id, role or itemprop (the cleaner's candidates, which
+    `cleaning.prune_page` would otherwise find in a walk of its own, 0.25 ms a page)."""
+    names: list[Named] = []
+    classed: list[etree._Element] = []
+    for element in root.iter(etree.Element):
+        get = element.get
+        cls, ident, label = get("class"), get("id"), get("aria-label")
+        if cls is not None or ident is not None:
+            names.append((element, cls, ident, label))
+            classed.append(element)
+            continue
+        if label is not None:
+            names.append((element, cls, ident, label))
+        if get("role") is not None or get("itemprop") is not None:
+            classed.append(element)
+    return names, classed
+
+
 def named(
     elements: list[Named],
     in_class: re.Pattern[str],
@@ -214,6 +234,7 @@ class Page:
     metas: Metas
     ld: JsonLd
     article: dict[str, Any] | None  # the JSON-LD article (or WebPage) node
+    known_names: list[Named] | None = None  # `names`, when the caller walked the page already
 
     @property
     def date_format(self) -> str | None:
@@ -238,6 +259,8 @@ class Page:
     @cached_property
     def names(self) -> list[Named]:
         """Every element of the page with a class, id or aria-label (`naming`), in order."""
+        if self.known_names is not None:
+            return self.known_names
         return naming(self.root.iter(etree.Element))
 
     def marked(self, kind: str) -> list[etree._Element]:
