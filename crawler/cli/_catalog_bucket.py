@@ -24,7 +24,7 @@ from archive.storage import ObjectStore, RemoteObject, StorageError, remote_warc
 from archive.storage.sync import fetch_snapshot, materialise, replace_snapshot
 from crawler.cli import fail, human_bytes, say
 from crawler.cli._remote import RemoteArchiveError, connect, read_cache
-from crawler.cli.catalog import COMMAND, open_writable, plan_imports, summarise_catalog
+from crawler.cli.catalog import COMMAND, index_into, open_writable, plan_imports, summarise_catalog
 from crawler.urls import strip_tracking
 
 
@@ -111,10 +111,7 @@ def run_bucket(args: argparse.Namespace, given: str) -> int:
         if args.rebuild:
             _mirror(store, directory, warcs=True)
             if args.catalog:
-                with open_writable(directory, args.catalog) as catalog:
-                    report = sync(catalog, directory)
-                    where = catalog.location
-                say(COMMAND, f"indexed the files of {url} into {where}: {report.render()}")
+                report = index_into(directory, args.catalog, label=url)
             else:
                 report = rebuild(directory, catalog_path(directory), url_key=strip_tracking)
                 replace_snapshot(store, directory, snapshot)

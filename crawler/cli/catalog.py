@@ -298,6 +298,16 @@ def open_writable(out: Path, catalog_url: str) -> SqlCatalog:
     return SqliteCatalog(catalog_path(out), url_key=strip_tracking)
 
 
+def index_into(out: Path, catalog_url: str, *, label: str) -> SyncReport:
+    """`--rebuild --catalog URL`: DIR's files indexed into the server catalog, which keeps what
+    other workers wrote (a rebuild from scratch would lose it); `label` names the archive."""
+    with open_writable(out, catalog_url) as catalog:
+        report = sync(catalog, out)
+        where = catalog.location
+    say(COMMAND, f"indexed the files of {label} into {where}: {report.render()}")
+    return report
+
+
 def _import(out: Path, sources: list[Path], *, rebuilding: bool, catalog_url: str = "") -> int:
     folder = out / WARC_DIR
     try:
@@ -356,10 +366,7 @@ def run(args: argparse.Namespace) -> int:
                 return status
         if args.rebuild:
             if args.catalog:
-                with open_writable(out, args.catalog) as catalog:
-                    report = sync(catalog, out)
-                    where = catalog.location
-                say(COMMAND, f"indexed the files of {out} into {where}: {report.render()}")
+                report = index_into(out, args.catalog, label=str(out))
             else:
                 report = _rebuild(out)
                 say(COMMAND, f"rebuilt {catalog_path(out)}: {report.render()}")
