@@ -300,14 +300,6 @@ def _prose_len(el: etree._Element) -> int:
     )
 
 
-def _is_caption(el: etree._Element) -> bool:
-    return (
-        el.tag == "figcaption"
-        or (el.tag == "figure" and not _figure_of_text(el))
-        or attr_info(el).caption
-    )
-
-
 def _select(root: etree._Element, selector: str) -> list[etree._Element]:
     try:
         return list(root.cssselect(selector))
@@ -321,11 +313,13 @@ def drop_captions(region: etree._Element) -> None:
     for el in list(region.iter("figure", "figcaption")):
         if el.getparent() is not None and (el.tag == "figcaption" or not _figure_of_text(el)):
             drop(el)
+    # Figures and figcaptions are settled above; a caption or credit by its class goes here.
     for el in list(pt.XP_CLASSED_BELOW(region)):
         if (
             el.getparent() is not None
             and el is not region
-            and _is_caption(el)
+            and el.tag != "figure"
+            and attr_info(el).caption
             and not _in_sentence(el)
         ):
             drop(el)

@@ -26,6 +26,7 @@ from bs4.element import NavigableString, PreformattedString, Tag
 from lxml import etree
 
 from crawler.extraction import patterns as pt
+from crawler.extraction.cleaning import text_len
 from crawler.extraction.text import WORD, nfc
 
 # Runs of ASCII whitespace collapse to one space; a no-break space is the author's choice and stays.
@@ -116,7 +117,7 @@ def _walk(root: etree._Element, blocks: list[Block]) -> None:
                 flush()
                 if tag in pt.BLOCK_TAGS:
                     kind = _KIND.get(tag, kinds[-1] if kinds[-1] != "h1" else "p")
-                    if kind in _HEADINGS and tag in _KIND and _longer_than_a_heading(el):
+                    if kind in _HEADINGS and tag in _KIND and text_len(el) > _LONGEST_HEADING:
                         kind = "p"  # a story's text in an unclosed or misused <h4>
                     kinds.append(kind)
                     if tag in ("ul", "ol"):
@@ -234,14 +235,6 @@ _HEADINGS = frozenset({"h2", "h3", "h4"})
 # Longer than this, a heading's text is paragraphs.
 _LONGEST_HEADING = 250
 
-
-def _longer_than_a_heading(el: etree._Element) -> bool:
-    length = 0
-    for text in el.itertext():
-        length += len(text)
-        if length > _LONGEST_HEADING:
-            return True
-    return False
 
 
 def _drop_orphan_headings(blocks: list[Block]) -> list[Block]:
