@@ -22,14 +22,9 @@ from crawler.extraction.rules import ExtractionRules
 from crawler.extraction.text import COMMAS, clean, raw_text, text_of
 
 # Text nodes under links. Written as one descendant step with a predicate: the
-# "//a//text()" form makes libxml2 merge one node-set per link, quadratic on link-heavy pages.
-# The text of the links in an element, each link once (libxml2 nests an <a> in another when a
-# block sits between them). "descendant::text()[ancestor::a]" says the same for an element that
-# is not itself inside a link, but walks every text node's ancestors: 0.28 ms a page against
-# 0.20.
-_XP_LINK_TEXT = etree.XPath(
-    "descendant-or-self::a[not(ancestor::a)]//text()", smart_strings=False
-)
+# "//a//text()" form makes libxml2 merge one node-set per link, quadratic on link-heavy pages
+# (20,000 links: 334 ms against 22), though it is 0.08 ms a page faster on the Zyte set.
+_XP_LINK_TEXT = etree.XPath("descendant::text()[ancestor::a]", smart_strings=False)
 _XP_TEXT_LEN = etree.XPath("string-length(normalize-space())")
 
 
@@ -57,8 +52,6 @@ def link_density(el: etree._Element, text_len: int | None = None) -> float:
     total = int(_XP_TEXT_LEN(el)) if text_len is None else text_len
     if total == 0:
         return 0.0
-    if next(el.iterancestors("a"), None) is not None:
-        return 1.0  # all of its text is link text
     linked = len(clean(" ".join(_XP_LINK_TEXT(el))))
     return min(1.0, linked / total)
 
