@@ -12,8 +12,8 @@ runs on the chosen article region only: conditional removal by link and text den
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 from lxml import etree
 
@@ -56,9 +56,11 @@ def link_density(el: etree._Element, text_len: int | None = None) -> float:
     return min(1.0, linked / total)
 
 
-@dataclass(frozen=True)
-class AttrInfo:
-    """What an element's class and id say about it (computed once per distinct value pair)."""
+class AttrInfo(NamedTuple):
+    """What an element's class and id say about it (computed once per distinct value pair).
+
+    A named tuple, not a frozen dataclass: built in a third of the time, and a page of a site
+    not seen before brings a hundred new pairs."""
 
     tokens: tuple[str, ...]
     boilerplate: bool

@@ -422,9 +422,9 @@ def _normalise_space(strings: list[NavigableString]) -> None:
         if parent is None:
             continue
         if parent.name in _CONTAINERS:
-            text = "\n" if not string.strip() else _SPACES.sub(" ", string)
+            text = "\n" if not string.strip() else _collapse_spaces(string)
         else:
-            text = _SPACES.sub(" ", string)
+            text = _collapse_spaces(string)
             if parent.name in _BLOCK_TAGS:
                 if string is parent.contents[0]:
                     text = text.lstrip()
