@@ -248,8 +248,22 @@ def prune_page(
             and el not in keep
             and _in_page(el, root)
             and (info.large_boilerplate or small(el))
+            and not _body_wrapper(el, info)
         ):
             drop(el)
+
+
+# Class words that name an article body, and the paragraph text that makes a boilerplate-classed
+# element a wrapper of one rather than a widget.
+_BODY_WORDS = frozenset({"body", "bodytext", "articlebody", "storybody", "postbody"})
+_WRAPPED_BODY = 1000
+
+
+def _body_wrapper(el: etree._Element, info: AttrInfo) -> bool:
+    """Whether a boilerplate-classed element also names a body and holds one: the wrapper of a
+    story and its share buttons ("sr-body-share-wrapper") is not a share widget. Only "body"
+    words count: "text" is also Tailwind's ("text-18"), on newsletter boxes as on anything."""
+    return not _BODY_WORDS.isdisjoint(info.tokens) and _prose_len(el) >= _WRAPPED_BODY
 
 
 def _in_page(el: etree._Element, root: etree._Element) -> bool:

@@ -218,3 +218,41 @@ def test_author_description_box_goes() -> None:
     page = f"<html><body><article><h1>Library stays open</h1>{story}{bio}</article></body></html>"
     body = extract(page.encode(), "https://news.example/library").body
     assert body.count("Paragraph ") == 4 and "political science" not in body, body
+
+
+def test_story_wrapped_with_its_share_buttons_is_kept() -> None:
+    """A page of stacked stories (infinite scroll) whose first story sits in a wrapper named
+    for its body and its share bar: the wrapper is the story, not a share widget, even though
+    it holds far less than half of the page's prose. A share bar holding prose of another
+    kind still goes."""
+
+    def story(n: int) -> str:
+        return "".join(
+            f"<p>Story {n}, paragraph {i}: the committee heard evidence from three ministers "
+            "on Tuesday, and its report, due in the spring, is expected to be critical.</p>"
+            for i in range(8)
+        )
+
+    share = '<ul class="share"><li><a href="/s/fb">Share on Facebook</a></li></ul>'
+    first = f'<div class="sr-body-share-wrapper">{share}<div class="sr-text">{story(1)}</div></div>'
+    others = "".join(
+        f'<article class="sr-story"><h2>Other {n}</h2><div class="sr-text">{story(n)}</div>'
+        "</article>"
+        for n in range(2, 8)
+    )
+    promo = (
+        '<div class="share-wrapper newsletter text-18">'
+        + "".join(
+            f"<p>Promo {i}: sign up for our morning briefing, the stories you need to know, "
+            "with analysis from our correspondents around the world, free.</p>"
+            for i in range(9)
+        )
+        + "</div>"
+    )
+    page = (
+        f'<html><body><article class="sr-story"><h1>Committee hears ministers</h1>{first}'
+        f"{promo}</article>{others}</body></html>"
+    )
+    body = extract(page.encode(), "https://news.example/speedreads/887020/committee").body
+    assert "Story 1, paragraph 0" in body and "Story 1, paragraph 7" in body, body
+    assert "Promo" not in body and "Share on Facebook" not in body, body
