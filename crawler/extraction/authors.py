@@ -30,10 +30,9 @@ from crawler.extraction.metasources import (
     elsewhere,
     guard,
     named,
-    norm,
     strings,
 )
-from crawler.extraction.text import text_of
+from crawler.extraction.text import norm, text_of
 
 MAX_NAME_WORDS = 5
 MAX_NAME_CHARS = 60

@@ -14,11 +14,10 @@ from crawler.extraction.metasources import (
     domain_keys,
     elsewhere,
     named,
-    norm,
     owners,
     strings,
 )
-from crawler.extraction.text import clean, text_of
+from crawler.extraction.text import clean, norm, text_of
 
 SECTION_METAS = ("article:section", "og:article:section", "parsely-section", "section",
                  "cxenseparse:recs:articlesection", "category")  # fmt: skip

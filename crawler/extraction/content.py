@@ -23,7 +23,7 @@ from crawler.extraction.cleaning import (
     text_len,
 )
 from crawler.extraction.rules import ExtractionRules
-from crawler.extraction.text import COMMAS, clean, is_ancestor, text_of
+from crawler.extraction.text import COMMAS, clean, is_ancestor, norm, text_of
 
 _SENTENCE_END = re.compile(r"[.!?。！？…»\"”]\s*$|[.!?]\s")
 _MIN_PARAGRAPH = 25
@@ -456,3 +456,35 @@ def enclosing_article(el: etree._Element) -> etree._Element | None:
 
 def _outermost(found: list[etree._Element]) -> list[etree._Element]:
     return [el for el in found if not any(o is not el and is_ancestor(o, el) for o in found)]
+
+
+# A story of a stack is taken for the page's own only with this much text.
+_MIN_STORY = 500
+
+
+def titled_story(region: Region, title: str | None) -> Region:
+    """The page's own story, when the region found is a stack of stories: an infinite-scroll
+    page appends the next articles below the first, a briefs page lists the day's stories,
+    and their common container outscores each of them. The story is the one of the stack's
+    outermost <article> elements whose heading is the page's title; the region is left as it
+    is when none or several are, or when that story is short."""
+    if not title or len(region.elements) != 1:
+        return region
+    container = region.elements[0]
+    found = [el for el in container.iter("article") if el is not container]
+    stories = [el for el in found if not any(o is not el and is_ancestor(o, el) for o in found)]
+    if len(stories) < 2:
+        return region
+    key = norm(title)
+    titled = [el for el in stories if _headed_by(el, key)]
+    if len(titled) != 1 or text_len(titled[0]) < _MIN_STORY:
+        return region
+    return Region(titled, region.coverage)
+
+
+def _headed_by(story: etree._Element, key: str) -> bool:
+    heading = next(story.iter("h1", "h2", "h3"), None)
+    if heading is None or not key:
+        return False
+    text = norm(heading.text_content())
+    return text == key or (min(len(text), len(key)) >= 20 and (key in text or text in key))

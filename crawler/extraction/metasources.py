@@ -16,7 +16,7 @@ from lxml import etree
 
 from crawler.extraction.jsonld import JsonLd
 from crawler.extraction.rules import ExtractionRules
-from crawler.extraction.text import clean
+from crawler.extraction.text import clean, norm
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -103,11 +103,6 @@ def named(
         or (ident is not None and in_id.search(ident))
         or (in_label is not None and label is not None and in_label.search(label))
     ]
-
-
-def norm(text: str) -> str:
-    """Comparison key: case, spacing, punctuation and quote style ignored."""
-    return "".join(filter(str.isalnum, text.casefold()))
 
 
 def guard(label: str, default: T, fn: Callable[..., T], *args: Any) -> T:

@@ -56,3 +56,8 @@ def text_of(element: etree._Element) -> str:
         return clean(_XP_STRING(element))
     except (ValueError, AttributeError):  # comments and processing instructions
         return clean(getattr(element, "text", "") or "")
+
+
+def norm(text: str) -> str:
+    """Comparison key: case, spacing, punctuation and quote style ignored."""
+    return "".join(filter(str.isalnum, text.casefold()))

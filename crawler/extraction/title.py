@@ -13,10 +13,9 @@ from crawler.extraction.metasources import (
     Page,
     domain_keys,
     elsewhere,
-    norm,
     strings,
 )
-from crawler.extraction.text import clean, text_of
+from crawler.extraction.text import clean, norm, text_of
 
 TITLE_METAS = ("og:title", "twitter:title", "dc.title", "sailthru.title", "parsely-title")
 SITE_NAME_METAS = ("og:site_name", "application-name", "apple-mobile-web-app-title")

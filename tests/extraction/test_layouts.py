@@ -128,3 +128,39 @@ def test_reader_funding_appeal_and_photograph_credits() -> None:
         ("A deep-sea mining vehicle being tested off the coast of Japan.", "Kyodo/Reuters"),
         ("Polymetallic nodules collected from the Clarion-Clipperton zone.", "Handout"),
     ]
+
+
+def _stack(headlines: list[str]) -> str:
+    """Stories stacked as an infinite-scroll page appends them, each in its <article>."""
+    return "".join(
+        f'<section class="story-{n}"><article class="story"><h2>{headline}</h2>'
+        + "".join(
+            f"<p>{headline}, paragraph {i}: the minister told reporters on Monday that the "
+            "figures, published by the statistics office, showed a clear improvement.</p>"
+            for i in range(5)
+        )
+        + "</article></section>"
+        for n, headline in enumerate(headlines)
+    )
+
+
+STACKED = ["Rail strike called off", "Harbour bridge reopens", "Schools get new funding"]
+
+
+def test_stacked_stories_give_the_one_the_page_is_titled_for() -> None:
+    page = (
+        "<html><head><title>Harbour bridge reopens | The Courier</title></head><body>"
+        f'<div class="stories-main">{_stack(STACKED)}</div></body></html>'
+    )
+    body = extract(page.encode(), "https://news.example/briefs/1234/harbour-bridge").body
+    assert "Harbour bridge reopens, paragraph 4" in body, body
+    assert "Rail strike" not in body and "Schools get" not in body, body
+
+
+def test_a_stack_without_the_titled_story_stays_whole() -> None:
+    page = (
+        "<html><head><title>Today's briefing | The Courier</title></head><body>"
+        f'<div class="stories-main">{_stack(STACKED)}</div></body></html>'
+    )
+    body = extract(page.encode(), "https://news.example/briefing/today").body
+    assert all(f"{headline}, paragraph 4" in body for headline in STACKED), body
