@@ -249,6 +249,7 @@ def prune_page(
             and _in_page(el, root)
             and (info.large_boilerplate or small(el))
             and not _body_wrapper(el, info)
+            and not _lead_paragraph(el, info)
         ):
             drop(el)
 
@@ -257,6 +258,7 @@ def prune_page(
 # element a wrapper of one rather than a widget.
 _BODY_WORDS = frozenset({"body", "bodytext", "articlebody", "storybody", "postbody"})
 _WRAPPED_BODY = 1000
+_LEAD = 80
 
 
 def _body_wrapper(el: etree._Element, info: AttrInfo) -> bool:
@@ -264,6 +266,18 @@ def _body_wrapper(el: etree._Element, info: AttrInfo) -> bool:
     story and its share buttons ("sr-body-share-wrapper") is not a share widget. Only "body"
     words count: "text" is also Tailwind's ("text-18"), on newsletter boxes as on anything."""
     return not _BODY_WORDS.isdisjoint(info.tokens) and _prose_len(el) >= _WRAPPED_BODY
+
+
+def _lead_paragraph(el: etree._Element, info: AttrInfo) -> bool:
+    """Whether a "teaser" is the story's own lead: German CMSs call the standfirst so, on a
+    plain <p> ("p.teaser") of 80 characters or more. A teaser of another story is a box or a
+    list item, or it links to that story."""
+    return (
+        el.tag == "p"
+        and "teaser" in info.tokens
+        and next(el.iter("a"), None) is None
+        and text_len(el) >= _LEAD
+    )
 
 
 def _in_page(el: etree._Element, root: etree._Element) -> bool:

@@ -256,3 +256,28 @@ def test_story_wrapped_with_its_share_buttons_is_kept() -> None:
     body = extract(page.encode(), "https://news.example/speedreads/887020/committee").body
     assert "Story 1, paragraph 0" in body and "Story 1, paragraph 7" in body, body
     assert "Promo" not in body and "Share on Facebook" not in body, body
+
+
+def test_a_paragraph_classed_teaser_is_the_lead() -> None:
+    """German CMSs class the standfirst "teaser": as a plain paragraph it is the story's lead;
+    a teaser box linking to another story still goes."""
+    lead = (
+        "Westerkappeln. Der Grundsatz ist immer noch, den Kindern eine Geschichte nahezubringen, "
+        "sagt die Mitarbeiterin des Teams."
+    )
+    story = "".join(
+        f"<p>Absatz {i}: Am Wochenende waren alle Kinder im Kindergartenalter eingeladen, um "
+        "gemeinsam zu singen, zu basteln und zu spielen.</p>"
+        for i in range(4)
+    )
+    other = (
+        '<div class="teaser"><p><a href="/lokales/feuerwehr">Feuerwehr übt am Hafen: Großeinsatz '
+        "mit sechzig Kräften und zwei Booten am Samstagmorgen</a></p></div>"
+    )
+    page = (
+        '<html lang="de"><body><div class="article"><h1>Kindergottesdienst in Velpe</h1>'
+        f'<p class="teaser">{lead}</p>{story}{other}</div></body></html>'
+    )
+    body = extract(page.encode(), "https://zeitung.example/lokales/velpe").body
+    assert body.startswith(lead) and "Absatz 3" in body, body
+    assert "Feuerwehr" not in body, body
