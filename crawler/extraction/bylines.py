@@ -62,7 +62,8 @@ STAFF: dict[str, tuple[str, ...]] = {
     "fr": ("rédaction", "la rédaction", "rédac", "agences", "service étranger",
            "service politique", "service économie", "service société", "service culture",
            "service sports", "avec agences"),
-    "de": ("redaktion", "die redaktion", "online-redaktion", "red", "agenturen", "nachrichten"),
+    "de": ("redaktion", "die redaktion", "online-redaktion", "red", "agenturen", "nachrichten",
+           "auswärtige autoren", "gastautor", "gastautoren"),
     "es": ("redacción", "redaccion", "la redacción", "agencias", "staff"),
     "pt": ("redação", "redacção", "da redação", "agências"),
     "it": ("redazione", "la redazione", "agenzie"),
@@ -70,6 +71,7 @@ STAFF: dict[str, tuple[str, ...]] = {
     "sv": ("redaktionen",), "da": ("redaktionen",), "no": ("redaksjonen",),
     "pl": ("redakcja",), "cs": ("redakce",), "ro": ("redacția", "redactia"),
     "tr": ("haber merkezi",), "ru": ("редакция",), "uk": ("редакція",),
+    "el": ("συντακτική ομάδα", "συντακτικη ομαδα", "σύνταξη"),
     "ar": ("هيئة التحرير", "التحرير", "المحرر", "فريق التحرير", "وكالات"),
     "id": ("redaksi", "tim redaksi"),
 }  # fmt: skip
@@ -83,20 +85,24 @@ NOT_PERSON_WORDS: dict[str, tuple[str, ...]] = {
            "correspondent", "reporter", "writer", "contributor", "contributing", "columnist",
            "journalist", "producer", "photographer", "senior", "chief", "associate",
            "political", "business", "sports", "digital", "news", "agency", "agencies", "wires",
-           "wire", "guest", "subscribe", "sign", "read", "comments", "comment", "press"),
+           "wire", "guest", "subscribe", "sign", "read", "comments", "comment", "press",
+           # A site's credit line: "Developed by Jane Doe", "Powered by WordPress".
+           "developed", "designed", "powered", "bureau", "police"),
     "fr": ("rédaction", "correspondant", "correspondante", "envoyé", "envoyée", "journaliste",
            "agences", "service", "suivre"),
     "de": ("redaktion", "korrespondent", "korrespondentin", "redakteur", "redakteurin",
-           "agenturen", "nachrichten", "folgen"),
-    "es": ("redacción", "corresponsal", "periodista", "agencias", "seguir"),
-    "pt": ("redação", "correspondente", "jornalista", "agências"),
-    "it": ("redazione", "corrispondente", "giornalista", "inviato", "agenzie"),
+           "agenturen", "nachrichten", "folgen", "polizei", "meldungen"),
+    "es": ("redacción", "corresponsal", "periodista", "agencias", "seguir", "policía"),
+    "pt": ("redação", "correspondente", "jornalista", "agências", "polícia"),
+    "it": ("redazione", "corrispondente", "giornalista", "inviato", "agenzie", "polizia"),
     "nl": ("redactie", "correspondent", "verslaggever", "volgen"),
     # Words of a publication's name: "Executive Search Blogs", "La Información".
     "*": ("blog", "blogs", "información", "noticias", "notícias", "actualités", "notizie",
           "nieuws", "zeitung", "gmbh", "inc", "ltd", "llc", "plc", "loading",
           # A picture's credit: "AP Foto/Martin Meissner", "Photo: Jane Doe / Reuters".
-          "photo", "photos", "foto", "fotos", "image", "images", "bild", "getty"),
+          "photo", "photos", "foto", "fotos", "image", "images", "bild", "getty",
+          # A newsroom's desk in Hindi ("वाराणसी ब्यूरो", the Varanasi bureau).
+          "ब्यूरो"),
 }  # fmt: skip
 
 # First words of a publication's name, never of a person's: "The Guardian", "Die Zeit".
@@ -124,7 +130,8 @@ NEWS_AGENCIES: tuple[str, ...] = (
     "uni", "aap", "cp", "the canadian press", "canadian press", "upi", "pa", "pa media",
     "press association", "irna", "isna", "tasnim", "mehr", "fars", "wafa", "mena", "spa",
     "qna", "kuna", "wam", "bna", "sana", "notimex", "télam", "telam", "prensa latina",
-    "sputnik", "agencies", "agences", "agencias", "agenturen",
+    "sputnik", "sputnik international", "agência o globo", "agência estado",
+    "estadão conteúdo", "folhapress", "agencies", "agences", "agencias", "agenturen",
 )  # fmt: skip
 
 # Class/id fragments of byline elements, lower-case: found anywhere in the attribute...

@@ -73,6 +73,14 @@ def test_bylines_in_the_pages_language(header: str, authors: list[str]) -> None:
         "</figcaption></figure>",
         # "Par" opening a sentence of the story
         "<p>Par ailleurs, le maire a annoncé des travaux.</p>",
+        # newsrooms, desks, agencies, police press offices and credit lines, in many languages
+        '<div class="byline">Συντακτική Ομάδα</div>',
+        '<div class="byline">Auswärtige Autoren</div>',
+        '<div class="author">वाराणसी ब्यूरो</div>',
+        '<div class="byline">Agência O Globo</div>',
+        '<div class="byline">Sputnik International</div>',
+        '<div class="author">Polizei Steinfurt</div>',
+        '<div class="author">Developed by Jane Doe</div>',
     ],
 )
 def test_no_one_is_not_an_author(header: str) -> None:
