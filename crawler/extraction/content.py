@@ -75,7 +75,11 @@ class Region:
     coverage: float
 
 
-def find_region(root: etree._Element, rules: ExtractionRules | None = None) -> Region | None:
+def find_region(
+    root: etree._Element, rules: ExtractionRules | None = None, title: str | None = None
+) -> Region | None:
+    """The article body. `title`, the page's, picks the page's own story out of a stack of
+    stories (`titled_story`); a site's content selector is taken as it is."""
     if rules and rules.content_selector:
         try:
             found = [el for el in root.cssselect(rules.content_selector) if text_of(el)]
@@ -127,7 +131,7 @@ def find_region(root: etree._Element, rules: ExtractionRules | None = None) -> R
         if second_covered > covered:
             elements, covered = second, second_covered
     coverage = min(1.0, covered / prose) if prose else 0.0
-    return Region(elements, coverage)
+    return titled_story(Region(elements, coverage), title)
 
 
 def _region_elements(root: etree._Element, scores: dict) -> list[etree._Element]:
@@ -467,7 +471,9 @@ def titled_story(region: Region, title: str | None) -> Region:
     page appends the next articles below the first, a briefs page lists the day's stories,
     and their common container outscores each of them. The story is the one of the stack's
     outermost <article> elements whose heading is the page's title; the region is left as it
-    is when none or several are, or when that story is short."""
+    is when none or several are, or when that story is short. The coverage stays the stack's:
+    the page's prose is the stack's, and a page kind judged on one story of eight would take
+    the article for a teaser."""
     if not title or len(region.elements) != 1:
         return region
     container = region.elements[0]

@@ -47,7 +47,7 @@ from lxml import etree
 from crawler.extraction import cleaning, images, kind, serialise
 from crawler.extraction import patterns as pt
 from crawler.extraction.article import Article, ExtractionError, Image
-from crawler.extraction.content import enclosing_article, find_region, titled_story
+from crawler.extraction.content import enclosing_article, find_region
 from crawler.extraction.metadata import Metadata, extract_metadata
 from crawler.extraction.metasources import attributed
 from crawler.extraction.parse import parse_page
@@ -95,9 +95,7 @@ def _extract(root: etree._Element, url: str, rules: ExtractionRules | None) -> A
 
     cleaning.strip_junk(root)
     cleaning.prune_page(root, rules, classed)
-    region = find_region(root, rules)
-    if region is not None:
-        region = titled_story(region, meta.title)
+    region = find_region(root, rules, meta.title)
 
     blocks: list[serialise.Block] = []
     found_images = []
