@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from crawler.extraction import extract
+from crawler.extraction import ExtractionRules, extract
 from tests.extraction.helpers import fixture_bytes
 
 S1 = "The regional parliament approved the new water law on Thursday by 61 votes to 12."
@@ -163,4 +163,16 @@ def test_a_stack_without_the_titled_story_stays_whole() -> None:
         f'<div class="stories-main">{_stack(STACKED)}</div></body></html>'
     )
     body = extract(page.encode(), "https://news.example/briefing/today").body
+    assert all(f"{headline}, paragraph 4" in body for headline in STACKED), body
+
+
+def test_a_site_rule_choosing_the_stack_keeps_it_whole() -> None:
+    """A profile's content selector says what the body is: the titled story does not
+    overrule it."""
+    page = (
+        "<html><head><title>Harbour bridge reopens | The Courier</title></head><body>"
+        f'<div class="stories-main">{_stack(STACKED)}</div></body></html>'
+    )
+    rules = ExtractionRules(content_selector="div.stories-main")
+    body = extract(page.encode(), "https://news.example/briefs/1234/harbour", rules=rules).body
     assert all(f"{headline}, paragraph 4" in body for headline in STACKED), body
