@@ -477,8 +477,7 @@ def titled_story(region: Region, title: str | None) -> Region:
     if not title or len(region.elements) != 1:
         return region
     container = region.elements[0]
-    found = [el for el in container.iter("article") if el is not container]
-    stories = [el for el in found if not any(o is not el and is_ancestor(o, el) for o in found)]
+    stories = _outermost([el for el in container.iter("article") if el is not container])
     if len(stories) < 2:
         return region
     key = norm(title)

@@ -236,7 +236,6 @@ _HEADINGS = frozenset({"h2", "h3", "h4"})
 _LONGEST_HEADING = 250
 
 
-
 def _drop_orphan_headings(blocks: list[Block]) -> list[Block]:
     """A heading with nothing under it (the title of a widget cleaned away) goes too."""
     out = []
