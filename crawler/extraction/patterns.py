@@ -447,7 +447,10 @@ BOILERPLATE_COMPOUNDS: tuple[str, ...] = tuple(
         r"leggianche|articolicorrelati|notiziecorrelate|correlat|"
         r"leiatambem|vejatambem|materiasrelacionadas|"
         r"leesook|gerelateerd|ilgilihaber|benzerhaber|"
-        r"socialbar|sharebar|sharebox|shareblock|socialicons"
+        r"socialbar|sharebar|sharebox|shareblock|socialicons|"
+        # tagDiv's Newspaper theme (thousands of WordPress news sites) names its ad slots
+        # "td-a-rec" and "td-g-rec"; a slot can hold a house appeal as well as an ad
+        r"tdarec|tdgrec"
     ).split("|")
 )
 BOILERPLATE_COMPOUND_RE = re.compile(_trie_alt(BOILERPLATE_COMPOUNDS))
@@ -857,7 +860,8 @@ _FURNITURE_LINES = (
     # reader-funding appeals
     r"support (?:independent|quality|our) journalism|made possible by (?:our )?readers|"
     r"(?:donate|contribute) (?:now|today)|become a (?:member|supporter|patron)|"
-    r"we use cookies|cookie policy|accept (?:all )?cookies|"
+    r"we use cookies|(?:site|website) uses cookies|cookie policy|accept (?:all )?cookies|"
+    r"agree to (?:the|our) use of cookies|"
     r"(?:this slideshow|javascript) (?:requires|is required)|please enable javascript|"
     r"sign up (?:for|to) (?:our|the) [\w ]*newsletter|subscribe to (?:our|the) [\w ]*newsletter|"
     r"get the app|download (?:the|our) (?:[\w-]+ ){0,3}app|turn on (?:push )?notifications|"

@@ -22,6 +22,8 @@ LINES = [
     "We use cookies to improve your experience.",
     "Read our cookie policy",
     "Accept all cookies",
+    "Our website uses cookies to offer you optimal navigation.",
+    "By continuing your browsing on our site, you agree to the use of cookies.",
     "This slideshow requires JavaScript.",
     "JavaScript is required for this feature.",
     "Please enable JavaScript to view the comments.",

@@ -35,6 +35,19 @@ def test_small_box_with_a_boilerplate_class_is_still_dropped() -> None:
     assert body.count("Paragraph ") == 3 and "Another story" not in body, body
 
 
+def test_ad_slot_of_the_newspaper_theme_goes_with_the_appeal_in_it() -> None:
+    # tagDiv's WordPress theme puts house appeals in its ad slots ("td-a-rec"), in the body.
+    slot = (
+        '<div class="td-a-rec td-a-rec-id-content_bottom td_uid_4_5e78"><p><strong>If our '
+        "services have assisted you, our work would be much more secure with your help - For "
+        "as little as 5, you can support us and it only takes a minute.</strong></p></div>"
+    )
+    page = f"""<html><body><div class="td-post-content">{_para(0)}{_para(1)}{slot}{_para(2)}
+        </div></body></html>"""
+    body = extract(page.encode(), URL).body
+    assert body.count("Paragraph ") == 3 and "assisted you" not in body, body
+
+
 def test_sections_in_wrappers_of_their_own_are_one_body() -> None:
     # Each part of the story in <section class="s"><div><div>, parts cut by rules: the longest
     # part wins the scoring, its look-alike sections join it.
