@@ -785,7 +785,11 @@ BOILERPLATE_BLOCK_RE = re.compile(
     r"(?:read|see) (?:more|also)|related(?: articles| stories| content| news)?|more|"
     r"don'?t miss|must read|editor'?s picks?|"
     r"you (?:may|might) (?:also )?like(?: this)?|more stories|"
-    r"close|caption|text size|(?:image|photo|picture|slide) \d+ (?:of|/) \d+|\d+ of \d+|"
+    r"close|caption|text size|"
+    # a gallery's counter and links: "Image 1 of / 9", "Photo 2/9", "1 / 9", "Back to Gallery"
+    # (not "24/15" alone: a table's figures)
+    r"(?:(?:image|photo|picture|slide)\s+)?\d+\s*of\s*/?\s*\d+|"
+    r"(?:image|photo|picture|slide)\s+\d+\s*/\s*\d+|\d+\s+/\s+\d+|back to (?:the )?gallery|"
     r"also read|more on this(?: story| topic)?|"
     r"follow us(?: on \w+)?|subscribe(?: now)?|sign up|newsletter|"
     r"(?:image|photo|picture|video)(?: credit)?s?|"
@@ -796,14 +800,16 @@ BOILERPLATE_BLOCK_RE = re.compile(
     # the same widgets in other languages
     rf"{_READ_ALSO}|{_RELATED}|{_WIDGET}|"
     # a photo credit on its own line: "© Jan Bechberger", "Foto: Kyrre Lien/Ritzau Scanpix"
+    # (a name's initials may have dots: "Photo: Gene J. Puskar", "Photo: Ringo H.W. Chiu, AP")
     r"(?:©|\(c\)|(?:fotos?|bild(?:er|quelle)?|photos?|crédits? photo|zdjęcie|źródło zdjęcia)\s*:)"
-    r"[^.!?:]{1,60}"
+    r"(?:[^.!?:]|(?<=\b[A-Z])\.){1,60}"
     r")\W*$",
     re.I,
 )
 # A short block that is only a date, or a publication/update line: page furniture, the dates
 # themselves are metadata's.
 _MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
+_WEEKDAY = r"(?:mon|tues|wednes|thurs|fri|satur|sun)day,?"
 # Contact and production lines under a story: "Write to X at x@paper.com", "Reporting by ...;
 # Editing by ...".
 CONTACT_LINE_RE = re.compile(
@@ -825,7 +831,10 @@ BYLINE_RE = re.compile(
 DATELINE_RE = re.compile(
     r"^\W*(?:(?:updated|published|posted|last updated|first published|publicado|publié|"
     r"veröffentlicht|aktualisiert|pubblicato|опубликовано)\b:?\s*"
-    rf"(?:on|at|by|in|por|le|am|il|\d|{_MONTH}).{{0,100}}|"
+    # (not a sentence: "Published in 1998, the novel sold a million copies." has three
+    # lower-case words in a row, a dateline has dates, names and "on", "at", "by" between them)
+    rf"(?:on|at|by|in|por|le|am|il|\d|{_MONTH}|{_WEEKDAY})"
+    r"(?!.*(?-i:\b[a-z]+ [a-z]+ [a-z]+\b)).{0,100}|"
     rf"(?:\w+,? )?(?:{_MONTH} \d{{1,2}},? \d{{4}}|\d{{1,2}}\.? {_MONTH},? \d{{4}}|"
     r"\d{1,4}[./-]\d{1,2}[./-]\d{1,4})(?:(?:,| -)? (?:at )?\d{1,2}[:.]\d{2}(?: ?[ap]\.?m\.?)?"
     r"(?: \w{2,5})?)?)\W*$",

@@ -26,6 +26,7 @@ from bs4.element import NavigableString, PreformattedString, Tag
 from lxml import etree
 
 from crawler.extraction import patterns as pt
+from crawler.extraction.bylines import NEWS_AGENCIES
 from crawler.extraction.cleaning import text_len
 from crawler.extraction.text import WORD, nfc
 
@@ -184,6 +185,8 @@ def filter_blocks(
             continue
         if length < 100 and pt.BYLINE_RE.match(text):
             continue
+        if length < 40 and _agency_line(text):
+            continue
         if length < 400 and pt.PROMO_PREFIX_RE.match(text):
             continue
         if length < 200 and pt.PROMO_START_RE.match(text):
@@ -203,6 +206,16 @@ def filter_blocks(
             continue
         kept.append(block)
     return _drop_orphan_headings(_drop_repeats(kept))
+
+
+_AGENCIES = frozenset(NEWS_AGENCIES)
+
+
+def _agency_line(text: str) -> bool:
+    """A block that only names a news agency ("The Associated Press", "(dpa)") credits the
+    story; a page that marks its byline by class loses it with the byline."""
+    name = text.strip(" ()[]-–—.,:|").lower()
+    return name in _AGENCIES
 
 
 def _heads_prose(blocks: list[Block], i: int) -> bool:

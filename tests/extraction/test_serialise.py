@@ -179,6 +179,38 @@ def test_linked_heading_over_prose_is_kept_and_over_links_dropped() -> None:
     assert "More games news" not in kept
 
 
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Image 1 of / 9",  # a photo gallery's counter and link, as class-less markup gives them
+        "1 \u00a0/\u00a0 9",
+        "Photo 2/9",
+        "Back to Gallery",
+        "Photo: Gene J. Puskar",  # a credit line with initials
+        "Photo: Ringo H.W. Chiu, AP",
+        "Published Monday, November 18, 2019 8:22AM EST",
+        "The Associated Press",  # an agency's credit on its own line
+        "(dpa)",
+    ],
+)
+def test_furniture_lines_go_when_no_class_names_them(line: str) -> None:
+    story = [
+        "The council voted on Tuesday to rebuild the bridge, at a cost of four million.",
+        "Work starts in March; the bridge reopens to traffic in the autumn of next year.",
+    ]
+    blocks = [_block("p", story[0]), _block("p", line), _block("p", story[1])]
+    assert [b.text for b in serialise.filter_blocks(blocks, None)] == story
+
+
+@pytest.mark.parametrize(
+    "line", ["24/15", "10/10", "Published in 1998, the novel sold a million copies."]
+)
+def test_figures_and_sentences_like_furniture_lines_stay(line: str) -> None:
+    blocks = [_block("p", "The season in figures, game by game, as the club counts them."),
+              _block("p", line)]  # fmt: skip
+    assert line in [b.text for b in serialise.filter_blocks(blocks, None)]
+
+
 def test_linked_cells_of_a_data_table_are_kept() -> None:
     # A results table: the linked team names are the table's data, not teaser headlines.
     rows = "".join(
