@@ -25,6 +25,12 @@ the same way for every tool.
     python bench/extraction.py                       # every set, every tool
     python bench/extraction.py --set zyte --only newsarchive --show-worst 10
     python bench/extraction.py --set readability --show-worst 20   # newsarchive's misses
+    python bench/extraction.py --set zyte --anonymous-markup        # class and id say nothing
+
+`--anonymous-markup` gives every tool the body pages with each class and id value replaced by
+a meaningless name ("c3f9a1e0"), as CSS-in-JS and minified sites write them: what is left is
+the tags, the text and the links. It measures how much of a tool's body comes from a page's
+class names, i.e. how it fares on a site whose names it has no word for.
 """
 
 from __future__ import annotations
@@ -37,6 +43,7 @@ import re
 import statistics
 import sys
 import time
+import zlib
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -229,6 +236,29 @@ def load_pages(data: Path, limit: int | None = None) -> list[Page]:
             )
         )
     return pages
+
+
+def anonymised(page: Page) -> Page:
+    """`page` with each class and id value replaced by a name that says nothing (the same value,
+    the same name), re-encoded as UTF-8. Decoded and parsed by newsarchive's `parse_page`, as
+    no tool should be scored on a page its decoder got wrong."""
+    from lxml import etree
+
+    from crawler.extraction.parse import parse_page
+
+    root = parse_page(page.raw, None, url=page.url).root
+    for element in root.iter(etree.Element):
+        for attribute in ("class", "id"):
+            value = element.get(attribute)
+            if value is not None:
+                element.set(attribute, f"c{zlib.crc32(value.encode()):08x}")
+    for declaration in root.xpath("//meta[@charset] | //meta[@http-equiv]"):
+        declaration.getparent().remove(declaration)
+    head = root.find("head")
+    if head is not None:
+        head.insert(0, etree.Element("meta", charset="utf-8"))
+    raw = etree.tostring(root, encoding="utf-8", method="html", doctype="<!DOCTYPE html>")
+    return Page(page.page_id, page.url, page.truth, raw, raw.decode("utf-8"))
 
 
 def run_tools(names: list[str], pages: list[Page], passes: int) -> list[Result]:
@@ -577,17 +607,23 @@ def main(argv: list[str] | None = None) -> int:
         "--dump", type=Path, default=None,
         help="write newsarchive's predictions as JSON to this file: {set: {page: ...}}",
     )  # fmt: skip
+    ap.add_argument(
+        "--anonymous-markup", action="store_true",
+        help="body pages with every class and id replaced by a meaningless name (all tools)",
+    )  # fmt: skip
     args = ap.parse_args(argv)
 
     sys.path.insert(0, str(ROOT))
+    markup = anonymised if args.anonymous_markup else (lambda page: page)
+    marked = " (anonymous markup)" if args.anonymous_markup else ""
     sets = args.sets or list(SETS)
     names = args.only or list(TOOLS)
     dump: dict[str, dict] = {}
     if "zyte" in sets:
-        pages = load_pages(args.data, args.limit)
+        pages = [markup(page) for page in load_pages(args.data, args.limit)]
         results = run_tools(names, pages, args.passes)
         print(
-            f"article-extraction (Zyte): {len(pages)} pages, a warm-up pass and "
+            f"article-extraction (Zyte){marked}: {len(pages)} pages, a warm-up pass and "
             f"{args.passes} timed pass(es)"
         )
         print_table(results, len(pages))
@@ -609,10 +645,16 @@ def main(argv: list[str] | None = None) -> int:
     meta_pages: list[MetaPage] = []
     if "readability" in sets:
         body_names = [n for n in names if n in READABILITY_BODY_TOOLS]
-        body_pages = load_readability_pages(args.data.parent / READABILITY_DIR, args.limit)
+        body_pages = [
+            markup(page)
+            for page in load_readability_pages(args.data.parent / READABILITY_DIR, args.limit)
+        ]
         body_results = run_tools(body_names, body_pages, args.passes)
         if body_results:
-            print(f"\nreadability-test-pages body: {len(body_pages)} pages (truth: Readability.js)")
+            print(
+                f"\nreadability-test-pages body{marked}: {len(body_pages)} pages "
+                "(truth: Readability.js)"
+            )
             print_table(body_results, len(body_pages))
         for res in body_results:
             if args.show_worst:
