@@ -27,8 +27,9 @@ the same way for every tool.
     python bench/extraction.py --set readability --show-worst 20   # newsarchive's misses
     python bench/extraction.py --set zyte --anonymous-markup        # class and id say nothing
 
-`--anonymous-markup` gives every tool the body pages with each class and id value replaced by
-a meaningless name ("c3f9a1e0"), as CSS-in-JS and minified sites write them: what is left is
+`--anonymous-markup` gives every tool the body pages with each class name and id replaced by
+a meaningless one ("c3f9a1e0"; elements that shared a class still do), as CSS-in-JS and
+minified sites write them: what is left is
 the tags, the text and the links. It measures how much of a tool's body comes from a page's
 class names, i.e. how it fares on a site whose names it has no word for.
 """
@@ -238,10 +239,15 @@ def load_pages(data: Path, limit: int | None = None) -> list[Page]:
     return pages
 
 
+def _meaningless(name: str) -> str:
+    return f"c{zlib.crc32(name.encode()):08x}"
+
+
 def anonymised(page: Page) -> Page:
-    """`page` with each class and id value replaced by a name that says nothing (the same value,
-    the same name), re-encoded as UTF-8. Decoded and parsed by newsarchive's `parse_page`, as
-    no tool should be scored on a page its decoder got wrong."""
+    """`page` with each class name and id replaced by one that says nothing (the same name, the
+    same replacement: elements that shared a class still do), re-encoded as UTF-8. Decoded and
+    parsed by newsarchive's `parse_page`, as no tool should be scored on a page its decoder got
+    wrong."""
     from lxml import etree
 
     from crawler.extraction.parse import parse_page
@@ -251,7 +257,7 @@ def anonymised(page: Page) -> Page:
         for attribute in ("class", "id"):
             value = element.get(attribute)
             if value is not None:
-                element.set(attribute, f"c{zlib.crc32(value.encode()):08x}")
+                element.set(attribute, " ".join(_meaningless(name) for name in value.split()))
     for declaration in root.xpath("//meta[@charset] | //meta[@http-equiv]"):
         declaration.getparent().remove(declaration)
     head = root.find("head")
