@@ -445,12 +445,20 @@ def url_date(url: str) -> ParsedDate | None:
     path = url.split("?", 1)[0].split("#", 1)[0]
     for regex in (_URL_DATE_SEPARATED, _URL_DATE):
         match = regex.search(path)
+        if match and _slug_follows(match.group(), path[match.end() :]):
+            continue  # "/2019/05/10-best-films/": a slug under /year/month/, not a day
         if match:
             raw = match.group().strip("/_-")
             found = _build(raw, int(match["year"]), int(match["month"]), int(match["day"]))
             if found:
                 return found
     return None
+
+
+def _slug_follows(found: str, rest: str) -> bool:
+    """Whether a /year/month/day match is the start of a slug ("/2023/10/3-fragen-an-..."): the
+    day is followed by a hyphen and a word, in a path whose parts are separated by slashes."""
+    return "/" in found.strip("/") and rest[:1] == "-" and rest[1:2].isalpha()
 
 
 def url_month(url: str) -> tuple[int, int] | None:

@@ -493,7 +493,16 @@ def _choose(
     seen: _Visible | None,
     from_url: ParsedDate | None,
 ) -> tuple[ParsedDate, str] | None:
-    """The visible page wins when it disagrees on the day; else the more precise value."""
+    """The visible page wins when it disagrees on the day; else the more precise value. A date
+    seen away from the headline (a "related" teaser's) does not overrule the day in the URL."""
+    if (
+        seen is not None
+        and structured is None
+        and not seen.trusted
+        and from_url is not None
+        and not _same_day(seen.date, from_url)
+    ):
+        return from_url, "url"
     if seen is not None and (structured is None or seen.trusted):
         visible = seen.date
         if structured is None or not _same_day(structured[0], visible):

@@ -82,6 +82,10 @@ def test_raw_text_is_kept() -> None:
             "2019-11-15",
         ),
         ("https://example.com/2024/03/slug", None),
+        # a slug that starts with a figure, under WordPress's /year/month/
+        ("https://blog.example.de/2023/10/3-fragen-an-tina-musil/", None),
+        ("https://example.com/2019/05/10-best-films-of-the-year/", None),
+        ("https://example.com/2019/05/10/10-best-films-of-the-year/", "2019-05-10"),
         ("https://example.com/id/12345678901", None),
     ],
 )

@@ -44,6 +44,19 @@ def test_utc_meta_one_day_off_the_url_day_takes_the_url_day() -> None:
     assert published(html, url) == "2023-11-02"
 
 
+def test_teaser_date_does_not_overrule_the_url_day() -> None:
+    # No metas, no dateline: the only date shown is a "related" teaser's, in a box whose class
+    # we have no word for. The URL says when the story ran.
+    story = "<p>The county council will hear residents on the new permits on Monday.</p>" * 6
+    html = f"""<html lang="en"><head><title>Permits hearing</title></head><body><article>
+      <h1>Public hearing on permits set for Monday</h1>{story}</article>
+      <div class="rcom--it"><a href="/obituaries/anna-brashears-20200815-story.html">Anna
+        Brashears, social worker, dies</a><span class="timestamp">Aug 15, 2020</span></div>
+    </body></html>"""
+    url = "https://www.paper.example/maryland/permits-public-hearing-20200817-hntmbt-story.html"
+    assert published(html, url) == "2020-08-17"
+
+
 def test_utc_meta_kept_when_nothing_says_otherwise() -> None:
     html = """<html><head>
       <meta property="article:published_time" content="2020-05-02T02:54:29.000Z">
