@@ -386,14 +386,19 @@ def _up_to_body(element: etree._Element) -> Iterator[etree._Element]:
 
 def _site_chrome(node: etree._Element) -> bool:
     """A top bar, masthead, menu or clock widget by its class or id, or a <header> with the
-    site's navigation (a breadcrumb trail above the headline is the article's own)."""
+    site's navigation (a breadcrumb trail above the headline, or the share buttons beside it,
+    are the article's own)."""
     if _chrome_names(node.get("class"), node.get("id"))[0]:
         return True
-    return node.tag == "header" and any(not _breadcrumb(nav) for nav in node.iter("nav"))
+    return node.tag == "header" and any(not _article_nav(nav) for nav in node.iter("nav"))
 
 
-def _breadcrumb(nav: etree._Element) -> bool:
-    return "breadcrumb" in f"{class_and_id(nav)} {nav.get('aria-label', '')}".lower()
+_ARTICLE_NAV = re.compile(r"breadcrumb|share|social")
+
+
+def _article_nav(nav: etree._Element) -> bool:
+    """A <nav> of the article's own: its breadcrumb trail or its share buttons."""
+    return bool(_ARTICLE_NAV.search(f"{class_and_id(nav)} {nav.get('aria-label', '')}".lower()))
 
 
 def _chrome(element: etree._Element, headline: etree._Element | None) -> bool:

@@ -199,6 +199,25 @@ def test_breadcrumb_in_the_article_header_is_not_the_site_navigation() -> None:
     assert published(html, "https://www.school.example/en/debate/leyen/") == "2019-12-02"
 
 
+def test_share_buttons_in_the_article_header_are_not_the_site_navigation() -> None:
+    # WordPress: the entry header holds the date and a <nav> of share buttons; the dates of the
+    # related posts below are not the story's.
+    related = "".join(
+        f'<li><article><h2><a href="/p{i}/">Other story {i}</a></h2><span class="posted-on">'
+        f'<time class="entry-date published" datetime="2023-10-1{i}T12:00:00+02:00">'
+        f"1{i}.10.2023</time></span></article></li>"
+        for i in range(3)
+    )
+    html = f"""<html lang="de"><body><main><article><header class="entry-header">
+      <h1>Das Rebranding von EA Fifa zu EA FC</h1><div class="entry-meta">
+      <span class="posted-on"><time class="entry-date published"
+        datetime="2023-11-07T08:28:00+01:00">07.11.2023</time></span>
+      <nav class="f4-nav-share"><a href="https://www.facebook.com/sharer">Teilen</a></nav>
+      </div></header><p>Aus EA Fifa wird EA FC: ein Markenwechsel mit Risiko.</p></article>
+      <div class="yarpp"><ul>{related}</ul></div></main></body></html>"""
+    assert published(html) == "2023-11-07T08:28:00+01:00"
+
+
 def test_site_navigation_clock_is_chrome() -> None:
     html = """<html lang="en"><head>
       <meta name="pubdate" content="2020-04-28T22:57:38Z"></head><body>
