@@ -552,6 +552,31 @@ def _near_headline(page: Page, dayfirst: DayFirst) -> ParsedDate | None:
     return None
 
 
+def _labelled(page: Page, dayfirst: DayFirst) -> ParsedDate | None:
+    """A dateline that says what it is ("Publié le 2 nov. 2023 à 16:00", "Veröffentlicht am
+    12.03.2024"), whatever its element: on a site whose class names are hashes (CSS-in-JS), the
+    label is all that tells a dateline from any other date; not in the chrome or a sidebar."""
+    body = page.root.find("body")
+    if body is None:
+        return None
+    headline = _headline(page)
+    layout = _layout(headline)
+    for element in body.iter():
+        if not isinstance(element.tag, str) or element.tag in _SKIPPED_TEXT:
+            continue
+        text = element.text
+        if not text or len(text) > _MAX_DATELINE_CHARS or not _SAYS_PUBLISHED.match(text):
+            continue
+        for kind, found in _dated_text(text, page.date_format, dayfirst):
+            if (
+                kind == "published"
+                and not _chrome(element, headline)
+                and not elsewhere(element, layout=layout)
+            ):
+                return found
+    return None
+
+
 # The last resorts, for a page whose metas, datelines and URL give no date.
 # hAtom microformat (Blogger, old WordPress themes): <abbr class="published" title="ISO date">.
 _HATOM = _X(
@@ -749,6 +774,7 @@ def page_dates(page: Page) -> dict[str, tuple[ParsedDate, str]]:
     if published is None:
         for label, fallback, source in (
             ("headline dates", _near_headline, "visible"),
+            ("labelled dates", _labelled, "visible"),
             ("hAtom dates", _hatom, "visible"),
             ("script dates", _script_date, "visible"),
             ("htmldate", _htmldate, "htmldate"),

@@ -218,6 +218,23 @@ def test_share_buttons_in_the_article_header_are_not_the_site_navigation() -> No
     assert published(html) == "2023-11-07T08:28:00+01:00"
 
 
+def test_labelled_dateline_in_markup_whose_classes_say_nothing() -> None:
+    # CSS-in-JS class names and no metas: "Publié le" tells the dateline from the dates of
+    # the story's own text and of the "read also" teasers.
+    standfirst = "Un sondage exclusif montre que la cote du président recule encore. " * 10
+    html = f"""<html lang="fr"><body><main><article>
+      <h1 class="sc-1x0k">Emmanuel Macron continue de pâtir d'une forte impopularité</h1>
+      <p class="sc-7f">{standfirst}</p><figure><img src="/m.jpg">
+      <figcaption class="sc-9c">Le président à Paris.</figcaption>
+      </figure><p class="sc-kla0"><span class="sc-1jv">Par </span><a href="/@s">S. Dupont</a>
+      </p><div class="sc-17if"><span class="sc-17ia">Publié le 2 nov. 2023 à 16:00</span>
+      <span class="sc-17ia">Mis à jour le 2 nov. 2023 à 16:16</span></div>
+      <p class="sc-x">Depuis le 24 juillet 2023, sa cote n'a cessé de baisser.</p>
+    </article><aside><a href="/p/1">Sondage : la cote de popularité de juillet</a>
+      <span class="date">24/07/2023</span></aside></main></body></html>"""
+    assert published(html)[:10] == "2023-11-02"
+
+
 def test_site_navigation_clock_is_chrome() -> None:
     html = """<html lang="en"><head>
       <meta name="pubdate" content="2020-04-28T22:57:38Z"></head><body>
