@@ -160,7 +160,7 @@ _URL_DATE_SEPARATED = re.compile(
     r"/(?P<year>(?:19|20)\d{2})[/-](?P<month>0?[1-9]|1[0-2])[/-](?P<day>0?[1-9]|[12]\d|3[01])"
     r"(?=[/_.-]|$)"
 )
-_URL_MONTH = re.compile(r"/(?P<year>(?:19|20)\d{2})/(?P<month>0?[1-9]|1[0-2])/")
+_URL_MONTH = re.compile(r"/(?P<year>(?:19|20)\d{2})[/-](?P<month>0?[1-9]|1[0-2])/")
 _LEADING_TIME = re.compile(
     r"(?<!\d)(?P<hour>\d{1,2})[:.](?P<minute>\d{2})\s*(?P<ampm>[ap]\.?\s?m\.?)?"
     r"\s*(?P<tzname>[A-Za-z]{2,5}\b)?[\s,|–—-]*(?:on\s+)?(?:[^\W\d_]{3,9}\.?,?\s+)?$",
@@ -462,6 +462,7 @@ def _slug_follows(found: str, rest: str) -> bool:
 
 
 def url_month(url: str) -> tuple[int, int] | None:
-    """The (year, month) of a URL that gives no day: `/news/2011/12/a-story/` (WordPress)."""
+    """The (year, month) of a URL that gives no day: `/news/2011/12/a-story/` (WordPress),
+    `/news/2022-08/a-story.html`."""
     match = _URL_MONTH.search(url.split("?", 1)[0].split("#", 1)[0])
     return (int(match["year"]), int(match["month"])) if match else None

@@ -165,6 +165,7 @@ def test_numeric_date_with_a_two_digit_year(
     [
         ("http://www.blog.example/news/2011/12/kein-cyberterrorismus/", (2011, 12)),
         ("https://example.com/2024/3/slug", (2024, 3)),
+        ("https://www.news.example/de/kirche/news/2022-08/pater-kolbe.html", (2022, 8)),
         ("https://example.com/2024/13/slug", None),
         ("https://example.com/news/20240315/slug", None),
     ],
