@@ -364,11 +364,23 @@ def _headline(page: Page) -> etree._Element | None:
     outside the chrome, whatever its block's class says."""
     headings = page.elements["h1"]
     for heading in headings[:3]:
-        if not elsewhere(heading) and not any(_site_chrome(a) for a in _up_to_body(heading)):
+        if not elsewhere(heading) and not _in_site_chrome(heading):
             return heading
-    if len(headings) == 1 and not any(_site_chrome(a) for a in _up_to_body(headings[0])):
+    if len(headings) == 1 and not _in_site_chrome(headings[0]):
         return headings[0]
     return None
+
+
+def _in_site_chrome(element: etree._Element) -> bool:
+    nodes = list(_up_to_body(element))
+    in_article = _below_article(nodes)
+    return any(_site_chrome(node, in_article) for node in nodes)
+
+
+def _below_article(nodes: list[etree._Element]) -> bool:
+    """Whether the walk `_up_to_body` gave stopped at an <article>."""
+    top = nodes[-1].getparent() if nodes else None
+    return top is not None and top.tag == "article"
 
 
 def _layout(headline: etree._Element | None) -> frozenset[etree._Element]:
@@ -384,11 +396,12 @@ def _up_to_body(element: etree._Element) -> Iterator[etree._Element]:
         node = node.getparent()
 
 
-def _site_chrome(node: etree._Element) -> bool:
+def _site_chrome(node: etree._Element, in_article: bool = False) -> bool:
     """A top bar, masthead, menu or clock widget by its class or id, or a <header> with the
     site's navigation (a breadcrumb trail above the headline, or the share buttons beside it,
-    are the article's own)."""
-    if _chrome_names(node.get("class"), node.get("id"))[0]:
+    are the article's own). Inside an <article>, the names are the article's: its
+    "asset-masthead" holds its headline and dateline."""
+    if not in_article and _chrome_names(node.get("class"), node.get("id"))[0]:
         return True
     return node.tag == "header" and any(not _article_nav(nav) for nav in node.iter("nav"))
 
@@ -406,10 +419,9 @@ def _chrome(element: etree._Element, headline: etree._Element | None) -> bool:
     "header") outside the article that does not hold the headline. The article's own <header>
     is the article's."""
     nodes = list(_up_to_body(element))
-    top = nodes[-1].getparent() if nodes else None
-    in_article = top is not None and top.tag == "article"
+    in_article = _below_article(nodes)
     for node in nodes:
-        if _site_chrome(node):
+        if _site_chrome(node, in_article):
             return True
         named_header = _chrome_names(node.get("class"), node.get("id"))[1]
         weak = node.tag == "nav" or (not in_article and (node.tag == "header" or named_header))
@@ -682,11 +694,15 @@ def _page_chrome(node: etree._Element) -> bool:
     if tag != "header" and cls is None and ident is None:
         return False
     named_chrome, named_header = _chrome_names(cls, ident)
-    if named_chrome or (tag == "header" and _site_chrome(node)):
+    if not (named_chrome or named_header or tag == "header"):
+        return False
+    # (the article's own "masthead" is not the site's: see `_site_chrome`)
+    in_article = any(a.tag == "article" for a in node.iterancestors())
+    if (named_chrome and not in_article) or (tag == "header" and _site_chrome(node, in_article)):
         return True
     if tag != "header" and not named_header:
         return False
-    return node.find(".//h1") is None and not any(a.tag == "article" for a in node.iterancestors())
+    return node.find(".//h1") is None and not in_article
 
 
 @lru_cache(maxsize=4096)

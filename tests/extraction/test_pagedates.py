@@ -235,6 +235,23 @@ def test_labelled_dateline_in_markup_whose_classes_say_nothing() -> None:
     assert published(html)[:10] == "2023-11-02"
 
 
+def test_the_article_masthead_is_not_the_site_masthead() -> None:
+    # TownNews BLOX (hundreds of US local papers) heads each story with an "asset-masthead"
+    # holding its headline and dateline; the related cards below carry their own dates.
+    cards = "".join(
+        f'<article class="card"><h3><a href="/s{i}">Story {i}</a></h3>'
+        f'<time datetime="2020-09-2{i}T13:15:00-07:00">Sep 2{i}, 2020</time></article>'
+        for i in range(5, 8)
+    )
+    html = f"""<html lang="en"><body><div class="masthead site"><a href="/">Tucson</a></div>
+      <article class="asset"><div class="asset-masthead"><header class="asset-header">
+      <h1>College football player arrested on murder charge</h1><div class="meta"><ul>
+      <li><time datetime="2020-09-30T02:00:07-07:00">Sep 30, 2020</time></li></ul></div>
+      </header></div><p>A college football player was arrested on Tuesday.</p>
+      <div id="article-related-bottom">{cards}</div></article></body></html>"""
+    assert published(html) == "2020-09-30T02:00:07-07:00"
+
+
 def test_site_navigation_clock_is_chrome() -> None:
     html = """<html lang="en"><head>
       <meta name="pubdate" content="2020-04-28T22:57:38Z"></head><body>
