@@ -568,16 +568,10 @@ def _labelled(page: Page, dayfirst: DayFirst) -> ParsedDate | None:
     """A dateline that says what it is ("Publié le 2 nov. 2023 à 16:00", "Veröffentlicht am
     12.03.2024"), whatever its element: on a site whose class names are hashes (CSS-in-JS), the
     label is all that tells a dateline from any other date; not in the chrome or a sidebar."""
-    body = page.root.find("body")
-    if body is None:
-        return None
     headline = _headline(page)
     layout = _layout(headline)
-    for element in body.iter():
-        if not isinstance(element.tag, str) or element.tag in _SKIPPED_TEXT:
-            continue
-        text = element.text
-        if not text or len(text) > _MAX_DATELINE_CHARS or not _SAYS_PUBLISHED.match(text):
+    for element, text in _short_texts(page):
+        if not _SAYS_PUBLISHED.match(text):
             continue
         for kind, found in _dated_text(text, page.date_format, dayfirst):
             if (
@@ -587,6 +581,20 @@ def _labelled(page: Page, dayfirst: DayFirst) -> ParsedDate | None:
             ):
                 return found
     return None
+
+
+def _short_texts(page: Page) -> Iterator[tuple[etree._Element, str]]:
+    """The <body>'s elements whose own text is short enough for a dateline, with that text
+    (not scripts or styles), in document order."""
+    body = page.root.find("body")
+    if body is None:
+        return
+    for element in body.iter():
+        if not isinstance(element.tag, str) or element.tag in _SKIPPED_TEXT:
+            continue
+        text = element.text
+        if text and len(text) <= _MAX_DATELINE_CHARS:
+            yield element, text
 
 
 # The last resorts, for a page whose metas, datelines and URL give no date.
@@ -640,18 +648,12 @@ def _script_date(page: Page, dayfirst: DayFirst) -> ParsedDate | None:
 def _text_date(page: Page, dayfirst: DayFirst) -> ParsedDate | None:
     """The first date written in the page's text, outside its chrome (a header clock), a
     sidebar or comments counting only when nothing else has one."""
-    body = page.root.find("body")
-    if body is None:
-        return None
     headline = _headline(page)
     layout = _layout(headline)
     reserve: ParsedDate | None = None
     tried = 0
-    for element in body.iter():
-        if not isinstance(element.tag, str) or element.tag in _SKIPPED_TEXT:
-            continue
-        text = element.text
-        if not text or len(text) > _MAX_DATELINE_CHARS or not _A_YEAR.search(text):
+    for element, text in _short_texts(page):
+        if not _A_YEAR.search(text):
             continue
         tried += 1
         if tried > _MAX_TEXT_DATES:
