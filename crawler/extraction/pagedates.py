@@ -371,10 +371,12 @@ def _headline(page: Page) -> etree._Element | None:
     return None
 
 
-def _in_site_chrome(element: etree._Element) -> bool:
-    nodes = list(_up_to_body(element))
-    in_article = _below_article(nodes)
-    return any(_site_chrome(node, in_article) for node in nodes)
+def _in_site_chrome(heading: etree._Element) -> bool:
+    """Whether `heading` is in the site's chrome (a logo as <h1> in the masthead); the blocks
+    of an <article> that hold it are the article's own, whatever their names."""
+    nodes = list(_up_to_body(heading))
+    own = _below_article(nodes)
+    return any(_site_chrome(node, own) for node in nodes)
 
 
 def _below_article(nodes: list[etree._Element]) -> bool:
@@ -396,12 +398,13 @@ def _up_to_body(element: etree._Element) -> Iterator[etree._Element]:
         node = node.getparent()
 
 
-def _site_chrome(node: etree._Element, in_article: bool = False) -> bool:
+def _site_chrome(node: etree._Element, articles_own: bool = False) -> bool:
     """A top bar, masthead, menu or clock widget by its class or id, or a <header> with the
     site's navigation (a breadcrumb trail above the headline, or the share buttons beside it,
-    are the article's own). Inside an <article>, the names are the article's: its
-    "asset-masthead" holds its headline and dateline."""
-    if not in_article and _chrome_names(node.get("class"), node.get("id"))[0]:
+    are the article's own). `articles_own`: `node` is a block of an <article> that holds its
+    headline, and its names are the article's (TownNews BLOX's "asset-masthead" holds the
+    story's headline and dateline); a clock beside it is still chrome."""
+    if not articles_own and _chrome_names(node.get("class"), node.get("id"))[0]:
         return True
     return node.tag == "header" and any(not _article_nav(nav) for nav in node.iter("nav"))
 
@@ -421,7 +424,8 @@ def _chrome(element: etree._Element, headline: etree._Element | None) -> bool:
     nodes = list(_up_to_body(element))
     in_article = _below_article(nodes)
     for node in nodes:
-        if _site_chrome(node, in_article):
+        own = in_article and headline is not None and _contains(node, headline)
+        if _site_chrome(node, own):
             return True
         named_header = _chrome_names(node.get("class"), node.get("id"))[1]
         weak = node.tag == "nav" or (not in_article and (node.tag == "header" or named_header))
@@ -698,9 +702,10 @@ def _page_chrome(node: etree._Element) -> bool:
     named_chrome, named_header = _chrome_names(cls, ident)
     if not (named_chrome or named_header or tag == "header"):
         return False
-    # (the article's own "masthead" is not the site's: see `_site_chrome`)
     in_article = any(a.tag == "article" for a in node.iterancestors())
-    if (named_chrome and not in_article) or (tag == "header" and _site_chrome(node, in_article)):
+    # (a block of the article that holds its headline is the article's: see `_site_chrome`)
+    own = in_article and node.find(".//h1") is not None
+    if (named_chrome and not own) or (tag == "header" and _site_chrome(node, own)):
         return True
     if tag != "header" and not named_header:
         return False

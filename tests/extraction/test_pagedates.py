@@ -252,6 +252,16 @@ def test_the_article_masthead_is_not_the_site_masthead() -> None:
     assert published(html) == "2020-09-30T02:00:07-07:00"
 
 
+def test_a_clock_in_an_article_that_wraps_the_page_is_still_chrome() -> None:
+    # The whole page in one <article>: the "today" widget beside the masthead is not the
+    # article's own block (it does not hold the headline), its date is not the story's.
+    html = """<html lang="en"><body><article><div class="masthead"><a href="/">The Post</a>
+      <div class="today">Monday, 4 May 2020</div></div>
+      <h1>Council approves the bridge</h1><p>The council approved the new bridge.</p>
+      </article></body></html>"""
+    assert published(html, "https://news.example/bridge/") is None
+
+
 def test_site_navigation_clock_is_chrome() -> None:
     html = """<html lang="en"><head>
       <meta name="pubdate" content="2020-04-28T22:57:38Z"></head><body>
