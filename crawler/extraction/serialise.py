@@ -185,8 +185,8 @@ def filter_blocks(
             continue
         if length < 100 and pt.BYLINE_RE.match(text):
             continue
-        if length < 40 and _agency_line(text):
-            continue
+        if length < 40 and block.kind == "p" and _agency_line(text):
+            continue  # (a list's "Spa" or a heading's "Reuters" is not a credit)
         if length < 400 and pt.PROMO_PREFIX_RE.match(text):
             continue
         if length < 200 and pt.PROMO_START_RE.match(text):

@@ -211,6 +211,12 @@ def test_figures_and_sentences_like_furniture_lines_stay(line: str) -> None:
     assert line in [b.text for b in serialise.filter_blocks(blocks, None)]
 
 
+def test_a_list_item_named_like_an_agency_stays() -> None:
+    blocks = [_block("p", "The hotel has everything a family needs for a week by the sea:"),
+              _block("li", "Pool"), _block("li", "Spa"), _block("li", "Gym")]  # fmt: skip
+    assert [b.text for b in serialise.filter_blocks(blocks, None)][1:] == ["Pool", "Spa", "Gym"]
+
+
 def test_linked_cells_of_a_data_table_are_kept() -> None:
     # A results table: the linked team names are the table's data, not teaser headlines.
     rows = "".join(
