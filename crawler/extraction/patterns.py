@@ -122,6 +122,7 @@ BOILERPLATE_TOKENS: tuple[str, ...] = (
     "masthead",
     "footer",
     "sidebar",
+    "aside",
     "rail",
     "skip",
     "pagination",
@@ -169,6 +170,8 @@ BOILERPLATE_TOKENS: tuple[str, ...] = (
     "optin",
     "meter",
     "regwall",
+    "cta",  # a call to action: subscribe, donate, download the app
+    "abonnement",  # French, German, Dutch: subscription
     "cookie",
     "cookies",
     "consent",

@@ -3,6 +3,8 @@ a class that looks like boilerplate, or content the longest part outscored."""
 
 from __future__ import annotations
 
+import pytest
+
 from crawler.extraction import extract
 
 URL = "https://news.example/2024/06/water-law"
@@ -46,6 +48,29 @@ def test_ad_slot_of_the_newspaper_theme_goes_with_the_appeal_in_it() -> None:
         </div></body></html>"""
     body = extract(page.encode(), URL).body
     assert body.count("Paragraph ") == 3 and "assisted you" not in body, body
+
+
+@pytest.mark.parametrize(
+    ("box", "gone"),
+    [
+        # a call to action inside the story: subscribe, donate, join
+        ('<div class="well cta-abonnement"><h4>Déjà abonné.e ? Identifiez-vous</h4><p>En '
+         "vous abonnant vous soutenez une manière de voir, critique et indépendante, depuis "
+         "1989 à la radio et aujourd'hui sur le net.</p></div>", "En vous abonnant"),
+        ('<div class="article-cta"><p>If you enjoyed this article, we have a proposition for '
+         "you: join our members, who get all of our content, no paywalls or content meters, "
+         "and an advertising-light site.</p></div>", "a proposition for you"),
+        # a sidebar named "aside" beside the story, in the same container
+        ('<div class="aside secondary" id="aside"><h2>Dernières publis</h2><p>La bibliothèque '
+         "de la rédaction : des perles, des classiques, des découvertes, des outils et des "
+         "raretés, choisis par l'équipe.</p></div>", "Dernières publis"),
+    ],
+)
+def test_boxes_named_cta_subscription_or_aside_go(box: str, gone: str) -> None:
+    page = f"""<html><body><div class="story-body">{_para(0)}{_para(1)}{box}{_para(2)}
+        </div></body></html>"""
+    body = extract(page.encode(), URL).body
+    assert body.count("Paragraph ") == 3 and gone not in body, body
 
 
 def test_sections_in_wrappers_of_their_own_are_one_body() -> None:
