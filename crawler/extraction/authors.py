@@ -441,29 +441,27 @@ def _after_headline(page: Page) -> list[str]:
 
 
 def _byline_text(element: etree._Element) -> str:
-    """Text of a byline block, one line per block-level child, without scripts and images."""
-    pieces = []
-    for node in element.iter():
-        if node.tag in _SKIPPED_TAGS:
+    """Text of a byline block in reading order, one line per block-level child, without
+    scripts, images, comments or the dates of <time> (whose tails stay: "Par <a>A</a> et
+    <a>B</a>" is two names)."""
+    pieces: list[str] = []
+    skipped = 0  # depth inside skipped elements
+    for event, node in etree.iterwalk(element, events=("start", "end")):
+        skip = not isinstance(node.tag, str) or node.tag in _SKIPPED_TAGS
+        if event == "start":
+            if skip:
+                skipped += 1
+            elif not skipped:
+                if node.tag in ("br", "div", "p", "li") and pieces:
+                    pieces.append("\n")
+                if node.text:
+                    pieces.append(node.text)
             continue
-        if node.tag in ("br", "div", "p", "li") and pieces:
-            pieces.append("\n")
-        if node.text and node is not element and _skipped_parent(node, element):
-            continue
-        if node.text:
-            pieces.append(node.text)
-        if node is not element and node.tail:
+        if skip:
+            skipped -= 1
+        if node is not element and node.tail and not skipped:
             pieces.append(node.tail)
     return re.sub(r"[^\S\n]+", " ", "".join(pieces)).strip()
-
-
-def _skipped_parent(node: etree._Element, stop: etree._Element) -> bool:
-    for ancestor in node.iterancestors():
-        if ancestor is stop:
-            return False
-        if ancestor.tag in _SKIPPED_TAGS:
-            return True
-    return False
 
 
 _DATE_WORDS = re.compile(

@@ -48,6 +48,12 @@ def authors_of(header: str, url: str = "https://www.journal.example/monde/1", he
         ('<div><a href="/writer/jane-doe/">Jane Doe</a></div>', ["Jane Doe"]),
         ('<p class="byline">Martin Untersinger (avec Damien Leloup et Morgane Tual)</p>',
          ["Martin Untersinger", "Damien Leloup", "Morgane Tual"]),
+        # names in elements of their own, the words between them in the elements' tails
+        ('<span class="authors">Par <span class="author"><a href="/a/1">Alexandre Hervaud</a>'
+         '</span> et <span class="author"><a href="/a/2">Jérémy Piette</a></span></span>',
+         ["Alexandre Hervaud", "Jérémy Piette"]),
+        ('<div class="byline"><span><a href="/toireporter/author-ap-1.cms">Ashok Pradhan</a>'
+         "</span> | TNN | Apr 7, 2020, 15:43 IST</div>", ["Ashok Pradhan"]),
     ],
 )  # fmt: skip
 def test_bylines_in_the_pages_language(header: str, authors: list[str]) -> None:
