@@ -11,7 +11,7 @@ from __future__ import annotations
 # Longer phrases first within a language is not needed: authors.py sorts them by length.
 INTRODUCERS: dict[str, tuple[str, ...]] = {
     "en": ("by", "with", "written by", "reported by", "reporting by", "posted by", "words by",
-           "story by", "text by", "photos by", "photo by", "author", "authors", "words", "text",
+           "story by", "text by", "author", "authors", "words", "text",
            "reporter", "posted"),
     "fr": ("par", "avec", "écrit par", "rédigé par", "propos recueillis par", "texte", "auteur",
            "auteure", "autrice", "auteurs"),

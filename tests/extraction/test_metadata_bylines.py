@@ -77,6 +77,7 @@ def test_bylines_in_the_pages_language(header: str, authors: list[str]) -> None:
         # a picture's credit is not the story's byline
         '<figure><img src="a.jpg"><figcaption class="photo-credit">Photo by Jane Doe'
         "</figcaption></figure>",
+        "<small>Photo by <a href='https://unsplash.com/photos/km'>Ricardo Gomez Angel</a></small>",
         # "Par" opening a sentence of the story
         "<p>Par ailleurs, le maire a annoncé des travaux.</p>",
         # newsrooms, desks, agencies, police press offices and credit lines, in many languages
