@@ -125,6 +125,8 @@ def _clean_one(name: str) -> str | None:
         return None  # "WASHINGTON", "CNN": a dateline or an organisation
     if any(w[0].islower() and w not in _PARTICLES for w in words if w[0].isalpha()):
         return None  # "the author of this article": a sentence, not a name
+    if any(w.endswith(("'s", "’s")) for w in words[:-1]):
+        return None  # "Patrick Allan’s Discussions": a widget about someone, not a name
     name = " ".join(words)
     if len(name) > MAX_NAME_CHARS or len(name) < 2 or not any(c.isalpha() for c in name):
         return None
