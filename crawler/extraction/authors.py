@@ -43,8 +43,9 @@ def _alternation(words: Iterable[str]) -> str:
 
 
 # "By", "Written by", "Von", "Par", "Por", "Door", "Autor:", "بقلم", "文/" ... at the start.
+# (after any marks before it: "// By Arun Sai Krishnan • Nov 11, 2020", "— Par Jeanne Dupont")
 _INTRODUCER = re.compile(
-    rf"^\s*(?:{_alternation(by.merged(by.INTRODUCERS))})(?:\s*[:：/／\-–—]\s*|\s+|$)", re.I
+    rf"^\W*(?:{_alternation(by.merged(by.INTRODUCERS))})(?:\s*[:：/／\-–—]\s*|\s+|$)", re.I
 )
 _SPLIT = re.compile(
     rf"\s*(?:[,;|\n،、，；]|\s/\s|(?<=\w)/(?=\w)|\s(?:&|{_alternation(by.merged(by.CONJUNCTIONS))})\s)\s*",

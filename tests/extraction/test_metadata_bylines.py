@@ -54,6 +54,9 @@ def authors_of(header: str, url: str = "https://www.journal.example/monde/1", he
          ["Alexandre Hervaud", "Jérémy Piette"]),
         ('<div class="byline"><span><a href="/toireporter/author-ap-1.cms">Ashok Pradhan</a>'
          "</span> | TNN | Apr 7, 2020, 15:43 IST</div>", ["Ashok Pradhan"]),
+        # marks before the phrase
+        ('<span class="dr-typography-t5">// By Arun Sai Krishnan • Nov 11, 2020</span>',
+         ["Arun Sai Krishnan"]),
         # a widget about the author before the byline: "X’s Discussions" is no one's name
         ('<a class="tab-author" href="/chat"><span>Patrick Allan</span>’s Discussions</a>'
          '<span class="display-name author vcard"><a href="//pa.kinja.com">Patrick Allan</a>'
