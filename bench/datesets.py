@@ -206,27 +206,31 @@ def score_tool(
 _DATE_META = re.compile(r"date|time|publish|modified|created|updated|issued", re.I)
 
 
-def without_metas(page: DatePage) -> DatePage:
-    """`page` without its JSON-LD and date metas, re-encoded as UTF-8 (decoded and parsed by
-    newsarchive's `parse_page`, so that no tool reads mojibake)."""
+def metas_removed(raw: bytes, url: str, names: re.Pattern[str] = _DATE_META) -> bytes:
+    """The page `raw` without its JSON-LD and the <meta> elements whose name, property or
+    itemprop `names` matches, re-encoded as UTF-8 (decoded and parsed by newsarchive's
+    `parse_page`, so that no tool reads mojibake)."""
     from lxml import etree
 
     from crawler.extraction.parse import parse_page
 
-    root = parse_page(page.raw, None, url=page.url or "").root
+    root = parse_page(raw, None, url=url).root
     for script in root.xpath("//script[contains(@type, 'ld+json')]"):
         script.getparent().remove(script)
     for meta in root.xpath("//meta"):
-        names = (meta.get(a) for a in ("name", "property", "itemprop", "http-equiv"))
-        if meta.get("charset") or _DATE_META.search(" ".join(filter(None, names))):
+        said = " ".join(filter(None, (meta.get(a) for a in ("name", "property", "itemprop"))))
+        equiv = (meta.get("http-equiv") or "").lower()
+        if meta.get("charset") or equiv == "content-type" or names.search(f"{said} {equiv}"):
             meta.getparent().remove(meta)
-    for meta in root.xpath("//meta[translate(@http-equiv, 'CONTENT-TYPE', 'content-type')"
-                           " = 'content-type']"):  # fmt: skip
-        meta.getparent().remove(meta)
     head = root.find("head")
     if head is not None:
         head.insert(0, etree.Element("meta", charset="utf-8"))
-    raw = etree.tostring(root, encoding="utf-8", method="html", doctype="<!DOCTYPE html>")
+    return etree.tostring(root, encoding="utf-8", method="html", doctype="<!DOCTYPE html>")
+
+
+def without_metas(page: DatePage) -> DatePage:
+    """`page` without its JSON-LD and date metas (`metas_removed`)."""
+    raw = metas_removed(page.raw, page.url or "")
     return DatePage(page.page_id, page.url, raw, page.published, page.collection)
 
 

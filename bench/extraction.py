@@ -26,12 +26,15 @@ the same way for every tool.
     python bench/extraction.py --set zyte --only newsarchive --show-worst 10
     python bench/extraction.py --set readability --show-worst 20   # newsarchive's misses
     python bench/extraction.py --set zyte --anonymous-markup        # class and id say nothing
+    python bench/extraction.py --set readability --set htmldate --no-metas   # visible metadata
 
 `--anonymous-markup` gives every tool the body pages with each class name and id replaced by
 a meaningless one ("c3f9a1e0"; elements that shared a class still do), as CSS-in-JS and
 minified sites write them: what is left is
 the tags, the text and the links. It measures how much of a tool's body comes from a page's
-class names, i.e. how it fares on a site whose names it has no word for.
+class names, i.e. how it fares on a site whose names it has no word for. `--no-metas` scores
+the metadata rows on pages without JSON-LD and without the <meta> elements that name authors
+or dates: what the visible page says, as on the many sites that give no structured metadata.
 """
 
 from __future__ import annotations
@@ -414,13 +417,28 @@ def meta_trafilatura() -> Callable[[bytes, str], Meta]:
 META_TOOLS = {"newsarchive": meta_newsarchive, "trafilatura": meta_trafilatura}
 
 
-def load_meta_pages(data: Path, limit: int | None = None) -> list[MetaPage]:
-    """The real pages (not the hand-written fixtures) of readability-test-pages."""
+# With --no-metas: the <meta> names of authors and dates (JSON-LD goes whole).
+_AUTHOR_OR_DATE_META = re.compile(
+    r"author|creator|byl|parsely|sailthru|date|time|publish|modified|created|updated|issued",
+    re.I,
+)
+
+
+def load_meta_pages(
+    data: Path, limit: int | None = None, metas: bool = True
+) -> list[MetaPage]:
+    """The real pages (not the hand-written fixtures) of readability-test-pages; `metas=False`:
+    without their JSON-LD and author and date metas."""
     truth = json.loads((data / "ground-truth.json").read_text(encoding="utf-8"))
     ids = [page_id for page_id in sorted(truth) if not truth[page_id]["fixture"]][:limit]
     pages = []
     for page_id in ids:
         raw = gzip.decompress((data / "html" / f"{page_id}.html.gz").read_bytes())
+        if not metas:
+            sys.path.insert(0, str(Path(__file__).resolve().parent))
+            from datesets import metas_removed
+
+            raw = metas_removed(raw, FAKEHOST, _AUTHOR_OR_DATE_META)
         pages.append(MetaPage(page_id, raw, raw.decode("utf-8", errors="replace"), truth[page_id]))
     return pages
 
@@ -524,7 +542,9 @@ class PublishedRow:
     f1: float
 
 
-def published_rows(tools: list[str], sets: list[str], limit: int | None) -> list[PublishedRow]:
+def published_rows(
+    tools: list[str], sets: list[str], limit: int | None, metas: bool = True
+) -> list[PublishedRow]:
     """'published, same day' on readability-test-pages and htmldate-eval, scored by
     bench/datesets.py so that dates are counted one way in every benchmark."""
     sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -533,10 +553,12 @@ def published_rows(tools: list[str], sets: list[str], limit: int | None) -> list
     wanted = [s for s in ("readability", "htmldate-eval") if s.split("-")[0] in sets]
     tools = [t for t in tools if t in datesets.TOOLS]
     if limit is None:
-        scores = datesets.score_published(tools, wanted)
+        scores = datesets.score_published(tools, wanted, metas=metas)
     else:  # the first `limit` pages of each set, as --limit does for the others
         scores = []
         loaded = {name: datesets.DATASETS[name]()[:limit] for name in wanted}
+        if not metas:
+            loaded = {n: [datesets.without_metas(p) for p in ps] for n, ps in loaded.items()}
         for tool in tools:
             predict = datesets.TOOLS[tool]()
             for name, pages in loaded.items():
@@ -617,6 +639,10 @@ def main(argv: list[str] | None = None) -> int:
         "--anonymous-markup", action="store_true",
         help="body pages with every class and id replaced by a meaningless name (all tools)",
     )  # fmt: skip
+    ap.add_argument(
+        "--no-metas", action="store_true",
+        help="metadata rows on pages without JSON-LD and author and date metas (all tools)",
+    )  # fmt: skip
     args = ap.parse_args(argv)
 
     sys.path.insert(0, str(ROOT))
@@ -667,10 +693,14 @@ def main(argv: list[str] | None = None) -> int:
                 show_worst(res, body_pages, args.show_worst)
             if res.tool == "newsarchive":
                 dump["readability-test-pages body"] = res.predictions
-        meta_pages = load_meta_pages(args.data.parent / READABILITY_DIR, args.limit)
+        meta_pages = load_meta_pages(
+            args.data.parent / READABILITY_DIR, args.limit, metas=not args.no_metas
+        )
         meta = run_meta(names, meta_pages)
-    published = published_rows(names, sets, args.limit)
+    published = published_rows(names, sets, args.limit, metas=not args.no_metas)
     if meta or published:
+        if args.no_metas:
+            print("\n(--no-metas: the pages have no JSON-LD and no author or date metas)")
         print_metadata_table(meta, published, names)
     for res in meta:
         if res.tool == "newsarchive":
