@@ -429,15 +429,15 @@ def load_meta_pages(
 ) -> list[MetaPage]:
     """The real pages (not the hand-written fixtures) of readability-test-pages; `metas=False`:
     without their JSON-LD and author and date metas."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from datesets import metas_removed
+
     truth = json.loads((data / "ground-truth.json").read_text(encoding="utf-8"))
     ids = [page_id for page_id in sorted(truth) if not truth[page_id]["fixture"]][:limit]
     pages = []
     for page_id in ids:
         raw = gzip.decompress((data / "html" / f"{page_id}.html.gz").read_bytes())
         if not metas:
-            sys.path.insert(0, str(Path(__file__).resolve().parent))
-            from datesets import metas_removed
-
             raw = metas_removed(raw, FAKEHOST, _AUTHOR_OR_DATE_META)
         pages.append(MetaPage(page_id, raw, raw.decode("utf-8", errors="replace"), truth[page_id]))
     return pages
