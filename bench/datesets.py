@@ -32,6 +32,7 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared" / "bench"
@@ -206,26 +207,39 @@ def score_tool(
 _DATE_META = re.compile(r"date|time|publish|modified|created|updated|issued", re.I)
 
 
-def metas_removed(raw: bytes, url: str, names: re.Pattern[str] = _DATE_META) -> bytes:
-    """The page `raw` without its JSON-LD and the <meta> elements whose name, property or
-    itemprop `names` matches, re-encoded as UTF-8 (decoded and parsed by newsarchive's
-    `parse_page`, so that no tool reads mojibake)."""
+def rewritten(raw: bytes, url: str, change: Callable[[Any], None]) -> bytes:
+    """The page `raw` changed by `change` (called with its lxml root) and written out as UTF-8
+    that says so. Decoded and parsed by newsarchive's `parse_page`, so that no tool is scored
+    on a page a decoder got wrong: its own charset declarations go, `<meta charset="utf-8">`
+    takes their place."""
     from lxml import etree
 
     from crawler.extraction.parse import parse_page
 
     root = parse_page(raw, None, url=url).root
-    for script in root.xpath("//script[contains(@type, 'ld+json')]"):
-        script.getparent().remove(script)
+    change(root)
     for meta in root.xpath("//meta"):
-        said = " ".join(filter(None, (meta.get(a) for a in ("name", "property", "itemprop"))))
-        equiv = (meta.get("http-equiv") or "").lower()
-        if meta.get("charset") or equiv == "content-type" or names.search(f"{said} {equiv}"):
+        if meta.get("charset") or (meta.get("http-equiv") or "").lower() == "content-type":
             meta.getparent().remove(meta)
     head = root.find("head")
     if head is not None:
         head.insert(0, etree.Element("meta", charset="utf-8"))
     return etree.tostring(root, encoding="utf-8", method="html", doctype="<!DOCTYPE html>")
+
+
+def metas_removed(raw: bytes, url: str, names: re.Pattern[str] = _DATE_META) -> bytes:
+    """The page `raw` (`rewritten`) without its JSON-LD and the <meta> elements whose name,
+    property, itemprop or http-equiv `names` matches."""
+
+    def remove(root: Any) -> None:
+        for script in root.xpath("//script[contains(@type, 'ld+json')]"):
+            script.getparent().remove(script)
+        for meta in root.xpath("//meta"):
+            said = (meta.get(a) for a in ("name", "property", "itemprop", "http-equiv"))
+            if names.search(" ".join(filter(None, said))):
+                meta.getparent().remove(meta)
+
+    return rewritten(raw, url, remove)
 
 
 def without_metas(page: DatePage) -> DatePage:

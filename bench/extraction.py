@@ -52,6 +52,8 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import ModuleType
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT.parent / "shared" / "bench" / "article-extraction"
@@ -242,31 +244,30 @@ def load_pages(data: Path, limit: int | None = None) -> list[Page]:
     return pages
 
 
+def _datesets() -> ModuleType:
+    """bench/datesets.py, whose date scoring and page rewriting this benchmark shares."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    import datesets
+
+    return datesets
+
+
 def _meaningless(name: str) -> str:
     return f"c{zlib.crc32(name.encode()):08x}"
 
 
 def anonymised(page: Page) -> Page:
     """`page` with each class name and id replaced by one that says nothing (the same name, the
-    same replacement: elements that shared a class still do), re-encoded as UTF-8. Decoded and
-    parsed by newsarchive's `parse_page`, as no tool should be scored on a page its decoder got
-    wrong."""
-    from lxml import etree
+    same replacement: elements that shared a class still do), re-encoded as UTF-8
+    (`datesets.rewritten`)."""
+    def rename(root: Any) -> None:
+        for element in root.iter():
+            for attribute in ("class", "id"):
+                value = element.get(attribute) if isinstance(element.tag, str) else None
+                if value is not None:
+                    element.set(attribute, " ".join(map(_meaningless, value.split())))
 
-    from crawler.extraction.parse import parse_page
-
-    root = parse_page(page.raw, None, url=page.url).root
-    for element in root.iter(etree.Element):
-        for attribute in ("class", "id"):
-            value = element.get(attribute)
-            if value is not None:
-                element.set(attribute, " ".join(_meaningless(name) for name in value.split()))
-    for declaration in root.xpath("//meta[@charset] | //meta[@http-equiv]"):
-        declaration.getparent().remove(declaration)
-    head = root.find("head")
-    if head is not None:
-        head.insert(0, etree.Element("meta", charset="utf-8"))
-    raw = etree.tostring(root, encoding="utf-8", method="html", doctype="<!DOCTYPE html>")
+    raw = _datesets().rewritten(page.raw, page.url, rename)
     return Page(page.page_id, page.url, page.truth, raw, raw.decode("utf-8"))
 
 
@@ -429,9 +430,7 @@ def load_meta_pages(
 ) -> list[MetaPage]:
     """The real pages (not the hand-written fixtures) of readability-test-pages; `metas=False`:
     without their JSON-LD and author and date metas."""
-    sys.path.insert(0, str(Path(__file__).resolve().parent))
-    from datesets import metas_removed
-
+    metas_removed = _datesets().metas_removed
     truth = json.loads((data / "ground-truth.json").read_text(encoding="utf-8"))
     ids = [page_id for page_id in sorted(truth) if not truth[page_id]["fixture"]][:limit]
     pages = []
@@ -547,9 +546,7 @@ def published_rows(
 ) -> list[PublishedRow]:
     """'published, same day' on readability-test-pages and htmldate-eval, scored by
     bench/datesets.py so that dates are counted one way in every benchmark."""
-    sys.path.insert(0, str(Path(__file__).resolve().parent))
-    import datesets
-
+    datesets = _datesets()
     wanted = [s for s in ("readability", "htmldate-eval") if s.split("-")[0] in sets]
     tools = [t for t in tools if t in datesets.TOOLS]
     if limit is None:
