@@ -12,6 +12,10 @@ Stages, in order (one module each):
              extraction workers; results are merged in archive order, deduplicated by canonical
              URL per crawl, and written with `archive.layout.ArticleStore` (runner.py)
 
+The runner's helpers, one job each: inputs.py (which files to read, where a crawl starts),
+profiles.py (the site profile a page is replayed with), sink.py (the in-order writing with
+canonical dedup, and the summary's tally), progress.py (the live counter on a terminal).
+
 Nothing here imports Scrapy. What the spider gets from Scrapy (the decoded body, the decoded
 text, the parsed tree) is rebuilt with the libraries Scrapy itself uses for it (w3lib, parsel),
 so a replay of a crawl's WARC writes the same article JSON as the crawl did.
@@ -19,6 +23,8 @@ so a replay of a crawl's WARC writes the same article JSON as the crawl did.
 
 from __future__ import annotations
 
-from archive.replay.runner import ReplayOptions, ReplaySummary, find_warcs, replay
+from archive.replay.inputs import find_warcs
+from archive.replay.runner import ReplayOptions, replay
+from archive.replay.sink import ReplaySummary
 
 __all__ = ["ReplayOptions", "ReplaySummary", "find_warcs", "replay"]

@@ -23,24 +23,26 @@ import multiprocessing
 import os
 import pickle
 import queue
-import re
 import shutil
-import sys
 import tempfile
 import time
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, TextIO
 
 from archive.errors import WarcReadError
-from archive.layout import ARCHIVE_SUFFIXES, ArticleStore, content_hash, encode_article
+from archive.layout import ArticleStore
 from archive.lifeline import pool_kwargs
 from archive.limits import MAX_BODY
 from archive.replay.imagecaptures import ImageCaptures
+from archive.replay.inputs import crawl_starts
 from archive.replay.pages import Outcome, Page, process_batch, process_page
+from archive.replay.profiles import ProfileChooser
+from archive.replay.progress import Progress
+from archive.replay.sink import ArticleSink, ReplaySummary
 from archive.replay.source import (
     DigestMap,
     FileStats,
@@ -48,24 +50,13 @@ from archive.replay.source import (
     PendingRevisit,
     WarcPages,
 )
-from crawler.siteprofile import (
-    BUNDLED_DIR,
-    ProfileError,
-    SiteProfile,
-    bundled_profiles,
-    load_profile,
-    profile_for_url,
-)
-from crawler.urls import host_of, in_domains
+from crawler.siteprofile import SiteProfile
 
 logger = logging.getLogger(__name__)
 
 BATCH_PAGES = 16
 BATCH_BYTES = 2_000_000
 WINDOW_FACTOR = 4  # batches in flight per worker: keeps workers busy past a slow batch
-_OUR_NAME = re.compile(
-    r"^(?P<prefix>.+)-(?P<stamp>\d{14,17})-(?P<serial>\d{5})-(?P<host>[^-]+)\.warc(?:\.gz)?$"
-)
 
 
 @dataclass(frozen=True)
@@ -76,232 +67,6 @@ class ReplayOptions:
     extract: bool = True
     progress: TextIO | None = None  # where to draw live progress (a terminal), or None
     max_body: int = MAX_BODY  # bytes a page's body may have, stored or decoded (--max-body)
-
-
-@dataclass
-class ReplaySummary:
-    files: int = 0
-    failed: list[str] = field(default_factory=list)  # one message per file that failed
-    records: int = 0
-    bytes_read: int = 0
-    html_pages: int = 0
-    article_pages: int = 0  # pages the spider would have handed to extraction
-    articles: int = 0  # documents written
-    duplicates: int = 0
-    unchanged: int = 0  # articles whose content equals their latest version: no new file
-    not_articles: int = 0
-    extraction_errors: int = 0
-    unresolved_revisits: int = 0
-    seconds: float = 0.0
-
-    def add_file(self, stats: FileStats) -> None:
-        self.records += stats.records
-        self.bytes_read += stats.bytes_read
-        self.html_pages += stats.html_pages
-        self.unresolved_revisits += stats.revisits_unresolved
-        if stats.error:
-            self.failed.append(stats.error)
-
-    def render(self, extract: bool) -> str:
-        seconds = max(self.seconds, 1e-9)
-        mb = self.bytes_read / 1e6
-        line = (
-            f"newsarchive replay: {self.files} file(s), {self.records:,} records, {mb:,.1f} MB, "
-            f"{self.html_pages:,} HTML pages"
-        )
-        if extract:
-            line += (
-                f", {self.articles:,} articles written ({self.duplicates} duplicate, "
-                + (f"{self.unchanged} unchanged, " if self.unchanged else "")
-                + f"{self.not_articles} not articles, {self.extraction_errors} errors)"
-            )
-        if self.unresolved_revisits:
-            line += f", {self.unresolved_revisits} revisits without original"
-        line += (
-            f" in {self.seconds:.1f} s ({self.records / seconds:,.0f} records/s, "
-            f"{mb / seconds:,.1f} MB/s)"
-        )
-        if self.failed:
-            line += f"; {len(self.failed)} file(s) failed"
-        return line
-
-
-# -- inputs -------------------------------------------------------------------------------
-
-
-def find_warcs(inputs: Iterable[str | os.PathLike[str]]) -> tuple[list[Path], list[str]]:
-    """Files to replay (directories searched for *.warc, *.warc.gz, *.arc and *.arc.gz) and
-    input errors."""
-    files: list[Path] = []
-    errors: list[str] = []
-    seen: set[Path] = set()
-    for given in map(Path, inputs):
-        if given.is_dir():
-            found = sorted(
-                p
-                for p in given.rglob("*")
-                if p.is_file() and p.name.endswith(ARCHIVE_SUFFIXES) and not p.name.startswith(".")
-            )
-            if not found:
-                errors.append(
-                    f"{given}: no *.warc or *.warc.gz files (nor *.arc, *.arc.gz) in this directory"
-                )
-        elif given.exists():
-            found = [given]
-        else:
-            errors.append(f"{given}: no such file or directory")
-            found = []
-        for path in found:
-            if path.resolve() not in seen:
-                seen.add(path.resolve())
-                files.append(path)
-    return files, errors
-
-
-def crawl_starts(files: list[Path]) -> list[bool]:
-    """For each file, whether it begins a new crawl (the scope of canonical deduplication)."""
-    starts = []
-    previous: tuple[Any, int] | None = None
-    for path in files:
-        match = _OUR_NAME.match(path.name)
-        if match is None:
-            starts.append(True)
-            previous = None
-            continue
-        key = (path.parent, match["prefix"], match["host"])
-        serial = int(match["serial"])
-        starts.append(previous is None or previous[0] != key or serial != previous[1] + 1)
-        previous = (key, serial)
-    return starts
-
-
-class ProfileChooser:
-    """`--profile` when given; else the bundled profile for the host; else a URL profile."""
-
-    def __init__(self, forced: SiteProfile | None) -> None:
-        self.forced = forced
-        self._by_host: dict[str, SiteProfile | None] = {}
-        self._bundled: list[SiteProfile] | None = None
-
-    def __call__(self, url: str) -> SiteProfile | None:
-        if self.forced is not None:
-            return self.forced
-        host = host_of(url)
-        if host not in self._by_host:
-            self._by_host[host] = self._choose(url)
-        return self._by_host[host]
-
-    def _choose(self, url: str) -> SiteProfile | None:
-        if self._bundled is None:
-            self._bundled = [load_profile(BUNDLED_DIR / f"{n}.toml") for n in bundled_profiles()]
-        for profile in self._bundled:
-            if in_domains(url, profile.allowed_domains):
-                return profile
-        try:
-            return profile_for_url(url)
-        except ProfileError:
-            return None
-
-
-# -- writing, in order ----------------------------------------------------------------------
-
-
-class ArticleSink:
-    """Takes outcomes in archive order: canonical dedup per crawl, then the article store,
-    which gets a new version of an article only when its content changed (as in a crawl:
-    crawler.pipelines.articlestore)."""
-
-    def __init__(
-        self,
-        store: ArticleStore | None,
-        summary: ReplaySummary,
-        images: ImageCaptures | None = None,
-    ) -> None:
-        self.store = store
-        self.summary = summary
-        self.images = images  # fills images[i].capture as the crawl did
-        self.seen: set[str] = set()
-        self.versions: dict[str, tuple[int, str]] = {}  # id -> latest (version, content hash)
-
-    def new_crawl(self) -> None:
-        self.seen.clear()
-
-    def take(self, outcome: Outcome) -> None:
-        if outcome.canonical is None:
-            if outcome.error:
-                self.summary.extraction_errors += 1
-                logger.warning("%s: %s", outcome.url, outcome.error)
-            return
-        if outcome.canonical in self.seen:  # NewsSpider._article_page
-            self.summary.duplicates += 1
-            return
-        self.seen.add(outcome.canonical)
-        self.summary.article_pages += 1
-        if outcome.error:
-            self.summary.extraction_errors += 1
-            logger.warning("%s: %s", outcome.url, outcome.error)
-        elif outcome.record is None:
-            self.summary.not_articles += 1
-        elif self.store is not None:
-            self._store(outcome.record)
-
-    def _store(self, record: dict[str, Any]) -> None:
-        assert self.store is not None
-        if self.images is not None and record.get("images"):
-            record = self.images.fill(record)  # a plain dict: the store encodes it again
-        digest = content_hash(record)
-        latest = self.versions.get(record["id"])
-        if latest is not None and latest[1] == digest:
-            self.summary.unchanged += 1
-            return
-        version = latest[0] + 1 if latest is not None else 1
-        data = getattr(record, "encoded", None)
-        if record.get("version") != version:
-            record = {**record, "version": version}
-            data = encode_article(record)
-        self.versions[record["id"]] = (version, digest)
-        self.store.write(record, data)
-        self.summary.articles += 1
-
-
-# -- progress -------------------------------------------------------------------------------
-
-
-class Progress:
-    """A one-line live counter on a terminal; does nothing when there is none."""
-
-    INTERVAL = 0.5
-
-    def __init__(self, stream: TextIO | None) -> None:
-        self.stream = stream
-        self.started = time.monotonic()
-        self._last = 0.0
-        self.records = self.bytes_read = self.pages = self.articles = 0
-
-    def add(self, records: int = 0, bytes_read: int = 0, pages: int = 0, articles: int = 0):
-        self.records += records
-        self.bytes_read += bytes_read
-        self.pages += pages
-        self.articles += articles
-
-    def draw(self, force: bool = False) -> None:
-        now = time.monotonic()
-        if self.stream is None or (not force and now - self._last < self.INTERVAL):
-            return
-        self._last = now
-        seconds = max(now - self.started, 1e-9)
-        self.stream.write(
-            f"\r{self.records:,} records  {self.bytes_read / 1e6:,.1f} MB  "
-            f"{self.pages:,} pages  {self.articles:,} articles  "
-            f"{self.records / seconds:,.0f} rec/s  {self.bytes_read / 1e6 / seconds:,.1f} MB/s "
-        )
-        self.stream.flush()
-
-    def finish(self) -> None:
-        if self.stream is not None:
-            self.draw(force=True)
-            self.stream.write("\n")
-            self.stream.flush()
 
 
 # -- mode 1: the parent streams, a pool extracts -------------------------------------------
@@ -562,6 +327,3 @@ def replay(
     summary.seconds = clock() - started
     return summary
 
-
-def stderr_if_terminal() -> TextIO | None:
-    return sys.stderr if sys.stderr.isatty() else None

@@ -55,7 +55,7 @@ def add_parser(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from archive.replay import ReplayOptions, find_warcs, replay
-    from archive.replay.runner import stderr_if_terminal
+    from archive.replay.progress import stderr_if_terminal
 
     logging.basicConfig(level=logging.WARNING, format="newsarchive replay: %(message)s")
     if args.extract and args.out is None:

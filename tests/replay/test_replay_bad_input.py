@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from archive.replay.codings import dechunk
-from archive.replay.runner import crawl_starts, find_warcs
+from archive.replay.inputs import crawl_starts, find_warcs
 from tests.replay.helpers import Warc, article_html, article_tree, replay
 
 URL = "http://news.example/news/2026/01/05/bridge.html"
