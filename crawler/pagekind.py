@@ -50,6 +50,25 @@ def declared_canonical(root: etree._Element) -> str | None:
     return next(_attribute_values(root, "link", "rel", "canonical", "href"), None)
 
 
+def http_charset(content_type: str) -> str | None:
+    """The `charset` parameter of a Content-Type value (the last one the response carries)."""
+    for part in content_type.split(";")[1:]:
+        key, _, value = part.strip().partition("=")
+        if key.lower() == "charset" and value:
+            return value.strip("\"' ")
+    return None
+
+
+def is_html(content_type: str, body: bytes) -> bool:
+    """Whether a text response is parsed as a page: its Content-Type says html or, with no
+    Content-Type, `<html` is in its first 2 KB. Whether Scrapy made a text response of it at
+    all (not an `XmlResponse`) is the caller's to know: the spider has the response class,
+    replay guesses it as Scrapy does."""
+    if content_type:
+        return "html" in content_type.lower()
+    return b"<html" in body[:2048].lower()
+
+
 def dedup_canonical(declared: str | None, base_url: str, url: str) -> str:
     """The key a crawl dedups article pages by: the declared canonical URL joined with the
     page's base URL, else the page's URL, without tracking parameters. The spider and replay

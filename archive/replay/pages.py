@@ -43,7 +43,12 @@ from w3lib.html import get_base_url, get_meta_refresh
 from archive.replay.codings import NO_CODINGS, BodyDecodeError, Codings
 from crawler.article_record import article_record, as_document
 from crawler.extraction import ExtractionError, ParsedPage, extract_parsed, parse_page
-from crawler.pagekind import declared_canonical, dedup_canonical, looks_like_article
+from crawler.pagekind import (
+    declared_canonical,
+    dedup_canonical,
+    http_charset,
+    looks_like_article,
+)
 from crawler.siteprofile import SiteProfile
 
 logger = logging.getLogger(__name__)
@@ -89,15 +94,6 @@ class Outcome:
     canonical: str | None
     record: dict[str, Any] | None = None
     error: str | None = None
-
-
-def http_charset(content_type: str) -> str | None:
-    """The `charset` parameter of a Content-Type, as `crawler.spiders.news._http_charset`."""
-    for part in content_type.split(";")[1:]:
-        key, _, value = part.strip().partition("=")
-        if key.lower() == "charset" and value:
-            return value.strip("\"' ")
-    return None
 
 
 def _auto_detect(body: bytes) -> str | None:

@@ -12,8 +12,8 @@ crawl's spider received from Scrapy:
 * no body over `max_body` bytes (`archive.limits.MAX_BODY`), stored or decoded: such a page is
   named in one warning line (URL, WARC file, offset) and skipped, and memory stays bounded
   whatever the record holds (stored bodies are read at most `max_body` + 1 bytes at a time);
-* HTML by the rule of `NewsSpider._is_html`: the `Content-Type` says html, or there is none
-  and `<html` is in the first 2 KB (then the body is decoded here).
+* HTML by the spider's rule (`crawler.pagekind.is_html`): the `Content-Type` says html, or
+  there is none and `<html` is in the first 2 KB (then the body is decoded here).
 
 An ARC file's records are read as WARC records (`archive.arc.ArchiveRecords`): a capture
 pointer into an ARC names the file and the record's offset (its gzip member's, in a
@@ -50,6 +50,7 @@ from archive.limits import MAX_BODY
 from archive.reader import record_in
 from archive.replay.codings import NO_CODINGS, BodyDecodeError, BodyTooLarge, Codings
 from archive.replay.pages import Page
+from crawler.pagekind import is_html as page_is_html
 
 logger = logging.getLogger(__name__)
 
@@ -145,15 +146,17 @@ def is_page_record(headers: StatusAndHeaders) -> bool:
 
 
 def is_html(content_type: str, body: bytes | None, url: str) -> bool | None:
-    """`NewsSpider._is_html`; None when the answer needs a `body` that was not given."""
+    """The spider's test (`crawler.pagekind.is_html`) on a record, with Scrapy's choice of an
+    `XmlResponse` (which the spider never parses as a page) guessed from the URL; None when
+    the answer needs a `body` that was not given."""
     if content_type:
-        return "html" in content_type.lower()
+        return page_is_html(content_type, b"")
     guessed, _ = mimetypes.guess_type(urlsplit(url).path)
-    if guessed in _XML_TYPES:  # Scrapy makes an XmlResponse of it: not parsed as a page
+    if guessed in _XML_TYPES:
         return False
     if body is None:
         return None
-    return b"<html" in body[:2048].lower()
+    return page_is_html(content_type, body)
 
 
 def target_uri(headers: StatusAndHeaders) -> str:

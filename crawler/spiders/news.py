@@ -38,7 +38,13 @@ from crawler.frontier.middlewares import request_done
 from crawler.items import ArticlePage
 from crawler.links import page_links
 from crawler.middlewares.incremental import ARTICLE_KNOWN_KEY, CHANGED_AT_KEY
-from crawler.pagekind import declared_canonical, dedup_canonical, looks_like_article
+from crawler.pagekind import (
+    declared_canonical,
+    dedup_canonical,
+    http_charset,
+    is_html,
+    looks_like_article,
+)
 from crawler.recrawl import RecrawlPolicy
 from crawler.requisites.fetcher import RequisiteFetcher
 from crawler.requisites.finder import page_requisites
@@ -162,7 +168,7 @@ class NewsSpider(scrapy.Spider):
         if is_truncated(response):
             return  # archived as far as NEWSARCHIVE_MAX_BODY; SizeLimit logged it
         html = isinstance(response, TextResponse) and not isinstance(response, XmlResponse)
-        if not html or not _is_html(response):
+        if not html or not is_html(_content_type(response), response.body):
             for output in self._not_html(response):
                 yield output
             return
@@ -314,7 +320,7 @@ class NewsSpider(scrapy.Spider):
         return ArticlePage(
             url=response.url,
             body=response.body,
-            http_charset=_http_charset(response),
+            http_charset=http_charset(_content_type(response)),
             site=self.profile.name,
             rules=self.profile.extraction,
             capture=response.meta.get(CAPTURE_META_KEY),
@@ -332,7 +338,7 @@ class NewsSpider(scrapy.Spider):
         return True
 
     def _not_html(self, response: Response) -> Iterator[Any]:
-        content_type = response.headers.get(b"Content-Type", b"").decode("latin-1") or "unknown"
+        content_type = _content_type(response) or "unknown"
         if any(t in content_type for t in FEED_TYPES) or _looks_like_feed(response):
             yield from self.parse_feed(response)
             return
@@ -374,25 +380,14 @@ def _too_deep(root: Any) -> bool:
     )
 
 
-def _is_html(response: TextResponse) -> bool:
-    content_type = response.headers.get(b"Content-Type", b"").lower()
-    if content_type:
-        return b"html" in content_type
-    return b"<html" in response.body[:2048].lower()
-
-
 def _looks_like_feed(response: Response) -> bool:
     head = response.body[:512].lstrip().lower()
     return head.startswith(b"<?xml") and (b"<rss" in head or b"<feed" in head or b"<rdf" in head)
 
 
-def _http_charset(response: Response) -> str | None:
-    content_type = response.headers.get(b"Content-Type", b"").decode("latin-1")
-    for part in content_type.split(";")[1:]:
-        key, _, value = part.strip().partition("=")
-        if key.lower() == "charset" and value:
-            return value.strip("\"' ")
-    return None
+def _content_type(response: Response) -> str:
+    """The response's (last) Content-Type value, as replay reads it from the WARC record."""
+    return response.headers.get(b"Content-Type", b"").decode("latin-1")
 
 
 class SitemapOverLimit(Exception):

@@ -22,14 +22,13 @@ from archive.replay.pages import (
     Page,
     _same_tree_as_selector,
     decide,
-    http_charset,
     is_meta_refresh_redirect,
     scrapy_text,
 )
 from crawler.extraction import ExtractionError, ParsedPage, parse_page
-from crawler.pagekind import _jsonld_texts, _og_types, declared_canonical
+from crawler.pagekind import _jsonld_texts, _og_types, declared_canonical, http_charset
 from crawler.siteprofile import SiteProfile
-from crawler.spiders.news import _http_charset
+from crawler.spiders.news import _content_type
 from crawler.urls import strip_tracking
 
 _XPATH = "//link[@rel='canonical']/@href"
@@ -110,7 +109,7 @@ def test_text_canonical_and_refresh_match_scrapy(case: str):
 )
 def test_http_charset_as_the_spider_reads_it(content_type: str, charset: str | None):
     assert http_charset(content_type) == charset
-    assert _http_charset(_response(content_type, b"")) == charset
+    assert http_charset(_content_type(_response(content_type, b""))) == charset
 
 
 def _gzip_cases() -> dict[str, bytes]:
