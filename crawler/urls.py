@@ -74,10 +74,13 @@ def in_domains(url: str, domains: Iterable[str]) -> bool:
 
 
 def absolute(url: str | None, base: str) -> str | None:
+    """`url` (a link as written: relative, padded with spaces) joined with `base`; None when
+    it is empty or the result is not an http(s) URL (`javascript:`, `data:`, `mailto:`)."""
+    url = (url or "").strip()
     if not url:
         return None
     try:
-        joined = urljoin(base, url.strip())
+        joined = urljoin(base, url)
     except ValueError:  # e.g. an unclosed IPv6 bracket: not a link we can follow
         return None
     return joined if joined.startswith(("http://", "https://")) else None

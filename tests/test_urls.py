@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from crawler.urls import has_dated_path, in_domains, strip_tracking
+from crawler.urls import absolute, has_dated_path, in_domains, strip_tracking
 
 
 @pytest.mark.parametrize(
@@ -37,3 +37,22 @@ def test_domains_ignore_ports_and_include_subdomains():
     assert in_domains("http://127.0.0.1:8080/x", ["127.0.0.1"])
     assert in_domains("https://www.presstv.co.uk/a", ["presstv.ir", "presstv.co.uk"])
     assert not in_domains("https://notpresstv.ir/a", ["presstv.ir"])
+
+
+@pytest.mark.parametrize(
+    ("href", "joined"),
+    [
+        (" /news/a.html ", "https://a.test/news/a.html"),
+        ("b.html", "https://a.test/news/b.html"),
+        ("   ", None),  # a blank canonical or og:url is no link, not the page itself
+        ("", None),
+        (None, None),
+        ("javascript:void(0)", None),
+        ("data:image/png;base64,AAAA", None),
+        ("mailto:desk@a.test", None),
+        ("http://[", None),
+    ],
+)
+def test_absolute_joins_links_as_pages_write_them(href, joined):
+    assert absolute(href, "https://a.test/news/x.html") == joined
+

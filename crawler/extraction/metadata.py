@@ -36,7 +36,6 @@ from crawler.extraction.metasources import (
     Metas,
     Named,
     Page,
-    absolute,
     elsewhere,
     guard,
     strings,
@@ -45,6 +44,7 @@ from crawler.extraction.pagedates import page_dates
 from crawler.extraction.rules import ExtractionRules
 from crawler.extraction.text import clean, text_of
 from crawler.extraction.title import find_title, site_names
+from crawler.urls import absolute
 
 logger = logging.getLogger(__name__)
 
@@ -136,10 +136,10 @@ def _language(page: Page, sample: str) -> str | None:
 
 def _canonical(page: Page) -> str | None:
     for href in page.elements.links("canonical"):
-        resolved = absolute(page.url, href)
+        resolved = absolute(href, page.url)
         if resolved:
             return resolved
-    return absolute(page.url, page.metas.first("og:url"))
+    return absolute(page.metas.first("og:url"), page.url)
 
 
 def _lead_image(page: Page) -> Image | None:
@@ -159,15 +159,15 @@ def _lead_image(page: Page) -> Image | None:
                          or first.get("author")),
                 None,
             )  # fmt: skip
-    url = absolute(page.url, page.metas.first(*IMAGE_METAS))
-    ld_absolute = absolute(page.url, ld_url)
+    url = absolute(page.metas.first(*IMAGE_METAS), page.url)
+    ld_absolute = absolute(ld_url, page.url)
     if url is None:
         url = ld_absolute
     elif ld_absolute != url:
         caption = credit = None  # the JSON-LD caption describes another picture
     if url is None:
         hrefs = page.elements.links("image_src")
-        url = absolute(page.url, hrefs[0]) if hrefs else None
+        url = absolute(hrefs[0], page.url) if hrefs else None
     if url is None:
         return None
     return Image(url=url, caption=clean(caption) or None, credit=clean(credit) or None)

@@ -10,7 +10,7 @@ from collections.abc import Callable, Container, Iterable, Iterator
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from typing import Any, TypeVar
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 from lxml import etree
 
@@ -144,17 +144,6 @@ def _names_elsewhere(cls: str | None, ident: str | None) -> bool:
     come up for every date, tag and name looked at on a page, and across a site's pages."""
     marker = f"{cls or ''} {ident or ''}"
     return bool(marker.strip() and _ELSEWHERE.search(marker))
-
-
-def absolute(base: str, href: str | None) -> str | None:
-    href = (href or "").strip()
-    if not href or href.startswith(("data:", "javascript:")):
-        return None
-    try:
-        absolute = urljoin(base, href)
-    except ValueError:
-        return None
-    return absolute if absolute.startswith(("http://", "https://")) else None
 
 
 def strings(value: Any, key: str = "name") -> Iterator[str]:
