@@ -81,8 +81,8 @@ class AttrInfo(NamedTuple):
 
 @lru_cache(maxsize=16384)
 def _attr_info(cls: str, ident: str) -> AttrInfo:
-    # A miss costs 6 us (20 before the token sets were tested in C and each class name's tokens
-    # cached): a page brings 60-110 new class/id pairs, the Zyte set 20,000 in all.
+    # Cached, and kept cheap on a miss (token sets tested in C, each class name's tokens cached):
+    # a page of a site not seen before brings 60-110 new class/id pairs.
     tokens = pt.class_tokens(cls)
     # Ids built from the headline slug ("nasa-moon-shot-...-191119") say nothing.
     if ident and ident.count("-") + ident.count("_") < 4:

@@ -17,24 +17,11 @@ Stages, in order (one module each):
 Generic rules live in patterns.py; a site's `ExtractionRules` add to them.
 
 The page is parsed once, with lxml, and every stage up to the blocks runs on that tree.
-BeautifulSoup (with the lxml parser) is used where it serves best at a small cost: the final
-`body_html` sanitiser (`serialise.sanitise_html`), on the extracted fragment only. There its
-tree API (unwrap, decompose, attrs) states the allow-list plainly, and its parser tolerates any
-fragment. Measured on the Zyte set (181 pages, ms a page, one process, 2-core VM):
-
-    BeautifulSoup(whole page, "lxml")            ~10.9   (92 pages/s, bench README)
-    BeautifulSoup(candidate region, "lxml")       0.9    9.3 KB after prune_page; parse alone,
-                                                         before any cleaning: images, clean_region
-                                                         and the block walk would move to bs4 too
-    sanitise_html(body fragment)                  0.85   5.2 KB; parse 0.47, serialise 0.28 with
-                                                         bs4's writer (`_contents_html` takes a
-                                                         third of that), allow-list and spacing
-                                                         passes 0.1
-
-In the pipeline the sanitiser adds 0.85-1.1 ms to a page's ~10 ms; the parse stage gave back
-0.3 (C0 controls stripped with bytes.translate, not a regex). Benchmark, `--passes 3`, four
-runs: newsarchive 87.2-94.9 pages/s against trafilatura's 68.0-74.8 in the same runs
-(1.26-1.30x; 1.19-1.25x before the parse saving), F1 unchanged at 0.980.
+BeautifulSoup (with the lxml parser) does one job, where it serves best at a small cost: the
+`body_html` sanitiser (`serialise.sanitise_html`), on the extracted fragment only (5 KB on
+average, not the page). There its tree API (unwrap, decompose, attrs) states the allow-list
+plainly and its parser tolerates any fragment; a BeautifulSoup tree of the whole page costs
+about as much as all of our extraction (the `parse:bs4+lxml` row of the Zyte set's README).
 """
 
 from __future__ import annotations
