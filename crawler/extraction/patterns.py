@@ -934,6 +934,9 @@ CREDIT_RES: tuple[re.Pattern[str], ...] = (
 COMMENTS_HEADING_RE = re.compile(
     r"^\W*(?:\d+\s+(?:comments?|responses?|replies|reactions|thoughts on)|"
     r"(?:leave a|post a|add a) (?:comment|reply)|comments?|reader comments|join the discussion|"
+    # a thread's own sort order: "Top Rated Comments", "Latest comments", "Most liked comments"
+    r"(?:top|best|most|latest|newest|recent|featured|popular)(?:[ -](?:rated|liked|voted|"
+    r"popular|recent))? comments|"
     r"what do you think\??|discussion)\b|"
     # in other languages the heading alone ("Kommentare", "Commentaires (12)"), or a count
     rf"(?:{_COMMENTS}){_END}\s*(?:\(\d+\)|\d+)?\W*$|"

@@ -61,6 +61,10 @@ TRAPS = {
         <div class="r"><h3>12 responses</h3>{COMMENTS}</div></div></body></html>""",
     "comments-inside": f"""<html><body><div class="wrap">{BODY}<div><h3>3 comments</h3>
         {COMMENTS}</div></div></body></html>""",
+    # a thread headed by its sort order, as forums print it (macrumors.com)
+    "comments-sorted": f"""<html><body><div><h1>Plan approved</h1><div class="t">{BODY}</div>
+        <div><h2>Top Rated Comments <a href="/c">(View all)</a></h2>{COMMENTS}</div></div>
+        </body></html>""",
 }
 
 
