@@ -47,8 +47,11 @@ def _alternation(words: Iterable[str]) -> str:
 _INTRODUCER = re.compile(
     rf"^\W*(?:{_alternation(by.merged(by.INTRODUCERS))})(?:\s*[:：/／\-–—]\s*|\s+|$)", re.I
 )
+_CONJUNCTION = rf"(?:&|{_alternation(by.merged(by.CONJUNCTIONS))})"
+# Between names: a comma (and the like), also before a conjunction ("A, B, and C"), a slash, a
+# conjunction. The conjunction is captured: it starts a new name after a role's affiliation.
 _SPLIT = re.compile(
-    rf"\s*(?:[,;|\n،、，；]|\s/\s|(?<=\w)/(?=\w)|\s(?:&|{_alternation(by.merged(by.CONJUNCTIONS))})\s)\s*",
+    rf"\s*(?:[,;|\n،、，；](?:\s*({_CONJUNCTION})\s)?|\s/\s|(?<=\w)/(?=\w)|\s({_CONJUNCTION})\s)\s*",
     re.I,
 )
 _HANDLE = re.compile(r"@\w+")
@@ -82,6 +85,8 @@ _HAN = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
 _MAX_HAN_NAME = 4
 _TRAILING_TITLE = re.compile(r"\s*(?:기자|특파원|記者|记者|特派員|特派员|通讯员|通訊員)$")
 _ROLE_WORDS = _alternation(by.ROLES)
+# A piece of a byline that is only a role: "Staff Writer", "Senior Staff Technologist".
+_ROLE_PART = re.compile(rf"^\s*(?:[\w-]+\s+){{0,3}}(?:{_ROLE_WORDS})s?\s*$", re.I)
 _TRAILING_ROLE = re.compile(
     r"\s*[,|–—-]\s*(?:senior|chief|staff|special|political|foreign|contributing|associate|"
     rf"business|sports|science|health|tech|technology|news|\w+)?\s*(?:{_ROLE_WORDS})\b.*$",
@@ -166,8 +171,19 @@ def split_names(text: str) -> list[str]:
     if not text:
         return []
     names = []
-    parts = [p for p in _SPLIT.split(_SENTENCE_BREAK.sub("\n", text)) if p.strip()]
-    for part in parts:
+    parts = []
+    # "Jane Doe, Senior Staff Technologist, ACLU Speech, Privacy, and Technology Project": what
+    # follows a role is the author's affiliation, up to a conjunction ("..., and John Smith").
+    affiliation = False
+    for part, joined in _parts(_SENTENCE_BREAK.sub("\n", text)):
+        parts.append(part)
+        if joined:
+            affiliation = False
+        if affiliation:
+            continue
+        if _ROLE_PART.match(part):
+            affiliation = True
+            continue
         name = _clean_one(_TRAILING_TITLE.sub("", _TRAILING_ROLE.sub("", part)))
         if name:
             names.append(name)
@@ -178,6 +194,19 @@ def split_names(text: str) -> list[str]:
         # place, a credential or a desk.
         names = [n for n in names if " " in n]
     return names
+
+
+def _parts(text: str) -> Iterator[tuple[str, bool]]:
+    """The non-blank pieces of `text` between `_SPLIT`'s separators, each with whether a
+    conjunction joined it to the piece before."""
+    pieces = _SPLIT.split(text)  # text, conjunction after a comma, conjunction, text, ...
+    joined = False
+    for i in range(0, len(pieces), 3):
+        if pieces[i].strip():
+            yield pieces[i], joined
+            joined = False
+        if i + 2 < len(pieces):
+            joined = joined or bool(pieces[i + 1] or pieces[i + 2])
 
 
 def _bracketed(match: re.Match[str]) -> str:
@@ -376,9 +405,12 @@ def _in_credit(element: etree._Element, levels: int = 3) -> bool:
 
 
 def _headline(page: Page) -> etree._Element | None:
-    for h1 in page.elements["h1"][:6]:
+    h1s = page.elements["h1"]
+    for h1 in h1s[:6]:
         if not elsewhere(h1):
             return h1
+    if len(h1s) == 1:
+        return h1s[0]  # the page's one h1, in blocks its layout names "sidebar" (ACLU's Drupal)
     articles = page.elements["article"]
     return articles[0] if articles else None
 
@@ -415,12 +447,19 @@ def _after_headline(page: Page) -> list[str]:
     start = _headline(page)
     if start is None:
         return []
+    # Near the headline, the walk up from a byline stops at the blocks holding the headline,
+    # and a footer under them is the headline's own (see `elsewhere`).
+    headline_blocks = set(start.iterancestors())
+
+    def apart(element: etree._Element) -> bool:
+        return elsewhere(element, layout=headline_blocks, own_footers=True)
+
     links: list[str] = []
     link_parent = None
     for element in _following(start, _NEAR_HEADLINE):
         if element.tag in _SKIPPED_TAGS or element.tag in ("figure", "figcaption", "img"):
             continue
-        if element.tag == "a" and _is_author_link(element) and not elsewhere(element):
+        if element.tag == "a" and _is_author_link(element) and not apart(element):
             if link_parent is None:
                 link_parent = element.getparent()
             if element.getparent() is link_parent:
@@ -433,7 +472,7 @@ def _after_headline(page: Page) -> list[str]:
         head = (element.text or "").strip()
         if not head or not _INTRODUCER.match(head + " "):
             continue
-        if _NOT_BYLINE_CONTAINERS.search(class_and_id(element)) or elsewhere(element):
+        if _NOT_BYLINE_CONTAINERS.search(class_and_id(element)) or apart(element):
             continue  # a picture's credit, a related story's byline
         text = _byline_text(element)
         if not _too_long(text):

@@ -87,7 +87,11 @@ NOT_PERSON_WORDS: dict[str, tuple[str, ...]] = {
            "political", "business", "sports", "digital", "news", "agency", "agencies", "wires",
            "wire", "guest", "subscribe", "sign", "read", "comments", "comment", "press",
            # A site's credit line: "Developed by Jane Doe", "Powered by WordPress".
-           "developed", "designed", "powered", "bureau", "police"),
+           "developed", "designed", "powered", "bureau", "police",
+           # An organisation: "Technology Project", "Brookings Institution".
+           "project", "institute", "institution", "foundation", "university", "association",
+           "program", "programme", "council", "committee", "society", "department", "center",
+           "centre", "coalition"),
     "fr": ("rédaction", "correspondant", "correspondante", "envoyé", "envoyée", "journaliste",
            "agences", "service", "suivre"),
     "de": ("redaktion", "korrespondent", "korrespondentin", "redakteur", "redakteurin",
@@ -115,6 +119,9 @@ ROLES: tuple[str, ...] = (
     "rédacteur", "rédactrice", "korrespondent", "korrespondentin", "redakteur", "redakteurin",
     "corresponsal", "periodista", "redactor", "redactora", "correspondente", "jornalista",
     "corrispondente", "giornalista", "inviato", "inviata", "verslaggever", "redacteur",
+    # what the staff of an organisation's blog sign as
+    "technologist", "fellow", "director", "professor", "researcher", "scientist", "strategist",
+    "economist", "attorney", "counsel", "lecturer", "specialist",
 )  # fmt: skip
 
 # News agencies: they wrote the story, but they are no one's name. Lower-case.

@@ -22,12 +22,13 @@ logger = logging.getLogger(__name__)
 T = TypeVar("T")
 
 # Containers whose dates and names belong to other articles or to readers.
-_ELSEWHERE = re.compile(
-    r"(?:^|[\s_-])(?:related|recommend|sidebar|widget|popular|most-?read|most-?viewed|trending|"
+_OTHER_BLOCK_WORDS = (
+    r"related|recommend|sidebar|widget|popular|most-?read|most-?viewed|trending|"
     r"comment|teaser|promo|more-?from|more-?on|story-?more|alsos?-|also-?read|read-?more|rail|"
-    r"newsletter|footer|outbrain|taboola|follow-?(?:list|us))",
-    re.I,
+    r"newsletter|outbrain|taboola|follow-?(?:list|us)"
 )
+_ELSEWHERE = re.compile(rf"(?:^|[\s_-])(?:{_OTHER_BLOCK_WORDS}|footer)", re.I)
+_ELSEWHERE_BUT_FOOTER = re.compile(rf"(?:^|[\s_-])(?:{_OTHER_BLOCK_WORDS})", re.I)
 ELSEWHERE_TAGS = frozenset({"aside", "footer", "nav"})
 MAX_CANDIDATES = 40
 
@@ -123,27 +124,42 @@ def elsewhere(
     element: etree._Element,
     tags: frozenset[str] = ELSEWHERE_TAGS,
     layout: Container[etree._Element] = (),
+    *,
+    own_footers: bool = False,
 ) -> bool:
     """Inside an aside, footer, nav (`tags`) or a related/comments/sidebar block. The blocks in
     `layout` (those holding the article's headline) are the page's frame whatever their class
-    says ("mainwrap sidebar", an opinion page's "commentHeader"): the walk stops there."""
+    says ("mainwrap sidebar", an opinion page's "commentHeader"): the walk stops there.
+
+    `own_footers`, for an element found beside the headline: a footer below a `layout` block
+    is that block's own (the New York Times's "story-meta-footer" under the headline holds the
+    byline and dateline), not the page's."""
     for ancestor in element.iterancestors():
         tag = ancestor.tag if isinstance(ancestor.tag, str) else ""
         if tag == "body" or ancestor in layout:
             return False  # its classes describe the page layout ("sidebar-left"), not a block
-        if tag in tags:
-            return True
-        if _names_elsewhere(ancestor.get("class"), ancestor.get("id")):
+        cls, ident = ancestor.get("class"), ancestor.get("id")
+        if own_footers:
+            if (tag in tags and tag != "footer") or _names_other_block(cls, ident):
+                return True
+        elif tag in tags or _names_elsewhere(cls, ident):
             return True
     return False
 
 
 @lru_cache(maxsize=8192)
 def _names_elsewhere(cls: str | None, ident: str | None) -> bool:
-    """Whether a class and id name a related/comments/sidebar block. Cached: the same values
-    come up for every date, tag and name looked at on a page, and across a site's pages."""
+    """Whether a class and id name a related/comments/sidebar block or a footer. Cached: the
+    same values come up for every date, tag and name looked at on a page, and across a site's
+    pages."""
     marker = f"{cls or ''} {ident or ''}"
     return bool(marker.strip() and _ELSEWHERE.search(marker))
+
+
+def _names_other_block(cls: str | None, ident: str | None) -> bool:
+    """`_names_elsewhere`, a footer aside."""
+    marker = f"{cls or ''} {ident or ''}"
+    return bool(marker.strip() and _ELSEWHERE_BUT_FOOTER.search(marker))
 
 
 def strings(value: Any, key: str = "name") -> Iterator[str]:

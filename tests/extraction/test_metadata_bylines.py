@@ -153,6 +153,15 @@ def test_an_agency_byline_does_not_borrow_names_from_related_stories() -> None:
         ("記者 王小明", ["王小明"]),
         ("Jane Doe, Reuters", ["Jane Doe"]),
         ("AP Foto/Martin Meissner", ["Martin Meissner"]),
+        # the last name of a list written with the serial comma
+        ("By Alice Smith, Bob Jones, and Carol White", ["Alice Smith", "Bob Jones", "Carol White"]),
+        ("Par Alice Martin, Bruno Petit, et Claire Dubois",
+         ["Alice Martin", "Bruno Petit", "Claire Dubois"]),
+        # a role, then the author's organisation: no one's name, up to the next "and"
+        ("By Daniel Kahn Gillmor, Senior Staff Technologist, ACLU Speech, Privacy, and "
+         "Technology Project", ["Daniel Kahn Gillmor"]),
+        ("By Jane Doe, Staff Writer, and John Smith, Senior Reporter", ["Jane Doe", "John Smith"]),
+        ("Jane Doe, Senior Policy Analyst, Brookings Institution", ["Jane Doe"]),
         ("Autor", []),
         ("dpa", []),
         ("Redazione Ansa", []),
@@ -163,3 +172,31 @@ def test_an_agency_byline_does_not_borrow_names_from_related_stories() -> None:
 )
 def test_split_names_in_many_languages(byline: str, names: list[str]) -> None:
     assert split_names(byline) == names
+
+
+def _page_without_metas(body: str) -> str:
+    return f"<html><head><title>Budget passed</title></head><body>{body}</body></html>"
+
+
+def test_a_byline_in_the_headline_blocks_footer_is_the_articles() -> None:
+    # The New York Times: byline and dateline in "story-meta-footer", under the headline.
+    page = _page_without_metas(
+        '<div class="story-meta"><h1 class="headline">Budget passed</h1>'
+        '<div class="story-meta-footer"><p class="byline-dateline"><span class="byline">By '
+        '<a href="/by/jane-doe"><span class="byline-author">JANE DOE</span></a></span>'
+        "</p></div></div>" + STORY + "</p>"
+        '<footer class="site-footer"><p>By Site Team</p></footer>'
+    )
+    assert extract(page.encode(), "https://news.example/2024/06/budget").authors == ["Jane Doe"]
+
+
+def test_the_pages_one_headline_counts_in_a_layout_named_sidebar() -> None:
+    # ACLU's Drupal panels: the headline and the byline in "panel-two-col-sidebar".
+    page = _page_without_metas(
+        '<div class="panel-display panel-two-col-sidebar"><div class="inner">'
+        '<div class="pane-node-title"><h1>Budget passed</h1></div>'
+        '<div class="pane-blog-byline"><div class="blog-author">By <a href="/x">Jane Doe</a>, '
+        "Senior Staff Technologist, ACLU Speech, Privacy, and Technology Project</div></div>"
+        "</div></div>" + STORY + "</p>"
+    )
+    assert extract(page.encode(), "https://news.example/2024/06/budget").authors == ["Jane Doe"]
