@@ -32,6 +32,7 @@ from crawler.extraction.metasources import (
     named,
     strings,
 )
+from crawler.extraction.pagedates import article_headline
 from crawler.extraction.text import norm, text_of
 
 MAX_NAME_WORDS = 5
@@ -405,12 +406,10 @@ def _in_credit(element: etree._Element, levels: int = 3) -> bool:
 
 
 def _headline(page: Page) -> etree._Element | None:
-    h1s = page.elements["h1"]
-    for h1 in h1s[:6]:
-        if not elsewhere(h1):
-            return h1
-    if len(h1s) == 1:
-        return h1s[0]  # the page's one h1, in blocks its layout names "sidebar" (ACLU's Drupal)
+    """The article's <h1> (`pagedates.article_headline`), else its first <article>."""
+    headline = article_headline(page)
+    if headline is not None:
+        return headline
     articles = page.elements["article"]
     return articles[0] if articles else None
 
@@ -438,6 +437,8 @@ def _is_author_link(element: etree._Element) -> bool:
         segments = [s for s in urlsplit(href).path.lower().split("/") if s]
     except ValueError:
         return False
+    if len(segments) == 1 and len(segments[0]) > 1 and segments[0].startswith("@"):
+        return True  # a profile by handle: Medium's "/@janedoe", Substack's, Mastodon's
     return any(s in _AUTHOR_PATHS for s in segments[:-1])
 
 
@@ -460,10 +461,13 @@ def _after_headline(page: Page) -> list[str]:
         if element.tag in _SKIPPED_TAGS or element.tag in ("figure", "figcaption", "img"):
             continue
         if element.tag == "a" and _is_author_link(element) and not apart(element):
+            names = split_names(text_of(element))
+            if not names:
+                continue  # the author's photo, linked to the same page as the name
             if link_parent is None:
                 link_parent = element.getparent()
             if element.getparent() is link_parent:
-                links.extend(split_names(text_of(element)))
+                links.extend(names)
             continue
         if links or element.tag in ("h1", "h2", "h3"):
             if links:

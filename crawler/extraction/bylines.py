@@ -153,6 +153,7 @@ AUTHOR_PATHS: tuple[str, ...] = (
     "writer", "writers", "journalist", "journalists", "journalisten", "columnist",
     "columnists", "reporter", "reporters", "redacteur", "redacteurs", "yazar", "yazarlar",
     "penulis", "kirjoittaja", "byline", "by", "profile", "profiles", "people", "staff",
+    "editors", "contributors",
 )  # fmt: skip
 
 

@@ -261,7 +261,7 @@ def _visible_dates(
         for e in page.elements["article"] + page.elements["main"]
         if not any(a.tag in ("article", "main") for a in e.iterancestors())
     ]
-    headline = _headline(page)
+    headline = article_headline(page)
     seen = _Seen(headline, fmt, dayfirst)
     seen.evidence = evidence
     marked = [e for e in page.marked("date")[:MAX_CANDIDATES] if e.tag != "meta"]
@@ -358,14 +358,18 @@ def _in_article(element: etree._Element) -> bool:
     )
 
 
-def _headline(page: Page) -> etree._Element | None:
-    """The article's <h1>: the first of the page's first three that is neither in another block
-    nor in the site's chrome (a logo as <h1> in the site header); else the page's only <h1>
-    outside the chrome, whatever its block's class says."""
+def article_headline(page: Page) -> etree._Element | None:
+    """The article's <h1>: of the page's first three that are neither in another block nor in
+    the site's chrome (a logo as <h1> in the site header), the first outside the page's own
+    <header> (engadget's logo, in a <header> of no chrome name), else the first; else the
+    page's only <h1> outside the chrome, whatever its block's class says."""
     headings = page.elements["h1"]
-    for heading in headings[:3]:
-        if not elsewhere(heading) and not _in_site_chrome(heading):
+    candidates = [h for h in headings[:3] if not elsewhere(h) and not _in_site_chrome(h)]
+    for heading in candidates:  # first, one outside the page's own <header> (its logo's)
+        if not _in_page_header(heading):
             return heading
+    if candidates:
+        return candidates[0]
     if len(headings) == 1 and not _in_site_chrome(headings[0]):
         return headings[0]
     return None
@@ -377,6 +381,13 @@ def _in_site_chrome(heading: etree._Element) -> bool:
     nodes = list(_up_to_body(heading))
     own = _below_article(nodes)
     return any(_site_chrome(node, own) for node in nodes)
+
+
+def _in_page_header(heading: etree._Element) -> bool:
+    """Whether `heading` is in a <header> that is not an <article>'s or <main>'s."""
+    return any(node.tag == "header" for node in _up_to_body(heading)) and not _in_article(
+        heading
+    )
 
 
 def _below_article(nodes: list[etree._Element]) -> bool:
@@ -548,7 +559,7 @@ def _near_headline(page: Page, dayfirst: DayFirst) -> ParsedDate | None:
     """The last resort: a date written next to the headline, in a block with no telling
     class ("<p class="h6"><em>November 15, 2019</em></p>" under the <h1>); not the clock of a
     site header that shares the block."""
-    headline = _headline(page)
+    headline = article_headline(page)
     if headline is None:
         return None
     block = headline
@@ -572,7 +583,7 @@ def _labelled(page: Page, dayfirst: DayFirst) -> ParsedDate | None:
     """A dateline that says what it is ("Publié le 2 nov. 2023 à 16:00", "Veröffentlicht am
     12.03.2024"), whatever its element: on a site whose class names are hashes (CSS-in-JS), the
     label is all that tells a dateline from any other date; not in the chrome or a sidebar."""
-    headline = _headline(page)
+    headline = article_headline(page)
     layout = _layout(headline)
     for element, text in _short_texts(page):
         if not _SAYS_PUBLISHED.match(text):
@@ -652,7 +663,7 @@ def _script_date(page: Page, dayfirst: DayFirst) -> ParsedDate | None:
 def _text_date(page: Page, dayfirst: DayFirst) -> ParsedDate | None:
     """The first date written in the page's text, outside its chrome (a header clock), a
     sidebar or comments counting only when nothing else has one."""
-    headline = _headline(page)
+    headline = article_headline(page)
     layout = _layout(headline)
     reserve: ParsedDate | None = None
     tried = 0

@@ -200,3 +200,24 @@ def test_the_pages_one_headline_counts_in_a_layout_named_sidebar() -> None:
         "</div></div>" + STORY + "</p>"
     )
     assert extract(page.encode(), "https://news.example/2024/06/budget").authors == ["Jane Doe"]
+
+
+def test_a_name_linked_to_a_profile_after_its_photo_linked_there_too() -> None:
+    # Medium: the avatar's link, then the name's, both to "/@handle".
+    page = _page_without_metas(
+        "<article><h1>Budget passed</h1><div><div><a href='/@janedoe?source=post_page'>"
+        "<img src='/a.png' alt=''></a></div><span><a href='/@janedoe?source=post_page'>"
+        "Jane Doe</a></span><span>6 min read</span></div>" + STORY + "</p></article>"
+    )
+    assert extract(page.encode(), "https://blog.example/budget-1a2b").authors == ["Jane Doe"]
+
+
+def test_the_sites_logo_as_h1_in_the_page_header_is_not_the_headline() -> None:
+    # engadget: the logo's <h1> in the page's <header>, the story's in <main>.
+    page = _page_without_metas(
+        '<header class="o-sticky_header"><a href="/"><h1>Gadgetsite</h1></a></header>'
+        '<main><header><h1>Budget passed</h1><div><a class="meta" '
+        'href="/about/editors/jane-doe/">Jane Doe</a>, @janedoe</div></header>'
+        + STORY + "</p></main>"
+    )
+    assert extract(page.encode(), "https://news.example/2024/06/budget").authors == ["Jane Doe"]
