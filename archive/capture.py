@@ -24,15 +24,26 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class Capture:
+    """Where one response (or revisit) record is, and what it answered.
+
+    Travels as this object from the record's writer (or reader, in replay) to the article
+    document, which holds `to_dict()`: the JSON form, in the field order below. In
+    `request.meta` it goes along with a redirected or retried request (Scrapy copies the
+    meta) into the request queues, which pickle: Scrapy's disk queues (JOBDIR) and the shared
+    frontier's. A frozen dataclass of plain values pickles as it is; it is no JSON value.
+    """
+
     warc_file: str
     warc_offset: int
     warc_length: int
     warc_record_id: str
     fetched_at: str  # the response record's WARC-Date
     status: int
-    payload_digest: str
+    # None only in replay, for another tool's WARC record without a WARC-Payload-Digest.
+    payload_digest: str | None
 
     def to_dict(self) -> dict[str, Any]:
+        """The pointer as the article JSON carries it."""
         return asdict(self)
 
 
@@ -72,8 +83,8 @@ def write_exchange(
     )
 
 
-def capture_dict(row: CaptureRow) -> dict[str, Any]:
-    """A catalog row as the capture pointer article JSON carries (`Capture.to_dict()`)."""
+def capture_of(row: CaptureRow) -> Capture:
+    """The capture a catalog row describes."""
     return Capture(
         warc_file=row.warc_file,
         warc_offset=row.warc_offset,
@@ -82,4 +93,4 @@ def capture_dict(row: CaptureRow) -> dict[str, Any]:
         fetched_at=row.fetched_at,
         status=row.status or 0,
         payload_digest=row.payload_digest or "",
-    ).to_dict()
+    )

@@ -47,7 +47,7 @@ from warcio.archiveiterator import ArchiveIterator
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from archive.capture import write_exchange  # noqa: E402
+from archive.capture import Capture, write_exchange  # noqa: E402
 from archive.records import HttpExchange  # noqa: E402
 from archive.replay import ReplayOptions, replay  # noqa: E402
 from archive.replay.pages import Page, process_batch  # noqa: E402
@@ -195,9 +195,9 @@ def in_memory(
 ) -> Result:
     """`work` over `count` pages (the WARC's multiset) held in memory, in a pool of `jobs`."""
     profile = profile_for_url(page_url(0))
-    capture = {"warc_file": "bench.warc.gz", "warc_offset": 0, "warc_length": 0,
-               "warc_record_id": "<urn:uuid:0>", "fetched_at": "2026-01-05T00:00:00Z",
-               "status": 200, "payload_digest": "sha1:X"}
+    capture = Capture(warc_file="bench.warc.gz", warc_offset=0, warc_length=0,
+                      warc_record_id="<urn:uuid:0>", fetched_at="2026-01-05T00:00:00Z",
+                      status=200, payload_digest="sha1:X")
     items = [(Page(page_url(i), pages[i % len(pages)], HTML_TYPE, capture), profile)
              for i in range(count)]
     batches = [items[i : i + BATCH] for i in range(0, count, BATCH)]

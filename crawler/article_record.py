@@ -7,9 +7,11 @@ capture pointer, so replaying a WARC gives the same JSON as the live crawl that 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
+from archive.capture import Capture
 from archive.layout import article_id, encode_article
 from crawler import __version__
 from crawler.extraction import Article, ExtractionRules, extract
@@ -18,27 +20,37 @@ from crawler.urls import absolute, strip_tracking
 EXTRACTOR = f"newsarchive/{__version__}"
 
 
-class ArticleDocument(dict):
-    """An article JSON document that carries its encoded bytes (`encoded`).
+class ArticleDocument(dict[str, Any]):
+    """An article JSON document, the crawl's one article item, with its bytes (`encoded`).
 
-    Encoding happens once, where extraction runs (a worker process), so the crawl process
-    only writes bytes: to OUT/articles and as the WARC conversion record.
+    A `dict` of exactly the document's fields, so that feed exports (`scrapy crawl news
+    -o items.jsonl`), itemadapter and anything else reading items see the plain mapping
+    the JSON file holds; `encoded` is an attribute, never a field.
+
+    `encoded` is `archive.layout.encode_article` of the fields, made on construction. It is
+    made once, where extraction runs (a worker process), so the crawl process only writes
+    bytes: to OUT/articles and as the WARC conversion record. A step that changes the
+    document makes a new one with `with_fields`, which encodes again; changing the mapping
+    in place would leave `encoded` stale.
     """
 
-    encoded: bytes = b""
+    __slots__ = ("encoded",)  # no attribute besides `encoded`; pickles with the document
 
+    encoded: bytes
 
-def as_document(record: dict[str, Any]) -> ArticleDocument:
-    """The record with its bytes attached (see `ArticleDocument`)."""
-    document = ArticleDocument(record)
-    document.encoded = encode_article(record)
-    return document
+    def __init__(self, fields: Mapping[str, Any]) -> None:
+        super().__init__(fields)
+        self.encoded = encode_article(self)
+
+    def with_fields(self, **fields: Any) -> ArticleDocument:
+        """A copy with `fields` set (an existing field keeps its place), encoded again."""
+        return ArticleDocument({**self, **fields})
 
 
 def build_article_document(html: bytes, url: str, **kwargs: Any) -> ArticleDocument | None:
-    """`build_article_record`, plus the document's bytes (see `ArticleDocument`)."""
+    """`build_article_record` as the crawl's item (see `ArticleDocument`)."""
     record = build_article_record(html, url, **kwargs)
-    return None if record is None else as_document(record)
+    return None if record is None else ArticleDocument(record)
 
 
 def canonical_url(declared: str | None, url: str) -> str:
@@ -52,7 +64,7 @@ def build_article_record(
     url: str,
     *,
     site: str,
-    capture: dict[str, Any],
+    capture: Capture,
     http_charset: str | None = None,
     rules: ExtractionRules | None = None,
 ) -> dict[str, Any] | None:
@@ -65,7 +77,7 @@ def build_article_record(
 
 
 def article_record(
-    article: Article, url: str, *, site: str, capture: dict[str, Any]
+    article: Article, url: str, *, site: str, capture: Capture
 ) -> dict[str, Any] | None:
     """The JSON document of an extracted page, or None when the page is no article."""
     if not article.is_article:
@@ -83,7 +95,7 @@ def article_record(
         "site": site,
         "version": 1,  # the article store numbers later versions (content changed)
         **fields,
-        "capture": capture,
+        "capture": capture.to_dict(),
         "extractor": EXTRACTOR,
         "extracted_at": datetime.now(UTC).isoformat(timespec="seconds"),
     }

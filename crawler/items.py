@@ -1,13 +1,14 @@
 """Items the spider yields: an article page waiting for extraction.
 
-Pipelines turn it into the article JSON document (a plain dict, see README.md).
+Pipelines turn it into the article JSON document (`crawler.article_record.ArticleDocument`,
+a plain dict to feed exports, see README.md).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
+from archive.capture import Capture
 from crawler.extraction import ExtractionRules
 
 
@@ -18,6 +19,6 @@ class ArticlePage:
     http_charset: str | None
     site: str
     rules: ExtractionRules
-    # The WARC pointer of the response this page came from (archive.capture.Capture as dict);
-    # None when WARC capture is switched off.
-    capture: dict[str, Any] | None
+    # The WARC pointer of the response this page came from; None when WARC capture is
+    # switched off.
+    capture: Capture | None

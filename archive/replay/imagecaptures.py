@@ -21,13 +21,13 @@ import logging
 import os
 import tempfile
 from pathlib import Path
-from typing import Any
 
-from archive.capture import capture_dict
+from archive.capture import Capture, capture_of
 from archive.catalog import CATALOG_FILE, CaptureRow, SqliteCatalog
 from archive.catalog.rebuild import sync
 from archive.catalog.sqlite import epoch
 from archive.layout import WARC_DIR
+from crawler.article_record import ArticleDocument
 from crawler.urls import url_key
 
 logger = logging.getLogger(__name__)
@@ -41,19 +41,19 @@ class ImageCaptures:
         self._catalog: SqliteCatalog | None = None
         self._temporary: tempfile.TemporaryDirectory[str] | None = None
 
-    def fill(self, record: dict[str, Any]) -> dict[str, Any]:
-        """`record` with its images' pointers (a new dict when one changed)."""
+    def fill(self, record: ArticleDocument) -> ArticleDocument:
+        """`record` with its images' pointers (a new document when it has images)."""
         images = record.get("images")
         if not images:
             return record
         catalog = self._open()
         capture = record.get("capture") or {}
         page = catalog.capture(capture.get("warc_record_id", "")) if capture else None
-        filled = [
-            {**image, "capture": self._pointer(catalog, image.get("url") or "", page)}
-            for image in images
-        ]
-        return {**record, "images": filled}
+        filled = []
+        for image in images:
+            pointer = self._pointer(catalog, image.get("url") or "", page)
+            filled.append({**image, "capture": None if pointer is None else pointer.to_dict()})
+        return record.with_fields(images=filled)
 
     def close(self) -> None:
         if self._catalog is not None:
@@ -63,7 +63,7 @@ class ImageCaptures:
 
     def _pointer(
         self, catalog: SqliteCatalog, url: str, page: CaptureRow | None
-    ) -> dict[str, Any] | None:
+    ) -> Capture | None:
         rows = catalog.captures_of(url) if url else []
         if not rows or page is None:
             return None
@@ -80,7 +80,7 @@ class ImageCaptures:
         if chosen is None or not _ok(chosen):
             return None
         original = catalog.capture(chosen.refers_to) if chosen.refers_to else chosen
-        return capture_dict(original) if original is not None else None
+        return capture_of(original) if original is not None else None
 
     def _open(self) -> SqliteCatalog:
         if self._catalog is None:

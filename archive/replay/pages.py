@@ -26,7 +26,6 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any
 from urllib.parse import urlsplit
 
 from charset_normalizer import from_bytes
@@ -40,8 +39,9 @@ from w3lib.encoding import (
 )
 from w3lib.html import get_base_url, get_meta_refresh
 
+from archive.capture import Capture
 from archive.replay.codings import NO_CODINGS, BodyDecodeError, Codings
-from crawler.article_record import article_record, as_document
+from crawler.article_record import ArticleDocument, article_record
 from crawler.extraction import ExtractionError, ParsedPage, extract_parsed, parse_page
 from crawler.pagekind import (
     declared_canonical,
@@ -72,7 +72,7 @@ class Page:
     url: str
     stored: bytes
     content_type: str  # the last Content-Type value, '' when there is none
-    capture: dict[str, Any]
+    capture: Capture
     codings: Codings = NO_CODINGS
 
     @cached_property
@@ -92,7 +92,7 @@ class Outcome:
 
     url: str
     canonical: str | None
-    record: dict[str, Any] | None = None
+    record: ArticleDocument | None = None
     error: str | None = None
 
 
@@ -170,7 +170,7 @@ def process_page(page: Page, profile: SiteProfile) -> Outcome:
     try:
         body = page.body
     except BodyDecodeError as exc:  # Scrapy would have dropped the response
-        where = f"record at offset {page.capture['warc_offset']} of {page.capture['warc_file']}"
+        where = f"record at offset {page.capture.warc_offset} of {page.capture.warc_file}"
         return Outcome(page.url, None, error=f"{exc} ({where})")
     parsed: ParsedPage | None = None
     unreadable: Exception | None = None
@@ -195,7 +195,7 @@ def process_page(page: Page, profile: SiteProfile) -> Outcome:
     except Exception as exc:
         logger.error("extractor crashed on %s", page.url, exc_info=True)
         return Outcome(page.url, canonical, error=f"extractor crashed: {exc!r}")
-    return Outcome(page.url, canonical, None if record is None else as_document(record))
+    return Outcome(page.url, canonical, None if record is None else ArticleDocument(record))
 
 
 def process_batch(batch: list[tuple[Page, SiteProfile]]) -> list[Outcome]:

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from typing import Any
 
-from archive.layout import ArticleStore, content_hash, encode_article
+from archive.layout import ArticleStore, content_hash
 from archive.replay.imagecaptures import ImageCaptures
 from archive.replay.pages import Outcome
 from archive.replay.source import FileStats
+from crawler.article_record import ArticleDocument
 
 logger = logging.getLogger(__name__)
 
@@ -107,20 +107,18 @@ class ArticleSink:
         elif self.store is not None:
             self._store(outcome.record)
 
-    def _store(self, record: dict[str, Any]) -> None:
+    def _store(self, record: ArticleDocument) -> None:
         assert self.store is not None
         if self.images is not None and record.get("images"):
-            record = self.images.fill(record)  # a plain dict: the store encodes it again
+            record = self.images.fill(record)
         digest = content_hash(record)
         latest = self.versions.get(record["id"])
         if latest is not None and latest[1] == digest:
             self.summary.unchanged += 1
             return
         version = latest[0] + 1 if latest is not None else 1
-        data = getattr(record, "encoded", None)
         if record.get("version") != version:
-            record = {**record, "version": version}
-            data = encode_article(record)
+            record = record.with_fields(version=version)
         self.versions[record["id"]] = (version, digest)
-        self.store.write(record, data)
+        self.store.write(record, record.encoded)
         self.summary.articles += 1

@@ -37,7 +37,7 @@ import mimetypes
 import os
 import zlib
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, BinaryIO
 from urllib.parse import urlsplit
@@ -45,6 +45,7 @@ from urllib.parse import urlsplit
 from warcio.statusandheaders import StatusAndHeaders
 
 from archive.arc import ArchiveRecords
+from archive.capture import Capture
 from archive.errors import WarcReadError
 from archive.limits import MAX_BODY
 from archive.reader import record_in
@@ -66,7 +67,7 @@ class PendingRevisit:
 
     url: str
     digest: str
-    capture: dict[str, Any]
+    capture: Capture
 
 
 @dataclass
@@ -265,22 +266,22 @@ class WarcPages:
 
     def _capture(
         self, record: Any, iterator: ArchiveRecords, status: int, payload: bytes | None = None
-    ) -> dict[str, Any]:
-        """`archive.capture.Capture.to_dict()` of this record (built directly: it is hot).
-        `payload`: the stored payload, whose SHA-1 is the digest of an ARC record."""
+    ) -> Capture:
+        """The `Capture` of this record. `payload`: the stored payload, whose SHA-1 is the
+        digest of an ARC record."""
         headers = record.rec_headers
         digest = headers.get_header("WARC-Payload-Digest")
         if digest is None and record.format == "arc" and payload is not None:
             digest = "sha1:" + base64.b32encode(hashlib.sha1(payload).digest()).decode("ascii")
-        return {
-            "warc_file": self.name,
-            "warc_offset": iterator.get_record_offset(),
-            "warc_length": iterator.get_record_length(),
-            "warc_record_id": headers.get_header("WARC-Record-ID"),
-            "fetched_at": headers.get_header("WARC-Date"),
-            "status": status,
-            "payload_digest": digest,
-        }
+        return Capture(
+            warc_file=self.name,
+            warc_offset=iterator.get_record_offset(),
+            warc_length=iterator.get_record_length(),
+            warc_record_id=headers.get_header("WARC-Record-ID"),
+            fetched_at=headers.get_header("WARC-Date"),
+            status=status,
+            payload_digest=digest,
+        )
 
     def _item(self, record: Any, iterator: ArchiveRecords) -> Page | PendingRevisit | None:
         if not is_page_record(record.rec_headers):
@@ -306,22 +307,22 @@ class WarcPages:
         capture = self._capture(record, iterator, status, raw)
         if raw is None:
             logger.warning("%s: %s at offset %d: stored body over %d bytes", self.path, url,
-                           capture["warc_offset"], self.max_body)
+                           capture.warc_offset, self.max_body)
             return None
         page = Page(url, raw, content_type, capture, codings_of(http, self.max_body))
         if self.decode or not content_type:  # without a type, '<html' in the body decides
             try:
                 body = page.body
             except BodyDecodeError as exc:
-                logger.warning("%s: %s at offset %d: %s", self.path, url, capture["warc_offset"],
+                logger.warning("%s: %s at offset %d: %s", self.path, url, capture.warc_offset,
                                exc)
                 return None
             if not is_html(content_type, body, url):
                 return None
             page = Page(url, body, content_type, capture)  # travels decoded, and once
-        digest = capture["payload_digest"]
+        digest = capture.payload_digest
         if digest:
-            self.digests.setdefault(digest, (str(self.path), capture["warc_offset"]))
+            self.digests.setdefault(digest, (str(self.path), capture.warc_offset))
         self.stats.html_pages += 1
         return page
 
@@ -360,7 +361,7 @@ class OriginalReader:
         self._handles: dict[str, BinaryIO] = {}
 
     def page(
-        self, location: tuple[str, int], url: str, capture: dict[str, Any]
+        self, location: tuple[str, int], url: str, capture: Capture
     ) -> Page | None:
         """The revisit's page: the original's body and type, the revisit's URL and pointer."""
         path, offset = location
@@ -372,15 +373,15 @@ class OriginalReader:
             raw = read_stored(record, self.max_body)
         except Exception as exc:
             logger.warning("%s: cannot read the original of revisit %s at %s:%d: %s",
-                           capture["warc_file"], url, path, offset, exc)
+                           capture.warc_file, url, path, offset, exc)
             return None
         if raw is None:
             logger.warning("%s: %s at offset %d: stored body over %d bytes",
-                           capture["warc_file"], url, capture["warc_offset"], self.max_body)
+                           capture.warc_file, url, capture.warc_offset, self.max_body)
             return None
         http = record.http_headers
-        if not capture["status"]:
-            capture = {**capture, "status": _status(http)}
+        if not capture.status:
+            capture = replace(capture, status=_status(http))
         codings = codings_of(http, self.max_body)
         return Page(url, raw, last_header(http, "Content-Type"), capture, codings)
 

@@ -3,9 +3,9 @@
 Captures on `signals.response_downloaded`, which fires straight after the download handler
 and before any downloader middleware: the body is still compressed, redirects and error
 statuses are still there, robots.txt, feeds and sitemaps are included, and HTTP-cache hits
-(which are not downloads) are not. The response's WARC location is left in
-`request.meta["newsarchive_capture"]` for the spider; article documents coming out of the
-pipelines are added as `conversion` records referring to that response.
+(which are not downloads) are not. The response's WARC location (an `archive.capture.Capture`)
+is left in `request.meta["newsarchive_capture"]` for the spider; article documents coming out
+of the pipelines are added as `conversion` records referring to that response.
 
 Settings: WARC_ENABLED, WARC_PREFIX, WARC_MAX_SIZE, WARC_GZIP_LEVEL, WARC_OPERATOR,
 WARC_DESCRIPTION, WARC_IS_PART_OF, and NEWSARCHIVE_OUT (files go to NEWSARCHIVE_OUT/warc).
@@ -35,7 +35,7 @@ from scrapy.utils.defer import deferred_from_coro
 from archive.capture import Capture, write_exchange
 from archive.catalog import CaptureRow
 from archive.errors import WarcReadError, WarcWriteError
-from archive.layout import WARC_DIR, encode_article
+from archive.layout import WARC_DIR
 from archive.records import (
     IDENTICAL_PAYLOAD_DIGEST,
     SERVER_NOT_MODIFIED,
@@ -48,6 +48,7 @@ from archive.records import (
 )
 from archive.warc_writer import RotatingWarcWriter
 from crawler import __version__
+from crawler.article_record import ArticleDocument
 from crawler.logredact import url_userinfo_redacted
 from crawler.middlewares.incremental import ARTICLE_KNOWN_KEY, ORIGINAL_KEY
 from crawler.requisites import REQUISITE_KEY
@@ -62,7 +63,7 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-CAPTURE_META_KEY = "newsarchive_capture"
+CAPTURE_META_KEY = "newsarchive_capture"  # Capture: where the response was archived
 WARC_1_1_SPEC = "http://iipc.github.io/warc-specifications/specifications/warc-format/warc-1.1/"
 
 
@@ -232,7 +233,7 @@ class WarcCapture:
         except WarcWriteError as exc:
             self._fail(exc, spider)
             return
-        request.meta[CAPTURE_META_KEY] = capture.to_dict()
+        request.meta[CAPTURE_META_KEY] = capture
         self.stats.inc_value("warc/records", 2)
         self.stats.inc_value("warc/revisits" if revisit_of else "warc/responses")
         if self.session is not None:
@@ -284,12 +285,13 @@ class WarcCapture:
         catalog.add_capture(row)
 
     def item_scraped(self, item: Any, response: Response, spider: Spider) -> None:
-        capture = item.get("capture") if isinstance(item, dict) else None
-        if self.failed or not capture:
+        if self.failed or not isinstance(item, ArticleDocument):
             return
-        payload = getattr(item, "encoded", None) or encode_article(item)
         record = build_conversion_record(
-            self.writer.builder, item["url"], payload, refers_to=capture["warc_record_id"]
+            self.writer.builder,
+            item["url"],
+            item.encoded,
+            refers_to=item["capture"]["warc_record_id"],
         )
         try:
             self.writer.write(record)

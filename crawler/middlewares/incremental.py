@@ -33,7 +33,7 @@ from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import Headers, Response
 from scrapy.responsetypes import responsetypes
 
-from archive.capture import capture_dict
+from archive.capture import capture_of
 from archive.catalog import CaptureRow
 from archive.errors import WarcReadError
 from crawler.recrawl import RecrawlPolicy
@@ -80,7 +80,8 @@ class IncrementalMiddleware:
         if resumed is not None:
             answer = self._from_archive(request, resumed)
             if answer is not None:
-                request.meta["newsarchive_capture"] = capture_dict(resumed)
+                # warccapture.CAPTURE_META_KEY (that module imports this one)
+                request.meta["newsarchive_capture"] = capture_of(resumed)
                 request.meta[ARTICLE_KNOWN_KEY] = resumed.has_article
                 self.stats.inc_value("incremental/resumed_from_archive")
                 return answer

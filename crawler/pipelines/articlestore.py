@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from scrapy.exceptions import DropItem
 
-from archive.layout import ArticleStore, content_hash, encode_article
+from archive.layout import ArticleStore, content_hash
 from crawler.article_record import ArticleDocument
 from crawler.session import ArchiveSession, session_of
 
@@ -43,21 +43,20 @@ class ArticleStorePipeline:
         return cls(store, crawler.stats, session_of(crawler))
 
     async def process_item(self, item: Any) -> Any:
-        if not (isinstance(item, dict) and "capture" in item and "id" in item):
+        if not isinstance(item, ArticleDocument):
             return item
         digest = content_hash(item)
         if self.session is not None:
             item = self._versioned(item, digest)
         # Creating files costs ~1 ms of blocking syscalls each: keep it off the reactor.
-        encoded = getattr(item, "encoded", None) or None
-        path = await asyncio.to_thread(self.store.write, item, encoded)
+        path = await asyncio.to_thread(self.store.write, item, item.encoded)
         self.stats.inc_value("newsarchive/articles")
         if self.session is not None:
             self._record(item, digest)
         logger.debug("article %s -> %s", item["url"], path)
         return item
 
-    def _versioned(self, item: dict[str, Any], digest: str) -> dict[str, Any]:
+    def _versioned(self, item: ArticleDocument, digest: str) -> ArticleDocument:
         """`item` numbered as the article's next version; DropItem when it is no new one."""
         assert self.session is not None
         catalog = self.session.catalog
@@ -85,14 +84,12 @@ class ArticleStorePipeline:
             raise DropItem(f"{item['url']}: unchanged since version {known[0]}", "DEBUG")
         version = known[0] + 1 if known is not None else 1
         if item.get("version") != version:
-            item = ArticleDocument(item)
-            item["version"] = version
-            item.encoded = encode_article(item)
+            item = item.with_fields(version=version)
         if version > 1:
             self.stats.inc_value("newsarchive/article_versions")
         return item
 
-    def _record(self, item: dict[str, Any], digest: str) -> None:
+    def _record(self, item: ArticleDocument, digest: str) -> None:
         assert self.session is not None
         self.session.catalog.set_article(
             item["capture"]["warc_record_id"],

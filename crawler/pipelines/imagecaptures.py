@@ -11,10 +11,11 @@ captured before).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from archive.capture import capture_dict
-from crawler.article_record import as_document
+from archive.capture import Capture, capture_of
+from crawler.article_record import ArticleDocument
 from crawler.requisites.fetcher import RequisiteFetcher
 from crawler.requisites.finder import IMAGE, Requisite
 from crawler.session import session_of
@@ -32,24 +33,33 @@ class ImageCapturesPipeline:
         return cls(crawler)
 
     async def process_item(self, item: Any) -> Any:
-        if not isinstance(item, dict) or not item.get("images"):
+        if not isinstance(item, ArticleDocument) or not item.get("images"):
             return item
         images = [image for image in item["images"] if isinstance(image, dict)]
         urls = [image["url"] for image in images if image.get("url")]
         fetcher: RequisiteFetcher | None = getattr(self.crawler.spider, "requisites", None)
+        pointers: Mapping[str, Capture | None]
         if fetcher is not None and urls:
             pointers = await fetcher.fetch([Requisite(url, IMAGE) for url in urls], item["url"])
         else:
             pointers = {url: self._archived(url) for url in urls}
-        for image in images:
-            image["capture"] = pointers.get(image.get("url") or "")
-        return as_document(item)  # encoded again, with the pointers
+        filled = [
+            {**image, "capture": _as_json(pointers.get(image.get("url") or ""))}
+            if isinstance(image, dict)
+            else image
+            for image in item["images"]
+        ]
+        return item.with_fields(images=filled)
 
-    def _archived(self, url: str) -> dict[str, Any] | None:
+    def _archived(self, url: str) -> Capture | None:
         """The image's last 2xx capture in the archive, when requisites are not fetched."""
         session = session_of(self.crawler)
         row = session.catalog.last_capture(url) if session is not None else None
         if row is None or not 200 <= (row.status or 0) < 300:
             return None
         original = session.original_of(row) if session is not None else None
-        return capture_dict(original) if original is not None else None
+        return capture_of(original) if original is not None else None
+
+
+def _as_json(capture: Capture | None) -> dict[str, Any] | None:
+    return capture.to_dict() if capture is not None else None

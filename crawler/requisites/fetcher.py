@@ -30,7 +30,7 @@ from scrapy import Request, signals
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response, TextResponse
 
-from archive.capture import capture_dict
+from archive.capture import Capture, capture_of
 from archive.catalog.sqlite import epoch
 from crawler.extensions.sizelimit import is_truncated
 from crawler.extensions.warccapture import CAPTURE_META_KEY
@@ -43,9 +43,9 @@ from crawler.session import ArchiveSession, session_of
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
 
-logger = logging.getLogger(__name__)
+    from archive.catalog import CaptureRow
 
-Pointer = dict[str, Any]  # archive.capture.Capture.to_dict() of the record with the payload
+logger = logging.getLogger(__name__)
 
 # What a browser sends for each kind (Chromium's values), so that a server that negotiates
 # the format gives the archive what a browser replaying it can show.
@@ -75,7 +75,7 @@ class RequisiteFetcher:
         self.session = session
         self.refresh = refresh
         self.refetch_after = refetch_after  # seconds; None: a known requisite is kept
-        self._memo: dict[str, asyncio.Future[Pointer | None]] = {}
+        self._memo: dict[str, asyncio.Future[Capture | None]] = {}
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, spider: Any) -> RequisiteFetcher | None:
@@ -102,14 +102,15 @@ class RequisiteFetcher:
         if REQUISITE_KEY in request.meta and ARCHIVED_FLAG not in response.flags:
             self.crawler.stats.inc_value("requisites/responses")
 
-    async def fetch(self, requisites: Iterable[Requisite], page_url: str) -> dict[str, Pointer]:
+    async def fetch(self, requisites: Iterable[Requisite], page_url: str) -> dict[str, Capture]:
         """Fetch `requisites` of the page at `page_url` (at most `per_page` of them) and
-        wait for them; URL -> pointer of each one archived with a 2xx answer."""
+        wait for them; URL -> the capture holding the payload of each one archived with a
+        2xx answer."""
         return await self._fetch(list(requisites), page_url, depth=0)
 
     async def _fetch(
         self, requisites: list[Requisite], page_url: str, *, depth: int
-    ) -> dict[str, Pointer]:
+    ) -> dict[str, Capture]:
         if len(requisites) > self.per_page:
             over = len(requisites) - self.per_page
             self.crawler.stats.inc_value("requisites/over_page_limit", over)
@@ -120,7 +121,7 @@ class RequisiteFetcher:
                 self.per_page,
             )
             requisites = requisites[: self.per_page]
-        waits: dict[str, asyncio.Future[Pointer | None]] = {}
+        waits: dict[str, asyncio.Future[Capture | None]] = {}
         for requisite in requisites:
             future = self._memo.get(requisite.url)
             if future is None:
@@ -135,10 +136,10 @@ class RequisiteFetcher:
         return {
             url: result
             for url, result in zip(waits, results, strict=True)
-            if isinstance(result, dict)
+            if isinstance(result, Capture)
         }
 
-    async def _one(self, requisite: Requisite, page_url: str, depth: int) -> Pointer | None:
+    async def _one(self, requisite: Requisite, page_url: str, depth: int) -> Capture | None:
         known = self._known(requisite.url)
         if known is not None:
             self.crawler.stats.inc_value("requisites/known")
@@ -182,7 +183,7 @@ class RequisiteFetcher:
                 await self._fetch(nested, page_url, depth=depth + 1)
         return _pointer(response)
 
-    async def _captured_elsewhere(self, url: str) -> Pointer | None:
+    async def _captured_elsewhere(self, url: str) -> Capture | None:
         """The pointer of another worker's capture of `url` in this crawl, waited for up to
         `FRONTIER_REQUISITE_WAIT` seconds (its catalog writes are committed every few
         seconds); None if it does not show (the requisite is still archived, by the other
@@ -198,12 +199,12 @@ class RequisiteFetcher:
                 if not 200 <= (row.status or 0) < 300:
                     return None
                 original = self.session.original_of(row)
-                return capture_dict(original) if original is not None else None
+                return capture_of(original) if original is not None else None
             if time.monotonic() >= deadline:
                 return None
             await asyncio.sleep(0.25)
 
-    def _known(self, url: str) -> Pointer | None:
+    def _known(self, url: str) -> Capture | None:
         """The pointer of `url`'s last 2xx capture when it need not be fetched again."""
         if self.session is None or self.refresh:
             return None
@@ -215,7 +216,7 @@ class RequisiteFetcher:
         ):
             return None
         original = self.session.original_of(row)
-        return capture_dict(original) if original is not None else None
+        return capture_of(original) if original is not None else None
 
 
 def _is_stylesheet(response: Response, requisite: Requisite) -> bool:
@@ -227,15 +228,15 @@ def _is_stylesheet(response: Response, requisite: Requisite) -> bool:
     )
 
 
-def _pointer(response: Response) -> Pointer | None:
+def _pointer(response: Response) -> Capture | None:
     """The record holding the payload: the capture just written, or for a revisit (a 304,
     an identical payload) the original it refers to."""
-    capture = response.meta.get(CAPTURE_META_KEY)
-    original = response.meta.get(ORIGINAL_KEY)
+    capture: Capture | None = response.meta.get(CAPTURE_META_KEY)
+    original: CaptureRow | None = response.meta.get(ORIGINAL_KEY)
     if original is not None and capture is not None:
-        same = capture.get("payload_digest") == original.payload_digest
+        same = capture.payload_digest == original.payload_digest
         if same or ARCHIVED_FLAG in response.flags:
-            return capture_dict(original)
+            return capture_of(original)
     return capture
 
 

@@ -16,12 +16,13 @@ from scrapy.utils.test import get_crawler
 
 from archive.catalog import CaptureRow
 from archive.layout import ArticleStore, walk_article_files
+from crawler.article_record import ArticleDocument
 from crawler.pipelines.articlestore import ArticleStorePipeline
 from crawler.session import ArchiveSession
 
 
-def _document(record_id: str, fetched_at: str, body: str) -> dict:
-    return {
+def _document(record_id: str, fetched_at: str, body: str) -> ArticleDocument:
+    return ArticleDocument({
         "id": "0123456789abcdef",
         "url": "http://news.example/2026/01/05/story.html",
         "site": "example",
@@ -39,10 +40,10 @@ def _document(record_id: str, fetched_at: str, body: str) -> dict:
             "status": 200,
             "payload_digest": "sha1:X",
         },
-    }
+    })
 
 
-def _captured(session: ArchiveSession, document: dict) -> dict:
+def _captured(session: ArchiveSession, document: ArticleDocument) -> ArticleDocument:
     """The capture row WarcCapture records before the article reaches the store."""
     capture = document["capture"]
     session.catalog.add_capture(
