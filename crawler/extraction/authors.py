@@ -22,6 +22,7 @@ from urllib.parse import urlsplit
 from lxml import etree
 
 from crawler.extraction import bylines as by
+from crawler.extraction.chrome import article_headline
 from crawler.extraction.jsonld import ARTICLE_TYPES, PERSON_TYPES, type_names
 from crawler.extraction.metasources import (
     MAX_CANDIDATES,
@@ -32,7 +33,6 @@ from crawler.extraction.metasources import (
     named,
     strings,
 )
-from crawler.extraction.pagedates import article_headline
 from crawler.extraction.text import norm, text_of
 
 MAX_NAME_WORDS = 5
@@ -406,7 +406,7 @@ def _in_credit(element: etree._Element, levels: int = 3) -> bool:
 
 
 def _headline(page: Page) -> etree._Element | None:
-    """The article's <h1> (`pagedates.article_headline`), else its first <article>."""
+    """The article's <h1> (`chrome.article_headline`), else its first <article>."""
     headline = article_headline(page)
     if headline is not None:
         return headline

@@ -12,26 +12,31 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta, timezone
-from functools import lru_cache
-from urllib.parse import urlsplit
 
 from lxml import etree
 
+from crawler.extraction.chrome import (
+    article_headline,
+    contains,
+    headline_blocks,
+    in_article,
+    in_chrome,
+    page_chrome,
+)
 from crawler.extraction.dates import DayFirst, ParsedDate, parse_date, url_date, url_month
+from crawler.extraction.dayorder import PageOrder, day_order, written_numerically
 from crawler.extraction.htmldates import htmldate_day
-from crawler.extraction.language import normalize_language
 from crawler.extraction.metasources import (
     MAX_CANDIDATES,
     Named,
     Page,
-    class_and_id,
     elsewhere,
     guard,
     named,
     naming,
     strings,
 )
-from crawler.extraction.text import is_ancestor, text_of
+from crawler.extraction.text import NOT_TEXT_TAGS, text_of
 
 PUBLISHED_METAS = (
     "article:published_time", "og:article:published_time", "datepublished", "published_time",
@@ -83,106 +88,6 @@ _MAX_DATELINE_CHARS = 250
 _MAX_HEADLINE_BLOCK_CHARS = 1500
 # A dateline sits next to the headline: at most this much text (a standfirst, a byline) between.
 _MAX_HEADLINE_GAP_CHARS = 600
-# Site chrome above or around the article: its dates are today's (a clock widget), not the story's.
-_CHROME = re.compile(
-    r"(?:^|[\s_-])(?:top-?bar|topbar|masthead|site-?header|global-?header|header-?(?:top|bar|date)|"
-    r"nav-?bar|navbar|site-?nav|menu|ticker|clock|today|todays-?date|date-?now|current-?date|weather)",
-    re.I,
-)
-_CHROME_TAGS = frozenset({"header", "nav"})
-
-
-# Day-first English: Britain and most of the Commonwealth; month-first: the US, Canada, the
-# Philippines. Other languages write the day first, except those writing year-month-day.
-_DAY_FIRST_LOCALES = ("en-gb", "en-uk", "en-au", "en-nz", "en-ie", "en-in", "en-za", "en-sg",
-                      "en-pk", "en-ng", "en-ke", "en-my", "en-hk")  # fmt: skip
-_MONTH_FIRST_LOCALES = ("en-us", "en-ca", "en-ph")
-_YEAR_FIRST_LANGUAGES = ("zh", "ja", "ko", "hu", "lt")
-# Country domains, when the page names no locale: most countries write the day first; the US
-# and the Philippines the month; China, Japan, Korea, Taiwan, Hungary, Lithuania, Iran the year.
-# Country codes sold as generic names (.io, .co, .tv ...) say nothing.
-_MONTH_FIRST_DOMAINS = frozenset({"us", "gov", "mil", "ph"})
-_NO_ORDER_DOMAINS = frozenset({"cn", "jp", "kr", "tw", "hu", "lt", "ir", "ca", "io", "co", "me",
-                               "tv", "ai", "ly", "fm", "to", "gg", "so", "sh", "ws", "cc", "la",
-                               "am", "nu", "ag", "sc", "vc", "gl", "im"})  # fmt: skip
-_NUMERIC_DATE = re.compile(r"(?<![\d/.-])(\d{1,2})[/.-](\d{1,2})[/.-](?:19|20)\d{2}(?![\d/])")
-_MAX_ORDER_TEXT = 100_000
-
-
-def _dayfirst(page: Page) -> DayFirst:
-    """Order of day and month in numeric dates: from the page's locale, else from its other
-    numeric dates and its country domain, read only if a date is ambiguous."""
-    locale = (
-        (page.root.get("lang") or page.metas.first("og:locale", "content-language") or "")
-        .lower()
-        .replace("_", "-")
-    )
-    if locale.startswith(_MONTH_FIRST_LOCALES):
-        return False
-    if locale.startswith(_DAY_FIRST_LOCALES):
-        return True
-    language = normalize_language(locale)
-    if language is None or language == "en":
-        return _PageOrder(page)
-    return language not in _YEAR_FIRST_LANGUAGES
-
-
-class _PageOrder:
-    """The order the page's numeric dates use: those that are unambiguous (`25/12/2019`: day
-    first), and those that read as one of the page's known days (its metas' dates) one way
-    only; else its country domain's. Computed once, when first asked."""
-
-    def __init__(self, page: Page) -> None:
-        self.page = page
-        self.known: set[date] = set()
-        self.order: bool | None = None
-        self.asked = False
-
-    def __call__(self) -> bool | None:
-        if not self.asked:
-            self.asked = True
-            order = self._from_dates()
-            self.order = self._domain() if order is None else order
-        return self.order
-
-    def _from_dates(self) -> bool | None:
-        day_first = month_first = 0
-        size = 0
-        for element in self.page.root.iter():
-            if not isinstance(element.tag, str) or element.tag in _SKIPPED_TEXT:
-                continue
-            for text in (element.text, element.tail):
-                if not text:
-                    continue
-                size += len(text)
-                for match in _NUMERIC_DATE.finditer(text):
-                    a, b = int(match[1]), int(match[2])
-                    if a <= 12 and b <= 12 and a != b and self.known:
-                        year = int(match[0][-4:])
-                        a, b = (13, b) if _is_day(year, b, a, self.known) else (a, b)
-                        a, b = (a, 13) if _is_day(year, a, b, self.known) else (a, b)
-                    day_first += a > 12 >= b
-                    month_first += b > 12 >= a
-            if size > _MAX_ORDER_TEXT:
-                break
-        if day_first != month_first:
-            return day_first > month_first
-        return None
-
-    def _domain(self) -> bool | None:
-        suffix = (urlsplit(self.page.url).hostname or "").lower().rsplit(".", 1)[-1]
-        if suffix in _MONTH_FIRST_DOMAINS:
-            return False
-        if len(suffix) == 2 and suffix.isalpha() and suffix not in _NO_ORDER_DOMAINS:
-            return True
-        return None
-
-
-def _is_day(year: int, month: int, day: int, known: set[date]) -> bool:
-    try:
-        return date(year, month, day) in known
-    except ValueError:
-        return False
 
 
 def _structured_dates(
@@ -266,7 +171,7 @@ def _visible_dates(
     seen.evidence = evidence
     marked = [e for e in page.marked("date")[:MAX_CANDIDATES] if e.tag != "meta"]
     times = marked + page.elements["time"][:MAX_CANDIDATES]
-    inside = [e for e in times if _in_article(e)]
+    inside = [e for e in times if in_article(e)]
     seen.read(inside, True)
     if seen.settled("published"):
         return seen.found
@@ -305,7 +210,7 @@ class _Seen:
         self.found: dict[str, _Visible] = {}
         self.evidence: list[tuple[str, ParsedDate]] = []  # every date read, for _localised
         self.headline = headline
-        self.layout = _layout(headline)
+        self.layout = headline_blocks(headline)
         self.fmt = fmt
         self.dayfirst = dayfirst
 
@@ -317,7 +222,7 @@ class _Seen:
         for element in elements:
             if self.settled("published") and self.settled("modified"):
                 return
-            if elsewhere(element, layout=self.layout) or _chrome(element, self.headline):
+            if elsewhere(element, layout=self.layout) or in_chrome(element, self.headline):
                 continue
             near: bool | None = None  # computed once, when it matters
             for kind, parsed, sure in self._dates_of(element):
@@ -351,111 +256,12 @@ class _Seen:
         return [(kind, parsed, True) for kind, parsed in _dated_text(text, self.fmt, self.dayfirst)]
 
 
-def _in_article(element: etree._Element) -> bool:
-    return any(
-        a.tag in ("article", "main") or a.get("itemprop") == "articleBody"
-        for a in element.iterancestors()
-    )
-
-
-def article_headline(page: Page) -> etree._Element | None:
-    """The article's <h1>: of the page's first three that are neither in another block nor in
-    the site's chrome (a logo as <h1> in the site header), the first outside the page's own
-    <header> (engadget's logo, in a <header> of no chrome name), else the first; else the
-    page's only <h1> outside the chrome, whatever its block's class says."""
-    headings = page.elements["h1"]
-    candidates = [h for h in headings[:3] if not elsewhere(h) and not _in_site_chrome(h)]
-    for heading in candidates:  # first, one outside the page's own <header> (its logo's)
-        if not _in_page_header(heading):
-            return heading
-    if candidates:
-        return candidates[0]
-    if len(headings) == 1 and not _in_site_chrome(headings[0]):
-        return headings[0]
-    return None
-
-
-def _in_site_chrome(heading: etree._Element) -> bool:
-    """Whether `heading` is in the site's chrome (a logo as <h1> in the masthead); the blocks
-    of an <article> that hold it are the article's own, whatever their names."""
-    nodes = list(_up_to_body(heading))
-    own = _below_article(nodes)
-    return any(_site_chrome(node, own) for node in nodes)
-
-
-def _in_page_header(heading: etree._Element) -> bool:
-    """Whether `heading` is in a <header> that is not an <article>'s or <main>'s."""
-    return any(node.tag == "header" for node in _up_to_body(heading)) and not _in_article(
-        heading
-    )
-
-
-def _below_article(nodes: list[etree._Element]) -> bool:
-    """Whether the walk `_up_to_body` gave stopped at an <article>."""
-    top = nodes[-1].getparent() if nodes else None
-    return top is not None and top.tag == "article"
-
-
-def _layout(headline: etree._Element | None) -> frozenset[etree._Element]:
-    """The blocks holding the headline: the page's frame, not a sidebar or comments block."""
-    return frozenset(headline.iterancestors()) if headline is not None else frozenset()
-
-
-def _up_to_body(element: etree._Element) -> Iterator[etree._Element]:
-    """`element` and its ancestors, up to the <body>, an <article> or <main> (excluded)."""
-    node: etree._Element | None = element
-    while node is not None and node.tag not in ("body", "article", "main"):
-        yield node
-        node = node.getparent()
-
-
-def _site_chrome(node: etree._Element, articles_own: bool = False) -> bool:
-    """A top bar, masthead, menu or clock widget by its class or id, or a <header> with the
-    site's navigation (a breadcrumb trail above the headline, or the share buttons beside it,
-    are the article's own). `articles_own`: `node` is a block of an <article> that holds its
-    headline, and its names are the article's (TownNews BLOX's "asset-masthead" holds the
-    story's headline and dateline); a clock beside it is still chrome."""
-    if not articles_own and _chrome_names(node.get("class"), node.get("id"))[0]:
-        return True
-    return node.tag == "header" and any(not _article_nav(nav) for nav in node.iter("nav"))
-
-
-_ARTICLE_NAV = re.compile(r"breadcrumb|share|social")
-
-
-def _article_nav(nav: etree._Element) -> bool:
-    """A <nav> of the article's own: its breadcrumb trail or its share buttons."""
-    return bool(_ARTICLE_NAV.search(f"{class_and_id(nav)} {nav.get('aria-label', '')}".lower()))
-
-
-def _chrome(element: etree._Element, headline: etree._Element | None) -> bool:
-    """In the page's chrome: `_site_chrome`, or a <header>/<nav> (or a block with the id or class
-    "header") outside the article that does not hold the headline. The article's own <header>
-    is the article's."""
-    nodes = list(_up_to_body(element))
-    in_article = _below_article(nodes)
-    for node in nodes:
-        own = in_article and headline is not None and _contains(node, headline)
-        if _site_chrome(node, own):
-            return True
-        named_header = _chrome_names(node.get("class"), node.get("id"))[1]
-        weak = node.tag == "nav" or (not in_article and (node.tag == "header" or named_header))
-        if weak and (headline is None or not _contains(node, headline)):
-            return True
-    return False
-
-
-def _contains(ancestor: etree._Element, element: etree._Element) -> bool:
-    return element is ancestor or is_ancestor(ancestor, element)
-
-
-_SKIPPED_TEXT = frozenset({"script", "style", "noscript", "template"})
 
 
 def _near(headline: etree._Element | None, element: etree._Element) -> bool:
     """Whether `element` is next to the headline: at most `_MAX_HEADLINE_GAP_CHARS` of text
     between them, before or after it. Without a headline, every date is near."""
-    if headline is None or _contains(headline, element) or _contains(element, headline):
+    if headline is None or contains(headline, element) or contains(element, headline):
         return True
     ancestors = set(element.iterancestors())
     common = next((a for a in headline.iterancestors() if a in ancestors), None)
@@ -468,7 +274,7 @@ def _near(headline: etree._Element | None, element: etree._Element) -> bool:
             if node is headline or node is element:
                 if gap is not None:
                     return True
-            elif gap is not None and node.text and tag and tag not in _SKIPPED_TEXT:
+            elif gap is not None and node.text and tag and tag not in NOT_TEXT_TAGS:
                 gap += len(node.text.strip())
         else:
             if node is headline or node is element:
@@ -574,7 +380,7 @@ def _near_headline(page: Page, dayfirst: DayFirst) -> ParsedDate | None:
         text = (element.text or "").strip()
         if 6 <= len(text) <= _MAX_DATELINE_CHARS:
             found = parse_date(text, page.date_format, dayfirst=dayfirst)
-            if found and not _chrome(element, headline) and _near(headline, element):
+            if found and not in_chrome(element, headline) and _near(headline, element):
                 return found
     return None
 
@@ -584,14 +390,14 @@ def _labelled(page: Page, dayfirst: DayFirst) -> ParsedDate | None:
     12.03.2024"), whatever its element: on a site whose class names are hashes (CSS-in-JS), the
     label is all that tells a dateline from any other date; not in the chrome or a sidebar."""
     headline = article_headline(page)
-    layout = _layout(headline)
+    layout = headline_blocks(headline)
     for element, text in _short_texts(page):
         if not _SAYS_PUBLISHED.match(text):
             continue
         for kind, found in _dated_text(text, page.date_format, dayfirst):
             if (
                 kind == "published"
-                and not _chrome(element, headline)
+                and not in_chrome(element, headline)
                 and not elsewhere(element, layout=layout)
             ):
                 return found
@@ -605,7 +411,7 @@ def _short_texts(page: Page) -> Iterator[tuple[etree._Element, str]]:
     if body is None:
         return
     for element in body.iter():
-        if not isinstance(element.tag, str) or element.tag in _SKIPPED_TEXT:
+        if not isinstance(element.tag, str) or element.tag in NOT_TEXT_TAGS:
             continue
         text = element.text
         if text and len(text) <= _MAX_DATELINE_CHARS:
@@ -664,7 +470,7 @@ def _text_date(page: Page, dayfirst: DayFirst) -> ParsedDate | None:
     """The first date written in the page's text, outside its chrome (a header clock), a
     sidebar or comments counting only when nothing else has one."""
     headline = article_headline(page)
-    layout = _layout(headline)
+    layout = headline_blocks(headline)
     reserve: ParsedDate | None = None
     tried = 0
     for element, text in _short_texts(page):
@@ -674,7 +480,7 @@ def _text_date(page: Page, dayfirst: DayFirst) -> ParsedDate | None:
         if tried > _MAX_TEXT_DATES:
             break
         found = parse_date(text, page.date_format, dayfirst=dayfirst)
-        if found is None or _chrome(element, headline):
+        if found is None or in_chrome(element, headline):
             continue
         if not elsewhere(element, layout=layout):
             return found
@@ -688,63 +494,16 @@ def _htmldate(page: Page, dayfirst: DayFirst) -> ParsedDate | None:
     whose order the page leaves open ("03/04/2024" on a page with no locale, no unambiguous
     numeric date and a generic domain), which we leave unread. Our first date in the text
     when it is the same day: it may tell the time."""
-    found = htmldate_day(page.root, page.url, _page_chrome)
+    found = htmldate_day(page.root, page.url, page_chrome)
     month = url_month(page.url)
     if found is None or (month is not None and month != (found.day.year, found.day.month)):
         return None
     if found.day.day <= 12 and found.day.day != found.day.month:
         order = dayfirst() if callable(dayfirst) else dayfirst
-        if order is None and _written_numerically(page, found.day):
+        if order is None and written_numerically(page, found.day):
             return None
     text = _text_date(page, dayfirst)
     return text if text is not None and text.day == found.day else found
-
-
-def _page_chrome(node: etree._Element) -> bool:
-    """`_chrome` for one element, in a copy of the page: the site's chrome, a <nav>, or a
-    header that holds no <h1> outside an <article>. (Asked of every element: most have neither
-    a class nor an id, and the verdict on a class and id is cached.)"""
-    tag = node.tag
-    if tag == "nav":
-        return True
-    cls, ident = node.get("class"), node.get("id")
-    if tag != "header" and cls is None and ident is None:
-        return False
-    named_chrome, named_header = _chrome_names(cls, ident)
-    if not (named_chrome or named_header or tag == "header"):
-        return False
-    in_article = any(a.tag == "article" for a in node.iterancestors())
-    # (a block of the article that holds its headline is the article's: see `_site_chrome`)
-    own = in_article and node.find(".//h1") is not None
-    if (named_chrome and not own) or (tag == "header" and _site_chrome(node, own)):
-        return True
-    if tag != "header" and not named_header:
-        return False
-    return node.find(".//h1") is None and not in_article
-
-
-@lru_cache(maxsize=4096)
-def _chrome_names(cls: str | None, ident: str | None) -> tuple[bool, bool]:
-    """Whether a class and id name the site's chrome (`_CHROME`), and a header. Cached: the
-    ancestors of every date looked at are asked, and a page repeats its classes."""
-    marker = f"{cls or ''} {ident or ''}"
-    return bool(marker.strip() and _CHROME.search(marker)), "header" in marker.lower().split()
-
-
-def _written_numerically(page: Page, day: date) -> bool:
-    """Whether the page's text writes `day` as a numeric date that reads either way round."""
-    pattern = re.compile(
-        rf"(?<![\d/.-])(?:0?{day.day}[/.-]0?{day.month}|0?{day.month}[/.-]0?{day.day})"
-        rf"[/.-]{day.year}(?![\d/])"
-    )
-    size = 0
-    for text in page.root.itertext():
-        if pattern.search(text):
-            return True
-        size += len(text)
-        if size > _MAX_ORDER_TEXT:
-            break
-    return False
 
 
 # A UTC offset is at most 14 hours; offsets are whole quarter hours.
@@ -790,10 +549,10 @@ def _localised(
 
 
 def page_dates(page: Page) -> dict[str, tuple[ParsedDate, str]]:
-    dayfirst = _dayfirst(page)
+    dayfirst = day_order(page)
     evidence: list[tuple[str, ParsedDate]] = []
     structured = guard("structured dates", {}, _structured_dates, page, dayfirst, evidence)
-    if isinstance(dayfirst, _PageOrder):
+    if isinstance(dayfirst, PageOrder):
         dayfirst.known = {parsed.day for _, parsed in evidence}
     visible = guard(
         "visible dates", {}, _visible_dates, page, dayfirst, evidence,

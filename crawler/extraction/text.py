@@ -15,6 +15,8 @@ LETTERS = re.compile(r"[^\W\d_]+")
 # Commas as the scripts of the crawled sites write them (Latin, Arabic, CJK): prose has them.
 COMMAS = re.compile(r"[,،、，]")
 _XP_STRING = etree.XPath("string()", smart_strings=False)
+# Elements whose content is code or markup, not text a reader sees.
+NOT_TEXT_TAGS = frozenset({"script", "style", "noscript", "template"})
 
 
 def clean(text: str | None) -> str:
