@@ -3,11 +3,11 @@
 For each WARC or ARC file (ours or another tool's, gzip or not), in one streaming pass:
 
 1. every gzip member decompresses completely: none cut short, no trailing bytes after the
-   last one (`archive.recovery.read_members`);
+   last one (`archive.warc.recovery.read_members`);
 2. every record is complete (headers, `Content-Length` bytes of block, `\\r\\n\\r\\n`) and
    its `WARC-Block-Digest` and `WARC-Payload-Digest` match (`RecordParser(digests=True)`;
    a revisit record has no payload to check), with a unique `WARC-Record-ID`; an ARC file
-   (`archive.arcstream`: no digests) opens with a version 1 `filedesc://` record and every
+   (`archive.warc.arcstream`: no digests) opens with a version 1 `filedesc://` record and every
    header line has its five fields and a right `Archive-length`;
 
 then, over all the files checked together (a pair may straddle a rotation):
@@ -45,9 +45,6 @@ from typing import BinaryIO
 
 import orjson
 
-from archive.arc import looks_like_arc, peek
-from archive.arcstream import ArcRecordParser
-from archive.cdxj import list_warcs, warc_directory
 from archive.errors import ArchiveError
 from archive.layout import (
     ARC_SUFFIXES,
@@ -57,8 +54,11 @@ from archive.layout import (
     safe_warc_name,
     walk_article_files,
 )
-from archive.recovery import is_held, is_open_warc, open_warcs
-from archive.warcstream import ParsedRecord, RecordParser, is_gzip, read_members
+from archive.warc.arc import looks_like_arc, peek
+from archive.warc.arcstream import ArcRecordParser
+from archive.warc.cdxj import list_warcs, warc_directory
+from archive.warc.recovery import is_held, is_open_warc, open_warcs
+from archive.warc.stream import ParsedRecord, RecordParser, is_gzip, read_members
 
 READ_SIZE = 1 << 20
 _NOT_DIGITS = re.compile(r"\D")
@@ -437,7 +437,7 @@ def pointer_problem(warc: Path, offset: int, length: int, record_id: str) -> str
     """What is wrong with a capture pointer into `warc` (None: it is right): a response or
     revisit record `record_id` starts at `offset`, in a gzip member `length` bytes long (the
     record itself, `length` bytes, in an uncompressed file). In an ARC file the record's id
-    is the one `archive.arc` gives it."""
+    is the one `archive.warc.arc` gives it."""
     try:
         size = warc.stat().st_size
         if not 0 <= offset < size:

@@ -23,13 +23,13 @@ import orjson
 
 from archive.atomic import file_mode
 from archive.errors import ArchiveError
-from archive.records import timestamp14
+from archive.warc.records import timestamp14
 
 WARC_DIR = "warc"
 ARTICLES_DIR = "articles"
-# Finished WARC files; one still being written is `*.open` (archive.warc_writer).
+# Finished WARC files; one still being written is `*.open` (archive.warc.writer).
 WARC_SUFFIXES = (".warc", ".warc.gz")
-# ARC files (archive/arc.py) other tools wrote: replay, index, show and check read them too.
+# ARC files (archive/warc/arc.py) other tools wrote: replay, index, show and check read them too.
 ARC_SUFFIXES = (".arc", ".arc.gz")
 ARCHIVE_SUFFIXES = (*WARC_SUFFIXES, *ARC_SUFFIXES)
 OPEN_SUFFIX = ".open"

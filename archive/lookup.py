@@ -22,14 +22,6 @@ from pathlib import Path
 from typing import Any
 
 from archive.catalog import CatalogError, SqliteCatalog, catalog_path
-from archive.cdxj import (
-    DEFAULT_INDEX_NAME,
-    CdxjEntry,
-    find_warcs,
-    lookup,
-    scan,
-    warc_directory,
-)
 from archive.errors import ArchiveError
 from archive.layout import (
     ARTICLE_FILE_NAME,
@@ -39,7 +31,15 @@ from archive.layout import (
     safe_warc_name,
     walk_article_files,
 )
-from archive.records import timestamp14
+from archive.warc.cdxj import (
+    DEFAULT_INDEX_NAME,
+    CdxjEntry,
+    find_warcs,
+    lookup,
+    scan,
+    warc_directory,
+)
+from archive.warc.records import timestamp14
 
 logger = logging.getLogger(__name__)
 

@@ -36,10 +36,10 @@ from pathlib import Path
 from typing import IO, Any
 
 from archive.atomic import replacing
-from archive.cdxj import find_warcs, index_lines
 from archive.errors import ArchiveError
 from archive.export import select_articles
 from archive.layout import ARC_SUFFIXES, ARTICLES_DIR, fetched_at
+from archive.warc.cdxj import find_warcs, index_lines
 
 WACZ_VERSION = "1.1.1"
 BLOCK_LINES = 3000

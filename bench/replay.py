@@ -47,11 +47,11 @@ from warcio.archiveiterator import ArchiveIterator
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from archive.capture import Capture, write_exchange  # noqa: E402
-from archive.records import HttpExchange  # noqa: E402
 from archive.replay import ReplayOptions, replay  # noqa: E402
 from archive.replay.pages import Page, process_batch  # noqa: E402
-from archive.warc_writer import RotatingWarcWriter  # noqa: E402
+from archive.warc.capture import Capture, write_exchange  # noqa: E402
+from archive.warc.records import HttpExchange  # noqa: E402
+from archive.warc.writer import RotatingWarcWriter  # noqa: E402
 from crawler.article_record import build_article_record  # noqa: E402
 from crawler.siteprofile import SiteProfile, profile_for_url  # noqa: E402
 

@@ -11,8 +11,8 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from archive.capture import Capture
 from archive.layout import article_id, encode_article
+from archive.warc.capture import Capture
 from crawler import __version__
 from crawler.extraction import Article, ExtractionRules, extract
 from crawler.urls import absolute, strip_tracking

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from archive.capture import Capture
+from archive.warc.capture import Capture
 from crawler.extraction import ExtractionRules
 
 

@@ -16,7 +16,6 @@ from pathlib import Path
 from archive.catalog import CaptureRow
 from archive.errors import WarcReadError
 from archive.layout import WARC_DIR
-from archive.reader import record_in
 from archive.storage import ObjectStore, StorageError
 from archive.storage.sync import (
     UploadReport,
@@ -25,6 +24,7 @@ from archive.storage.sync import (
     upload_catalog,
     upload_finished_warcs,
 )
+from archive.warc.reader import record_in
 from crawler.session import ArchiveSession, StoredResponse
 
 

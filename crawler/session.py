@@ -4,7 +4,7 @@ Opening a session, before anything is fetched:
 
 1. takes the crawl lock of (OUT, profile): never two crawls of one profile into one OUT;
 2. closes what a killed crawl left: `*.open` WARC files truncated to their last complete
-   record and renamed, article files pointing past that quarantined (`archive.recovery`),
+   record and renamed, article files pointing past that quarantined (`archive.warc.recovery`),
    and the catalog brought back in line with the files (rows of dropped records removed,
    rows the killed run had not committed re-read from its WARC and article files);
 3. opens the catalog (`OUT/catalog.sqlite`), seeding it from the WARC and article files
@@ -56,8 +56,8 @@ from archive.catalog.sqlite import epoch
 from archive.errors import WarcReadError
 from archive.layout import WARC_DIR
 from archive.locks import crawl_lock
-from archive.reader import record_at
-from archive.recovery import RecoveryReport, recover
+from archive.warc.reader import record_at
+from archive.warc.recovery import RecoveryReport, recover
 from crawler.urls import url_key
 
 logger = logging.getLogger(__name__)

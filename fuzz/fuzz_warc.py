@@ -4,8 +4,8 @@
     .venv/bin/python fuzz/fuzz_warc.py -max_total_time=300 fuzz/corpus/warc
 
 Exercises what reads WARC files we did not write: the streaming readers of recovery and
-`check` (archive.warcstream, archive.check), the catalog's indexer (archive.catalog.rebuild)
-and the record-at-offset reader of `show` (archive.reader). Anything but `WarcReadError` is a
+`check` (archive.warc.stream, archive.check), the catalog's indexer (archive.catalog.rebuild)
+and the record-at-offset reader of `show` (archive.warc.reader). Anything but `WarcReadError` is a
 finding.
 """
 
@@ -24,8 +24,8 @@ with atheris.instrument_imports():
     from archive.catalog.rebuild import capture_rows
     from archive.check import check
     from archive.errors import WarcReadError
-    from archive.reader import record_in
-    from archive.warcstream import complete_prefix
+    from archive.warc.reader import record_in
+    from archive.warc.stream import complete_prefix
 
 _DIRECTORY = tempfile.mkdtemp(prefix="fuzz-warc-")
 _PATH = Path(_DIRECTORY) / "fuzzed.warc.gz"

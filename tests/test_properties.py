@@ -15,8 +15,8 @@ from hypothesis import strategies as st
 from archive.catalog.rebuild import capture_rows
 from archive.check import check
 from archive.errors import WarcReadError
-from archive.reader import record_in
-from archive.warcstream import complete_prefix
+from archive.warc.reader import record_in
+from archive.warc.stream import complete_prefix
 from crawler.siteprofile import ProfileError, SiteProfile, load_profile, parse_profile
 from crawler.urls import absolute, has_dated_path, host_of, in_domains, strip_tracking, url_key
 

@@ -6,7 +6,7 @@ other tools (wget, Heritrix: their responses become known URLs with validators a
 digests); and after a crash, `sync` limited to the files the crashed run touched, which
 brings back the rows its last uncommitted transaction lost. Every write is idempotent
 (record ids are keys), so syncing a file twice changes nothing — ARC files too, whose
-records get the same id on every read (`archive.arc`; warcio's arc2warc makes a random one).
+records get the same id on every read (`archive.warc.arc`; warcio's arc2warc makes a random one).
 """
 
 from __future__ import annotations
@@ -21,12 +21,12 @@ from typing import Any
 import orjson
 from warcio.recordloader import ArcWarcRecord
 
-from archive.arc import ArchiveRecords
 from archive.catalog.model import CaptureRow
 from archive.catalog.sqlite import CatalogError, SqliteCatalog
-from archive.cdxj import list_warcs, payload_sha1, warc_directory
 from archive.errors import WarcReadError
 from archive.layout import content_hash, walk_article_files
+from archive.warc.arc import ArchiveRecords
+from archive.warc.cdxj import list_warcs, payload_sha1, warc_directory
 
 logger = logging.getLogger(__name__)
 

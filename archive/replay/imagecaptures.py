@@ -22,11 +22,11 @@ import os
 import tempfile
 from pathlib import Path
 
-from archive.capture import Capture, capture_of
 from archive.catalog import CATALOG_FILE, CaptureRow, SqliteCatalog
 from archive.catalog.rebuild import sync
 from archive.catalog.sqlite import epoch
 from archive.layout import WARC_DIR
+from archive.warc.capture import Capture, capture_of
 from crawler.article_record import ArticleDocument
 from crawler.urls import url_key
 

@@ -39,8 +39,8 @@ from w3lib.encoding import (
 )
 from w3lib.html import get_base_url, get_meta_refresh
 
-from archive.capture import Capture
 from archive.replay.codings import NO_CODINGS, BodyDecodeError, Codings
+from archive.warc.capture import Capture
 from crawler.article_record import ArticleDocument, article_record
 from crawler.extraction import ExtractionError, ParsedPage, extract_parsed, parse_page
 from crawler.pagekind import (

@@ -15,9 +15,9 @@ crawl's spider received from Scrapy:
 * HTML by the spider's rule (`crawler.pagekind.is_html`): the `Content-Type` says html, or
   there is none and `<html` is in the first 2 KB (then the body is decoded here).
 
-An ARC file's records are read as WARC records (`archive.arc.ArchiveRecords`): a capture
+An ARC file's records are read as WARC records (`archive.warc.arc.ArchiveRecords`): a capture
 pointer into an ARC names the file and the record's offset (its gzip member's, in a
-`.arc.gz`), its `warc_record_id` is the stable id `archive.arc` gives ARC records, its
+`.arc.gz`), its `warc_record_id` is the stable id `archive.warc.arc` gives ARC records, its
 `fetched_at` the ARC archive date, and its `payload_digest` the SHA-1 of the payload (ARC
 stores none; cdxj-indexer computes the same).
 
@@ -44,13 +44,13 @@ from urllib.parse import urlsplit
 
 from warcio.statusandheaders import StatusAndHeaders
 
-from archive.arc import ArchiveRecords
-from archive.capture import Capture
 from archive.errors import WarcReadError
 from archive.limits import MAX_BODY
-from archive.reader import record_in
 from archive.replay.codings import NO_CODINGS, BodyDecodeError, BodyTooLarge, Codings
 from archive.replay.pages import Page
+from archive.warc.arc import ArchiveRecords
+from archive.warc.capture import Capture
+from archive.warc.reader import record_in
 from crawler.pagekind import is_html as page_is_html
 
 logger = logging.getLogger(__name__)
@@ -225,7 +225,7 @@ class WarcPages:
             except StopIteration:
                 record = None
             except WarcReadError:
-                raise  # says what and where already (archive.arc)
+                raise  # says what and where already (archive.warc.arc)
             except Exception as exc:
                 raise WarcReadError(self._describe_failure(exc)) from exc
             # warcio drains each record before the next; data missing at the end of a file

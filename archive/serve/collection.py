@@ -34,11 +34,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from archive.cdxj import list_warcs
 from archive.layout import ARCHIVE_SUFFIXES, WARC_DIR
 from archive.serve.errors import NoWarcFilesError, ReplayNotInstalledError, ServeError
 from archive.storage import ObjectStore, StorageError, remote_warcs
 from archive.storage.rangedfile import open_stream
+from archive.warc.cdxj import list_warcs
 
 logger = logging.getLogger(__name__)
 

@@ -19,7 +19,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from archive.layout import ARTICLES_DIR, fetched_at
-from archive.records import timestamp14
+from archive.warc.records import timestamp14
 
 logger = logging.getLogger(__name__)
 

@@ -1,7 +1,7 @@
 """Read-only, seekable files over one object, without downloading it.
 
 - `open_ranged`: each read is a ranged GET of 1 MiB. For a few records read by offset:
-  `archive.reader.record_in(open_ranged(store, "warc/NAME"), offset, name)` reads one record
+  `archive.warc.reader.record_in(open_ranged(store, "warc/NAME"), offset, name)` reads one record
   of a WARC in a bucket (warcio reads on from the offset).
 - `open_stream`: one GET from the position to the end of the object, read as far as the
   reader goes; a seek elsewhere than where the response stands opens another from there.

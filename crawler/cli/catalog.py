@@ -41,10 +41,10 @@ from archive.atomic import file_mode
 from archive.catalog import CatalogError, SqliteCatalog, catalog_path, open_catalog
 from archive.catalog.rebuild import SyncReport, rebuild, sync
 from archive.catalog.sql import SqlCatalog
-from archive.cdxj import INDEXED_SUFFIXES, list_warcs, unfinished_warcs
 from archive.errors import ArchiveError, WarcReadError
 from archive.layout import WARC_DIR
 from archive.locks import LOCKS_DIR, is_locked
+from archive.warc.cdxj import INDEXED_SUFFIXES, list_warcs, unfinished_warcs
 from crawler.cli import fail, say
 from crawler.cli._remote import archive_arg
 from crawler.urls import strip_tracking

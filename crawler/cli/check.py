@@ -8,10 +8,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from archive.cdxj import warc_directory
 from archive.check import check
 from archive.layout import ARCHIVE_SUFFIXES, ARTICLES_DIR, WARC_DIR
-from archive.recovery import (
+from archive.warc.cdxj import warc_directory
+from archive.warc.recovery import (
     CLOSED,
     OPEN_SUFFIX,
     REMOVED,
@@ -94,7 +94,7 @@ def _has_anything(directory: Path) -> bool:
 
 def _repair(paths: list[Path]) -> list[Path]:
     """Recover what `paths` hold; print what was done; the paths to check afterwards."""
-    logging.getLogger("archive.recovery").setLevel(logging.ERROR)  # the report says it all
+    logging.getLogger("archive.warc.recovery").setLevel(logging.ERROR)  # the report says it all
     report = RecoveryReport()
     checked = []
     for path in paths:

@@ -12,7 +12,11 @@ from pathlib import Path
 from typing import IO, Any
 
 from archive.atomic import replacing
-from archive.cdxj import (
+from archive.errors import ArchiveError
+from archive.layout import WARC_DIR
+from archive.storage import ObjectStore, remote_warcs
+from archive.storage.rangedfile import open_stream
+from archive.warc.cdxj import (
     DEFAULT_INDEX_NAME,
     CdxjEntry,
     find_warcs,
@@ -24,10 +28,6 @@ from archive.cdxj import (
     write_index,
     write_index_file,
 )
-from archive.errors import ArchiveError
-from archive.layout import WARC_DIR
-from archive.storage import ObjectStore, remote_warcs
-from archive.storage.rangedfile import open_stream
 from crawler.cli import fail, say, stdout_closed
 from crawler.cli._remote import RemoteArchiveError, archive_arg, connect
 

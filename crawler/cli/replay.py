@@ -9,8 +9,8 @@ import os
 from pathlib import Path
 from typing import Any
 
-from archive.cdxj import unfinished_message, unfinished_warcs
 from archive.limits import MAX_BODY
+from archive.warc.cdxj import unfinished_message, unfinished_warcs
 from crawler.cli import fail, say
 from crawler.cli._remote import RemoteArchiveError, archive_arg, local_copy
 from crawler.siteprofile import ProfileError, resolve_profile

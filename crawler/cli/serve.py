@@ -120,8 +120,8 @@ def _serve(directory: Path | str, host: str, port: int) -> int:
     from archive.serve.app import ReplayServer, load_pywb, make_app
 
     load_pywb()  # first: it patches the standard library for gevent
-    from archive.cdxj import unfinished_message, unfinished_warcs
     from archive.layout import WARC_DIR
+    from archive.warc.cdxj import unfinished_message, unfinished_warcs
 
     if isinstance(directory, Path):
         for unfinished in unfinished_warcs(directory / WARC_DIR):

@@ -24,11 +24,11 @@ from archive.lookup import (
     revisit_original,
     warc_path,
 )
-from archive.reader import record_at, record_in
 from archive.replay.codings import BodyDecodeError
 from archive.replay.source import codings_of
 from archive.storage import StorageError
 from archive.storage.rangedfile import open_ranged
+from archive.warc.reader import record_at, record_in
 from crawler.cli import fail, say, stdout_closed
 from crawler.cli._remote import RemoteArchiveError, archive_arg, connect, local_copy
 from crawler.urls import strip_tracking

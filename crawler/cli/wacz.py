@@ -6,9 +6,9 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from archive.cdxj import unfinished_message, unfinished_warcs, warc_directory
 from archive.errors import ArchiveError
 from archive.wacz import write_wacz
+from archive.warc.cdxj import unfinished_message, unfinished_warcs, warc_directory
 from crawler import __version__
 from crawler.cli import fail, say
 from crawler.cli._remote import RemoteArchiveError, archive_arg, local_copy

@@ -3,7 +3,7 @@
 Captures on `signals.response_downloaded`, which fires straight after the download handler
 and before any downloader middleware: the body is still compressed, redirects and error
 statuses are still there, robots.txt, feeds and sitemaps are included, and HTTP-cache hits
-(which are not downloads) are not. The response's WARC location (an `archive.capture.Capture`)
+(which are not downloads) are not. The response's WARC location (an `archive.warc.capture.Capture`)
 is left in `request.meta["newsarchive_capture"]` for the spider; article documents coming out
 of the pipelines are added as `conversion` records referring to that response.
 
@@ -32,11 +32,11 @@ from scrapy.exceptions import NotConfigured
 from scrapy.http import Response
 from scrapy.utils.defer import deferred_from_coro
 
-from archive.capture import Capture, write_exchange
 from archive.catalog import CaptureRow
 from archive.errors import WarcReadError, WarcWriteError
 from archive.layout import WARC_DIR
-from archive.records import (
+from archive.warc.capture import Capture, write_exchange
+from archive.warc.records import (
     IDENTICAL_PAYLOAD_DIGEST,
     SERVER_NOT_MODIFIED,
     HttpExchange,
@@ -46,7 +46,7 @@ from archive.records import (
     header_pairs,
     payload_digest,
 )
-from archive.warc_writer import RotatingWarcWriter
+from archive.warc.writer import RotatingWarcWriter
 from crawler import __version__
 from crawler.article_record import ArticleDocument
 from crawler.logredact import url_userinfo_redacted
@@ -241,7 +241,7 @@ class WarcCapture:
             request.meta[ARTICLE_KNOWN_KEY] = bool(revisit_of and original.has_article)
 
     def _freshened(self, exchange: HttpExchange, original: CaptureRow) -> HttpExchange:
-        """The 304 as the original response it confirms (see `archive.records.freshened`)."""
+        """The 304 as the original response it confirms (see `archive.warc.records.freshened`)."""
         assert self.session is not None  # an original comes from the session's catalog
         try:
             return freshened(exchange, self.session.stored_response(original).http_headers)

@@ -33,9 +33,9 @@ from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import Headers, Response
 from scrapy.responsetypes import responsetypes
 
-from archive.capture import capture_of
 from archive.catalog import CaptureRow
 from archive.errors import WarcReadError
+from archive.warc.capture import capture_of
 from crawler.recrawl import RecrawlPolicy
 from crawler.session import ArchiveSession, session_of
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from archive.capture import Capture, capture_of
+from archive.warc.capture import Capture, capture_of
 from crawler.article_record import ArticleDocument
 from crawler.requisites.fetcher import RequisiteFetcher
 from crawler.requisites.finder import IMAGE, Requisite

@@ -30,8 +30,8 @@ from scrapy import Request, signals
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response, TextResponse
 
-from archive.capture import Capture, capture_of
 from archive.catalog.sqlite import epoch
+from archive.warc.capture import Capture, capture_of
 from crawler.extensions.sizelimit import is_truncated
 from crawler.extensions.warccapture import CAPTURE_META_KEY
 from crawler.frontier import frontier_of

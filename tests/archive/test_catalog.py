@@ -11,17 +11,17 @@ from pathlib import Path
 
 import pytest
 
-from archive.capture import write_exchange
 from archive.catalog import CaptureRow, CatalogError, SqliteCatalog, open_catalog
 from archive.catalog.rebuild import capture_rows, rebuild, sync
 from archive.layout import ArticleStore, content_hash
-from archive.records import (
+from archive.warc.capture import write_exchange
+from archive.warc.records import (
     IDENTICAL_PAYLOAD_DIGEST,
     HttpExchange,
     Original,
     payload_digest,
 )
-from archive.warc_writer import RotatingWarcWriter
+from archive.warc.writer import RotatingWarcWriter
 
 
 def _row(record_id: str, url: str, when: str, **extra: object) -> CaptureRow:

@@ -16,11 +16,11 @@ from pathlib import Path
 from fastwarc.warc import ArchiveIterator as FastIterator
 from warcio.archiveiterator import ArchiveIterator
 
-from archive.capture import write_exchange
 from archive.layout import ArticleStore, walk_article_files
-from archive.recovery import CLOSED, IN_USE, REMOVED, recover, recover_open_files
-from archive.warc_writer import RotatingWarcWriter
-from archive.warcstream import last_complete_end
+from archive.warc.capture import write_exchange
+from archive.warc.recovery import CLOSED, IN_USE, REMOVED, recover, recover_open_files
+from archive.warc.stream import last_complete_end
+from archive.warc.writer import RotatingWarcWriter
 from tests.archive.test_warc_writer import exchange
 
 REPO = Path(__file__).resolve().parents[2]
@@ -129,7 +129,7 @@ def test_garbage_after_the_last_member_is_dropped(tmp_path: Path):
 WRITER = textwrap.dedent(
     """
     import io, sys, time
-    from archive.warc_writer import RotatingWarcWriter
+    from archive.warc.writer import RotatingWarcWriter
     writer = RotatingWarcWriter(sys.argv[1], prefix="t", hostname="h")
     n = 0
     while True:
@@ -344,7 +344,7 @@ def test_a_member_after_a_large_one_is_read_once() -> None:
     import gzip
     import io
 
-    from archive.warcstream import read_members
+    from archive.warc.stream import read_members
 
     big, small = gzip.compress(bytes(5 << 20)), gzip.compress(b"x" * 100)
     seen: list[bytes] = []

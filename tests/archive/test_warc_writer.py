@@ -17,10 +17,10 @@ from pathlib import Path
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
-from archive.capture import write_exchange
-from archive.reader import record_at
-from archive.records import HttpExchange
-from archive.warc_writer import RotatingWarcWriter
+from archive.warc.capture import write_exchange
+from archive.warc.reader import record_at
+from archive.warc.records import HttpExchange
+from archive.warc.writer import RotatingWarcWriter
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -151,7 +151,7 @@ FILL_DISK = textwrap.dedent(
     """
     import io, json, os, resource, signal, sys
     from archive.errors import WarcWriteError
-    from archive.warc_writer import RotatingWarcWriter
+    from archive.warc.writer import RotatingWarcWriter
     signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
     limit = int(sys.argv[2])
     resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))

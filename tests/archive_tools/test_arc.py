@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from archive.catalog.rebuild import capture_rows
-from archive.cdxj import CdxjEntry
-from archive.reader import record_at
+from archive.warc.cdxj import CdxjEntry
+from archive.warc.reader import record_at
 from tests.arcfiles import Arc, http_block
 from tests.replay.helpers import Warc
 from tests.replay.test_replay_arc import BASE, HTML, _version_2, _wrong_length, page, write_arc

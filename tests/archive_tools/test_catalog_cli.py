@@ -18,7 +18,7 @@ from warcio.warcwriter import WARCWriter
 
 from archive.catalog import catalog_path
 from archive.locks import crawl_lock
-from archive.records import SERVER_NOT_MODIFIED
+from archive.warc.records import SERVER_NOT_MODIFIED
 from crawler.cli import main
 from crawler.demo.server import SiteServer
 from crawler.urls import strip_tracking

@@ -15,17 +15,17 @@ from pathlib import Path
 
 import pytest
 
-from archive.capture import Capture, write_exchange
 from archive.check import check
 from archive.layout import ArticleStore, walk_article_files
-from archive.records import (
+from archive.warc.capture import Capture, write_exchange
+from archive.warc.records import (
     IDENTICAL_PAYLOAD_DIGEST,
     Original,
     build_request_record,
     build_response_record,
     build_revisit_record,
 )
-from archive.warc_writer import RotatingWarcWriter, _serialise
+from archive.warc.writer import RotatingWarcWriter, _serialise
 from crawler.demo.server import SiteServer
 from tests.archive.test_warc_writer import exchange
 from tests.support import newsarchive
@@ -316,7 +316,7 @@ def test_repair_of_an_open_file_given_by_name(tmp_path: Path):
 
 HOLD = """
 import io, sys, time
-from archive.warc_writer import RotatingWarcWriter
+from archive.warc.writer import RotatingWarcWriter
 writer = RotatingWarcWriter(sys.argv[1], prefix="live", hostname="h")
 writer.write(writer.builder.create_warc_record(
     "http://x.test/", "resource", payload=io.BytesIO(b"x"), length=1))

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 import surt
 
-from archive.cdxj import CdxjEntry, lookup, sorted_lines, url_key
-from archive.reader import record_at
+from archive.warc.cdxj import CdxjEntry, lookup, sorted_lines, url_key
+from archive.warc.reader import record_at
 from tests.support import all_records, newsarchive, warc_files
 
 

@@ -14,12 +14,17 @@ from pathlib import Path
 
 import pytest
 
-from archive.capture import Capture, write_exchange
 from archive.catalog import catalog_path
 from archive.catalog.rebuild import rebuild
 from archive.layout import ArticleStore
-from archive.records import IDENTICAL_PAYLOAD_DIGEST, SERVER_NOT_MODIFIED, HttpExchange, Original
-from archive.warc_writer import RotatingWarcWriter
+from archive.warc.capture import Capture, write_exchange
+from archive.warc.records import (
+    IDENTICAL_PAYLOAD_DIGEST,
+    SERVER_NOT_MODIFIED,
+    HttpExchange,
+    Original,
+)
+from archive.warc.writer import RotatingWarcWriter
 from crawler.urls import strip_tracking
 from tests.support import TEST_SITE, articles
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from archive.cdxj import CdxjEntry
+from archive.warc.cdxj import CdxjEntry
 from tests.archive_tools.conftest import demo_crawls
 from tests.support import articles, newsarchive
 

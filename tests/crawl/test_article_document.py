@@ -19,9 +19,9 @@ from scrapy import Request
 from scrapy.squeues import PickleFifoDiskQueue
 from scrapy.utils.test import get_crawler
 
-from archive.capture import Capture
 from archive.catalog import CaptureRow
 from archive.layout import ArticleStore, encode_article, walk_article_files
+from archive.warc.capture import Capture
 from crawler.article_record import ArticleDocument
 from crawler.extensions.warccapture import CAPTURE_META_KEY
 from crawler.pipelines.articlestore import ArticleStorePipeline

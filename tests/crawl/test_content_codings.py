@@ -17,9 +17,9 @@ from typing import ClassVar
 import brotlicffi
 import pytest
 
-from archive.reader import record_at
 from archive.replay.codings import zstd
 from archive.replay.source import decoded_body
+from archive.warc.reader import record_at
 from tests.replay.helpers import article_html
 from tests.support import crawl
 

@@ -13,7 +13,7 @@ import pytest
 from fastwarc.warc import ArchiveIterator as FastArchiveIterator
 from fastwarc.warc import WarcRecordType
 
-from archive.reader import record_at
+from archive.warc.reader import record_at
 from crawler.demo.server import SiteServer
 from tests.support import TEST_SITE, Rec, all_records, archived_files, articles, crawl, warc_files
 

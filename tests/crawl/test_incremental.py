@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from archive.catalog import open_catalog
-from archive.records import SERVER_NOT_MODIFIED
+from archive.warc.records import SERVER_NOT_MODIFIED
 from crawler.demo.server import SiteServer
 from tests.evolving_site import Change, EvolvingSite, ServedSite, served_site, write_profile
 from tests.support import Rec, articles, crawl, newsarchive, read_warc, warc_files

@@ -133,7 +133,7 @@ def _peak_rss_of_children() -> int:
 
 def _assert_archive_valid(out: Path, *, newsarchive_check: bool = True) -> None:
     """warcio and `newsarchive check` accept the files. (`newsarchive_check=False` for a
-    WARC holding a record over 1 MB decompressed: `archive.warcstream.read_members` then
+    WARC holding a record over 1 MB decompressed: `archive.warc.stream.read_members` then
     yields the members after it twice, a bug of the reader, not of the file.)"""
     check = subprocess.run(
         [sys.executable, "-m", "warcio.cli", "check", *map(str, warc_files(out))],

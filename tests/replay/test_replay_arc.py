@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from archive.reader import record_at
+from archive.warc.reader import record_at
 from tests.arcfiles import Arc, http_block
 from tests.replay.helpers import ARTICLE_BODY, Warc, article_tree, replay
 from tests.support import newsarchive

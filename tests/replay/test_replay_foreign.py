@@ -12,7 +12,7 @@ from pathlib import Path
 import brotli
 import pytest
 
-from archive.reader import record_at
+from archive.warc.reader import record_at
 from crawler.demo.server import SiteServer
 from tests.replay.helpers import ARTICLE_BODY, Warc, article_html, article_tree, replay
 from tests.support import TEST_SITE

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from archive.reader import record_at
+from archive.warc.reader import record_at
 from crawler.demo.server import SiteServer
 from tests.demo_assets import png
 from tests.replay.helpers import assert_same_articles, replay

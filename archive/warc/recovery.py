@@ -15,7 +15,7 @@ archive whole again, in two stages:
    killed writer left are removed: their content is whole in no other place only when the
    article was never linked, and then the resumed crawl writes it again.
 
-Where a file's complete records end is read by `archive.warcstream`, which `archive.check`
+Where a file's complete records end is read by `archive.warc.stream`, which `archive.check`
 shares.
 """
 
@@ -40,7 +40,7 @@ from archive.layout import (
     article_month_dirs,
     walk_article_files,
 )
-from archive.warcstream import complete_prefix
+from archive.warc.stream import complete_prefix
 
 logger = logging.getLogger(__name__)
 

@@ -1,14 +1,14 @@
-"""Incremental parser of ARC v1 records, the ARC side of `archive.warcstream`.
+"""Incremental parser of ARC v1 records, the ARC side of `archive.warc.stream`.
 
 `ArcRecordParser` has `RecordParser`'s interface (`feed`, `take`, `error`, `restart`, `tag`,
 `boundary`, `at_boundary`), so `newsarchive check` reads an ARC file, gzip or not, with the
 same loops as a WARC file. Each complete record comes out as a `ParsedRecord` holding the
-WARC headers `archive.arc` gives ARC records (its stable `WARC-Record-ID` among them).
+WARC headers `archive.warc.arc` gives ARC records (its stable `WARC-Record-ID` among them).
 
 What it verifies, beyond what warcio needs to read the file:
 
 * the file opens with a `filedesc://` record whose block names ARC version 1 and its five
-  fields (version 2 is refused: `archive.arc.file_header_problem`);
+  fields (version 2 is refused: `archive.warc.arc.file_header_problem`);
 * every header line has five fields — a URL without spaces (more fields: a version 2
   record, or a line that is not a header at all), an IP address, a date of digits, a
   content type and a length of digits;
@@ -22,14 +22,14 @@ indexes count the length of a record of an uncompressed ARC.
 
 from __future__ import annotations
 
-from archive.arc import (
+from archive.warc.arc import (
     ARC_FIELDS,
     FILEDESC,
     file_header_problem,
     header_problem,
     warc_headers,
 )
-from archive.warcstream import ParsedRecord
+from archive.warc.stream import ParsedRecord
 
 MAX_LINE = 1 << 16  # a header line longer than this is not one
 MAX_FILEDESC = 1 << 20  # the filedesc block (version lines, Heritrix's XML) kept to check it

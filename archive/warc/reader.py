@@ -1,6 +1,6 @@
 """Read single records back by the offset an index or an article's capture pointer gives.
 
-WARC or ARC: an ARC record comes with the WARC headers `archive.arc` gives it (its
+WARC or ARC: an ARC record comes with the WARC headers `archive.warc.arc` gives it (its
 `WARC-Record-ID` the one replay wrote into the capture pointer)."""
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ from typing import BinaryIO
 
 from warcio.recordloader import ArcWarcRecord
 
-from archive.arc import ArchiveRecords
 from archive.errors import WarcReadError
+from archive.warc.arc import ArchiveRecords
 
 
 def record_in(stream: BinaryIO, offset: int, name: object) -> ArcWarcRecord:

@@ -12,7 +12,7 @@ point at it by offset and length; the writer returns that location for every rec
 Crash safety:
 
 - While a `.open` file is written, the writer holds an exclusive `flock` on it. A crash
-  (even `kill -9`) releases it, so `archive.recovery` tells an abandoned file (lock free)
+  (even `kill -9`) releases it, so `archive.warc.recovery` tells an abandoned file (lock free)
   from one a live crawl is writing (lock held).
 - Writes are unbuffered: each record, one whole gzip member, goes to the kernel in one go,
   so a crash can cut short at most the last member, which recovery drops.

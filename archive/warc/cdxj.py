@@ -37,15 +37,15 @@ from typing import IO, BinaryIO
 from warcio.recordloader import ArcWarcRecord
 from warcio.timeutils import iso_date_to_timestamp
 
-from archive.arc import ArchiveRecords
 from archive.atomic import replacing
 from archive.errors import ArchiveError, WarcReadError
 from archive.layout import ARCHIVE_SUFFIXES, WARC_DIR, WARC_SUFFIXES
+from archive.warc.arc import ArchiveRecords
 
 INDEXED_TYPES = frozenset({"response", "revisit", "resource", "metadata"})
 INDEXED_SUFFIXES = ARCHIVE_SUFFIXES  # index_warc reads ARC files too
 DEFAULT_INDEX_NAME = "index.cdxj"
-OPEN_SUFFIX = ".open"  # a WARC file being written (archive.warc_writer)
+OPEN_SUFFIX = ".open"  # a WARC file being written (archive.warc.writer)
 
 _MIME_END = re.compile(r"[;\s]")
 

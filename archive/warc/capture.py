@@ -9,14 +9,14 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any
 
-from archive.records import (
+from archive.warc.records import (
     HttpExchange,
     Original,
     build_request_record,
     build_response_record,
     build_revisit_record,
 )
-from archive.warc_writer import RotatingWarcWriter
+from archive.warc.writer import RotatingWarcWriter
 
 if TYPE_CHECKING:
     from archive.catalog.model import CaptureRow
