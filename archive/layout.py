@@ -23,7 +23,6 @@ import orjson
 
 from archive.atomic import file_mode
 from archive.errors import ArchiveError
-from archive.warc.records import timestamp14
 
 WARC_DIR = "warc"
 ARTICLES_DIR = "articles"
@@ -39,6 +38,13 @@ ARTICLE_FILE_NAME = re.compile(r"^([0-9a-f]{16})(?:\.[0-9-]+)?\.json$")
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 _YEAR_MONTH = re.compile(r"^(\d{4})-(\d{2})")
+_NOT_DIGIT = re.compile(r"\D")
+
+
+def timestamp14(date: str) -> str:
+    """A WARC-Date's first 14 digits, the timestamp of replay URLs and article file names:
+    `2026-11-28T17:25:28.52Z` -> `20261128172528` (fewer digits when the date has fewer)."""
+    return _NOT_DIGIT.sub("", date)[:14]
 
 
 def article_id(canonical_url: str) -> str:

@@ -29,6 +29,7 @@ from archive.layout import (
     article_id,
     fetched_at,
     safe_warc_name,
+    timestamp14,
     walk_article_files,
 )
 from archive.warc.cdxj import (
@@ -39,7 +40,6 @@ from archive.warc.cdxj import (
     scan,
     warc_directory,
 )
-from archive.warc.records import timestamp14
 
 logger = logging.getLogger(__name__)
 

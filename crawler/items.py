@@ -11,6 +11,10 @@ from dataclasses import dataclass
 from archive.warc.capture import Capture
 from crawler.extraction import ExtractionRules
 
+# The request meta key under which the WARC extension leaves a response's `Capture` (where it
+# was archived) for the spider, the requisites fetcher and the article pipelines.
+CAPTURE_META_KEY = "newsarchive_capture"
+
 
 @dataclass
 class ArticlePage:

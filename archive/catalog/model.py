@@ -13,6 +13,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any, Protocol
 
+from archive.warc.capture import Capture
+
 # Run states. A run is `running` from its start until it ends; one still `running` when
 # nobody holds its crawl lock was killed (kill -9, power loss) and reads as crashed.
 RUNNING = "running"
@@ -52,6 +54,18 @@ class CaptureRow:
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+    def capture(self) -> Capture:
+        """The pointer into the WARC this row describes, as article JSON carries it."""
+        return Capture(
+            warc_file=self.warc_file,
+            warc_offset=self.warc_offset,
+            warc_length=self.warc_length,
+            warc_record_id=self.record_id,
+            fetched_at=self.fetched_at,
+            status=self.status or 0,
+            payload_digest=self.payload_digest or "",
+        )
 
 
 @dataclass(frozen=True)

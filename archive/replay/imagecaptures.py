@@ -26,7 +26,7 @@ from archive.catalog import CATALOG_FILE, CaptureRow, SqliteCatalog
 from archive.catalog.rebuild import sync
 from archive.catalog.sqlite import epoch
 from archive.layout import WARC_DIR
-from archive.warc.capture import Capture, capture_of
+from archive.warc.capture import Capture
 from crawler.article_record import ArticleDocument
 from crawler.urls import url_key
 
@@ -80,7 +80,7 @@ class ImageCaptures:
         if chosen is None or not _ok(chosen):
             return None
         original = catalog.capture(chosen.refers_to) if chosen.refers_to else chosen
-        return capture_of(original) if original is not None else None
+        return original.capture() if original is not None else None
 
     def _open(self) -> SqliteCatalog:
         if self._catalog is None:

@@ -18,8 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote
 
-from archive.layout import ARTICLES_DIR, fetched_at
-from archive.warc.records import timestamp14
+from archive.layout import ARTICLES_DIR, fetched_at, timestamp14
 
 logger = logging.getLogger(__name__)
 

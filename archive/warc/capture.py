@@ -7,7 +7,7 @@ The `Capture` is the pointer an article JSON keeps back into the WARC: one seek 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from archive.warc.records import (
     HttpExchange,
@@ -17,9 +17,6 @@ from archive.warc.records import (
     build_revisit_record,
 )
 from archive.warc.writer import RotatingWarcWriter
-
-if TYPE_CHECKING:
-    from archive.catalog.model import CaptureRow
 
 
 @dataclass(frozen=True)
@@ -80,17 +77,4 @@ def write_exchange(
         fetched_at=headers.get_header("WARC-Date"),
         status=exchange.status,
         payload_digest=headers.get_header("WARC-Payload-Digest"),
-    )
-
-
-def capture_of(row: CaptureRow) -> Capture:
-    """The capture a catalog row describes."""
-    return Capture(
-        warc_file=row.warc_file,
-        warc_offset=row.warc_offset,
-        warc_length=row.warc_length,
-        warc_record_id=row.record_id,
-        fetched_at=row.fetched_at,
-        status=row.status or 0,
-        payload_digest=row.payload_digest or "",
     )

@@ -11,7 +11,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import io
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -28,7 +27,6 @@ _DROPPED_RESPONSE_HEADERS = _HOP_BY_HOP | {"content-length"}
 
 Headers = Sequence[tuple[str, str]]
 
-_NOT_DIGIT = re.compile(r"\D")
 
 
 @dataclass(frozen=True)
@@ -56,12 +54,6 @@ def warc_date(moment: datetime) -> str:
     """WARC 1.1 date with microseconds, always UTC."""
     moment = moment.astimezone(UTC).replace(tzinfo=None)
     return datetime_to_iso_date(moment, use_micros=True)
-
-
-def timestamp14(date: str) -> str:
-    """A WARC-Date's first 14 digits, the timestamp of replay URLs and article file names:
-    `2026-11-28T17:25:28.52Z` -> `20261128172528` (fewer digits when the date has fewer)."""
-    return _NOT_DIGIT.sub("", date)[:14]
 
 
 def request_target(url: str) -> str:

@@ -49,6 +49,7 @@ from archive.warc.records import (
 from archive.warc.writer import RotatingWarcWriter
 from crawler import __version__
 from crawler.article_record import ArticleDocument
+from crawler.items import CAPTURE_META_KEY
 from crawler.logredact import url_userinfo_redacted
 from crawler.middlewares.incremental import ARTICLE_KNOWN_KEY, ORIGINAL_KEY
 from crawler.requisites import REQUISITE_KEY
@@ -63,7 +64,6 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-CAPTURE_META_KEY = "newsarchive_capture"  # Capture: where the response was archived
 WARC_1_1_SPEC = "http://iipc.github.io/warc-specifications/specifications/warc-format/warc-1.1/"
 
 

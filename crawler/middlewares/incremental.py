@@ -35,7 +35,7 @@ from scrapy.responsetypes import responsetypes
 
 from archive.catalog import CaptureRow
 from archive.errors import WarcReadError
-from archive.warc.capture import capture_of
+from crawler.items import CAPTURE_META_KEY
 from crawler.recrawl import RecrawlPolicy
 from crawler.session import ArchiveSession, session_of
 
@@ -80,8 +80,7 @@ class IncrementalMiddleware:
         if resumed is not None:
             answer = self._from_archive(request, resumed)
             if answer is not None:
-                # warccapture.CAPTURE_META_KEY (that module imports this one)
-                request.meta["newsarchive_capture"] = capture_of(resumed)
+                request.meta[CAPTURE_META_KEY] = resumed.capture()
                 request.meta[ARTICLE_KNOWN_KEY] = resumed.has_article
                 self.stats.inc_value("incremental/resumed_from_archive")
                 return answer

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from archive.warc.capture import Capture, capture_of
+from archive.warc.capture import Capture
 from crawler.article_record import ArticleDocument
 from crawler.requisites.fetcher import RequisiteFetcher
 from crawler.requisites.finder import IMAGE, Requisite
@@ -58,7 +58,7 @@ class ImageCapturesPipeline:
         if row is None or not 200 <= (row.status or 0) < 300:
             return None
         original = session.original_of(row) if session is not None else None
-        return capture_of(original) if original is not None else None
+        return original.capture() if original is not None else None
 
 
 def _as_json(capture: Capture | None) -> dict[str, Any] | None:

@@ -31,10 +31,10 @@ from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response, TextResponse
 
 from archive.catalog.sqlite import epoch
-from archive.warc.capture import Capture, capture_of
+from archive.warc.capture import Capture
 from crawler.extensions.sizelimit import is_truncated
-from crawler.extensions.warccapture import CAPTURE_META_KEY
 from crawler.frontier import frontier_of
+from crawler.items import CAPTURE_META_KEY
 from crawler.middlewares.incremental import ARCHIVED_FLAG, ORIGINAL_KEY
 from crawler.requisites import REQUISITE_KEY
 from crawler.requisites.finder import FONT, IMAGE, SCRIPT, STYLESHEET, Requisite, css_requisites
@@ -199,7 +199,7 @@ class RequisiteFetcher:
                 if not 200 <= (row.status or 0) < 300:
                     return None
                 original = self.session.original_of(row)
-                return capture_of(original) if original is not None else None
+                return original.capture() if original is not None else None
             if time.monotonic() >= deadline:
                 return None
             await asyncio.sleep(0.25)
@@ -216,7 +216,7 @@ class RequisiteFetcher:
         ):
             return None
         original = self.session.original_of(row)
-        return capture_of(original) if original is not None else None
+        return original.capture() if original is not None else None
 
 
 def _is_stylesheet(response: Response, requisite: Requisite) -> bool:
@@ -236,7 +236,7 @@ def _pointer(response: Response) -> Capture | None:
     if original is not None and capture is not None:
         same = capture.payload_digest == original.payload_digest
         if same or ARCHIVED_FLAG in response.flags:
-            return capture_of(original)
+            return original.capture()
     return capture
 
 

@@ -31,11 +31,10 @@ from scrapy.utils.sitemap import sitemap_urls_from_robots
 from twisted.python.failure import Failure
 
 from crawler.extensions.sizelimit import is_truncated, max_body
-from crawler.extensions.warccapture import CAPTURE_META_KEY
 from crawler.feeds import read_feed
 from crawler.frontier import frontier_of, frontier_settings, liveness
 from crawler.frontier.middlewares import request_done
-from crawler.items import ArticlePage
+from crawler.items import CAPTURE_META_KEY, ArticlePage
 from crawler.links import page_links
 from crawler.middlewares.incremental import ARTICLE_KNOWN_KEY, CHANGED_AT_KEY
 from crawler.pagekind import (

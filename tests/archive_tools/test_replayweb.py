@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from archive.warc.records import timestamp14
+from archive.layout import timestamp14
 from tests.archive_tools.conftest import demo_crawls
 from tests.archive_tools.replayweb import (
     REPLAYWEBPAGE,

@@ -23,7 +23,7 @@ from archive.catalog import CaptureRow
 from archive.layout import ArticleStore, encode_article, walk_article_files
 from archive.warc.capture import Capture
 from crawler.article_record import ArticleDocument
-from crawler.extensions.warccapture import CAPTURE_META_KEY
+from crawler.items import CAPTURE_META_KEY
 from crawler.pipelines.articlestore import ArticleStorePipeline
 from crawler.pipelines.imagecaptures import ImageCapturesPipeline
 from crawler.requisites.finder import Requisite

@@ -8,7 +8,8 @@ import shutil
 import urllib.request
 from pathlib import Path
 
-from archive.warc.records import IDENTICAL_PAYLOAD_DIGEST, SERVER_NOT_MODIFIED, timestamp14
+from archive.layout import timestamp14
+from archive.warc.records import IDENTICAL_PAYLOAD_DIGEST, SERVER_NOT_MODIFIED
 from crawler.demo.server import SiteServer
 from tests.support import TEST_SITE, all_records, crawl
 
