@@ -22,7 +22,7 @@ from urllib.parse import urlsplit
 from lxml import etree
 
 from crawler.extraction import bylines as by
-from crawler.extraction.chrome import article_headline
+from crawler.extraction.chrome import article_headline, headline_blocks
 from crawler.extraction.jsonld import ARTICLE_TYPES, PERSON_TYPES, type_names
 from crawler.extraction.metasources import (
     MAX_CANDIDATES,
@@ -450,10 +450,10 @@ def _after_headline(page: Page) -> list[str]:
         return []
     # Near the headline, the walk up from a byline stops at the blocks holding the headline,
     # and a footer under them is the headline's own (see `elsewhere`).
-    headline_blocks = set(start.iterancestors())
+    frame = headline_blocks(start)
 
     def apart(element: etree._Element) -> bool:
-        return elsewhere(element, layout=headline_blocks, own_footers=True)
+        return elsewhere(element, layout=frame, own_footers=True)
 
     links: list[str] = []
     link_parent = None
