@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from lxml import etree
 
 from crawler.extraction.article import Image
-from crawler.extraction.authors import dedupe, page_authors
+from crawler.extraction.authors import page_authors
 from crawler.extraction.breadcrumbs import find_breadcrumbs, find_section
 from crawler.extraction.jsonld import JsonLd, read_jsonld
 from crawler.extraction.language import declared_plausible, detect_language, normalize_language
@@ -40,6 +40,7 @@ from crawler.extraction.metasources import (
     guard,
     strings,
 )
+from crawler.extraction.names import dedupe
 from crawler.extraction.pagedates import page_dates
 from crawler.extraction.rules import ExtractionRules
 from crawler.extraction.text import clean, text_of

@@ -8,8 +8,8 @@ import lxml.html
 import pytest
 
 from crawler.extraction import extract
-from crawler.extraction.authors import split_names
 from crawler.extraction.metadata import extract_metadata
+from crawler.extraction.names import split_names
 
 STORY = "<p>" + "Le conseil municipal a voté le budget après une longue séance de débats. " * 8
 

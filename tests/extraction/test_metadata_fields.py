@@ -8,9 +8,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from crawler.extraction.authors import split_names
 from crawler.extraction.decode import decode_html
 from crawler.extraction.metadata import extract_metadata
+from crawler.extraction.names import split_names
 
 
 def meta_of(html: str | bytes, url: str = "https://news.example.com/a/1"):
