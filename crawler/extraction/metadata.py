@@ -8,9 +8,11 @@ lists); each field group has its module, with its sources in order of trust:
 - title.py — the <h1> when another source agrees with it, else og:title, JSON-LD headline,
   twitter:title, <title>; a " | Site" suffix or "Site - " prefix goes when it names the site;
 - authors.py — JSON-LD author, else author metas (author, article:author, dc.creator,
-  parsely-author ...), else the visible byline; "By", roles, handles and widget text removed;
+  parsely-author ...), else the visible byline; names.py removes "By", roles, handles and
+  widget text;
 - pagedates.py — JSON-LD and date metas checked against the visible page (<time>, dateline
-  text, the site's `date_format`) and the URL; the visible article wins on the day;
+  text, the site's `date_format`) and the URL; the visible article wins on the day; the
+  headline and the site's chrome are chrome.py's, the order of day and month dayorder.py's;
 - breadcrumbs.py — JSON-LD BreadcrumbList, nav[aria-label=breadcrumb], class/id "breadcrumb";
   the section is the most specific crumb that is neither a generic root nor the title, else
   article:section, else JSON-LD articleSection;
