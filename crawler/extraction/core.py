@@ -11,14 +11,14 @@ Stages, in order (one module each):
 6. images    — figures of the article with caption and credit, then drop captions (images.py)
 7. region    — conditional cleaning of the region by link/text density (cleaning.py)
 8. serialise — blocks, filtered by text patterns, to plain text and minimal HTML; body_html
-               through the BeautifulSoup allow-list sanitiser (serialise.py)
+               through the BeautifulSoup allow-list sanitiser (serialise.py, sanitise.py)
 9. kind      — is it an article? score from page-kind signals (kind.py)
 
 Generic rules live in patterns.py; a site's `ExtractionRules` add to them.
 
 The page is parsed once, with lxml, and every stage up to the blocks runs on that tree.
 BeautifulSoup (with the lxml parser) does one job, where it serves best at a small cost: the
-`body_html` sanitiser (`serialise.sanitise_html`), on the extracted fragment only (5 KB on
+`body_html` sanitiser (`sanitise.sanitise_html`), on the extracted fragment only (5 KB on
 average, not the page). There its tree API (unwrap, decompose, attrs) states the allow-list
 plainly and its parser tolerates any fragment; a BeautifulSoup tree of the whole page costs
 about as much as all of our extraction (the `parse:bs4+lxml` row of the Zyte set's README).

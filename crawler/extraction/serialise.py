@@ -6,10 +6,8 @@ preformatted text; only links survive as inline markup. Blocks that are boilerpl
 (share prompts, "Advertisement", inline "Read more:" promos, alternate-domain footers, pull quotes
 repeating the body) are dropped here, where the text is known.
 
-`body_html` then goes through one sanitiser, written with BeautifulSoup on the small extracted
-fragment (5 KB on average, not the page): an allow-list of tags, links made absolute and kept
-only with a safe scheme, every other attribute dropped, empty elements removed, whitespace
-normalised. It is the one place that decides what HTML may reach the output.
+`body_html` then goes through the sanitiser (sanitise.py), the one place that decides what
+HTML may reach the output.
 """
 
 from __future__ import annotations
@@ -19,19 +17,15 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
-from urllib.parse import urljoin
 
-from bs4 import BeautifulSoup
-from bs4.element import NavigableString, PreformattedString, Tag
 from lxml import etree
 
 from crawler.extraction import patterns as pt
 from crawler.extraction.bylines import NEWS_AGENCIES
 from crawler.extraction.cleaning import text_len
-from crawler.extraction.text import WORD, nfc
+from crawler.extraction.sanitise import sanitise_html
+from crawler.extraction.text import WORD, collapse_spaces, nfc
 
-# Runs of ASCII whitespace collapse to one space; a no-break space is the author's choice and stays.
-_SPACES = re.compile(r"[ \t\n\r\f\v]+")
 _KIND = {
     "h1": "h1",
     "h2": "h2",
@@ -45,15 +39,6 @@ _KIND = {
     "blockquote": "blockquote",
     "pre": "pre",
 }
-_SAFE_SCHEMES = ("http:", "https:", "mailto:", "ftp:")
-
-
-def _collapse_spaces(text: str) -> str:
-    """`_SPACES.sub(" ", text)`; most strings have no run to collapse, found by two scans in C
-    rather than by the regex (str.isprintable is false for tab, newline, CR, FF and VT)."""
-    if "  " not in text and text.isprintable():
-        return text
-    return _SPACES.sub(" ", text)
 
 
 @dataclass
@@ -101,7 +86,7 @@ def _walk(root: etree._Element, blocks: list[Block]) -> None:
         if kinds[-1] == "pre":  # code and verse keep their lines and indentation
             text = "\n".join(line.rstrip() for line in raw.split("\n")).strip("\n")
         else:
-            text = _collapse_spaces(raw).strip()
+            text = collapse_spaces(raw).strip()
         if text:
             markup = nfc("".join(buf.html)) + "</a>" * buf.open_links  # spaced by the sanitiser
             blocks.append(Block(kinds[-1], text, markup, buf.link_chars, lists[-1], tables[-1]))
@@ -148,15 +133,6 @@ def _walk(root: etree._Element, blocks: list[Block]) -> None:
             if el.tail and el is not root:
                 buf.add(el.tail, links > 0)
     flush()
-
-
-def _absolute(base_url: str, href: str) -> str:
-    if not href or href.startswith("#") or ":" in href.split("/", 1)[0]:
-        return href  # empty, in-page, or already has a scheme (checked by the caller)
-    try:
-        return urljoin(base_url, href)
-    except ValueError:
-        return ""
 
 
 def filter_blocks(
@@ -321,129 +297,3 @@ def _markup(blocks: list[Block]) -> str:
     if open_list:
         parts.append(f"</{open_list}>")
     return "\n".join(parts)
-
-
-# --- the body_html sanitiser ------------------------------------------------------------------
-
-ALLOWED_TAGS = frozenset({"p", "h2", "h3", "h4", "ul", "ol", "li", "blockquote", "a"})
-# Not unwrapped but dropped with their content: it is code or markup, not text.
-DROPPED_TAGS = frozenset({"script", "style", "template", "noscript", "iframe", "object", "svg"})
-# Blocks: whitespace at their edges goes; between them, one line break.
-_BLOCK_TAGS = frozenset({"p", "h2", "h3", "h4", "li", "blockquote"})
-_CONTAINERS = frozenset({"body", "ul", "ol"})
-
-
-def sanitise_html(fragment: str, base_url: str = "") -> str:
-    """`fragment` reduced to `ALLOWED_TAGS`: links resolved against `base_url` and kept only
-    with a safe scheme (in-page, javascript: and data: links lose their tag, not their text),
-    other tags unwrapped (their text stays; scripts, styles, embeds and comments go whole),
-    attributes other than href dropped, empty elements removed, runs of ASCII whitespace
-    collapsed to one space (a no-break space stays inside a block), whitespace between blocks
-    one line break.
-
-    BeautifulSoup does this on the extracted fragment only (5 KB on average): 0.85 ms a page on
-    the Zyte set, parse 0.47 of it; the result is written out by `_contents_html`, not bs4's
-    serialiser (0.28)."""
-    if not fragment.strip():
-        return ""
-    root = BeautifulSoup(fragment, "lxml").body
-    if root is None:
-        return ""
-    nodes = list(root.descendants)
-    reshaped = False
-    # Innermost first: an element's children are settled before it is judged empty.
-    for node in reversed(nodes):
-        if not isinstance(node, Tag):
-            if isinstance(node, PreformattedString):  # comments, CDATA, declarations
-                node.extract()
-                reshaped = True
-            continue
-        name = node.name
-        if name in DROPPED_TAGS:
-            node.decompose()
-            reshaped = True
-            continue
-        href = _safe_href(base_url, node.get("href")) if name == "a" else None
-        if name not in ALLOWED_TAGS or (name == "a" and href is None):
-            node.unwrap()
-            reshaped = True
-            continue
-        node.attrs = {"href": href} if href else {}
-        if _is_empty(node):
-            reshaped = True
-            if node.contents:
-                node.replace_with(" ")  # a link around a space still separates two words
-            else:
-                node.decompose()
-    if reshaped:
-        root.smooth()  # unwrapping leaves neighbouring strings: one string each
-        nodes = list(root.descendants)
-    _normalise_space([n for n in nodes if type(n) is NavigableString])
-    return _contents_html(root).strip()
-
-
-def _contents_html(root: Tag) -> str:
-    """`root.decode_contents()` (the "minimal" formatter: &, < and > escaped, an attribute
-    double-quoted unless it holds a double quote) for a sanitised tree, whose tags are the
-    allowed ones with at most an href: written out in a third of bs4's time (0.37 ms a page on
-    the Zyte set), walking the tree without recursion."""
-    out: list[str] = []
-    names: list[str] = []
-    stack = [iter(root.contents)]
-    while stack:
-        for node in stack[-1]:
-            if isinstance(node, Tag):
-                href = node.attrs.get("href")
-                attribute = "" if href is None else f" href={_quoted(_escape(href))}"
-                out.append(f"<{node.name}{attribute}>")
-                names.append(node.name)
-                stack.append(iter(node.contents))
-                break
-            out.append(_escape(node) if type(node) is NavigableString else node.output_ready())
-        else:
-            stack.pop()
-            if names:
-                out.append(f"</{names.pop()}>")
-    return "".join(out)
-
-
-def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-def _quoted(value: str) -> str:
-    if '"' not in value:
-        return f'"{value}"'
-    if "'" not in value:
-        return f"'{value}'"
-    return '"' + value.replace('"', "&quot;") + '"'
-
-
-def _safe_href(base_url: str, href: str | None) -> str | None:
-    href = _absolute(base_url, (href or "").strip())
-    return href if href and href.lower().startswith(_SAFE_SCHEMES) else None
-
-
-def _is_empty(tag: Tag) -> bool:
-    return all(isinstance(child, NavigableString) and not child.strip() for child in tag.contents)
-
-
-def _normalise_space(strings: list[NavigableString]) -> None:
-    for string in strings:
-        parent = string.parent
-        if parent is None:
-            continue
-        if parent.name in _CONTAINERS:
-            text = "\n" if not string.strip() else _collapse_spaces(string)
-        else:
-            text = _collapse_spaces(string)
-            if parent.name in _BLOCK_TAGS:
-                if string is parent.contents[0]:
-                    text = text.lstrip()
-                if string is parent.contents[-1]:
-                    text = text.rstrip()
-        if text != string:
-            if text:
-                string.replace_with(text)
-            else:
-                string.extract()

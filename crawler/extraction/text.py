@@ -28,6 +28,19 @@ def clean(text: str | None) -> str:
     return " ".join(text.split()) if text else ""
 
 
+# Runs of ASCII whitespace collapse to one space; a no-break space is the author's choice and stays.
+_ASCII_SPACES = re.compile(r"[ \t\n\r\f\v]+")
+
+
+def collapse_spaces(text: str) -> str:
+    """Each run of ASCII whitespace one space (a no-break space stays); most strings have no run
+    to collapse, found by two scans in C rather than by the regex (str.isprintable is false for
+    tab, newline, CR, FF and VT)."""
+    if "  " not in text and text.isprintable():
+        return text
+    return _ASCII_SPACES.sub(" ", text)
+
+
 def nfc(text: str) -> str:
     """`text` in Unicode's composed form (NFC): "é" as one character, as readers search for it
     and as most pages write it. Some write "e" + U+0301 (text from macOS, some CMS editors);

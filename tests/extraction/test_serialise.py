@@ -6,6 +6,7 @@ import pytest
 
 from crawler.extraction import extract, serialise
 from crawler.extraction.images import split_credit
+from crawler.extraction.sanitise import sanitise_html
 
 PAGE = """<!DOCTYPE html><html><head><title>Rail strike called off</title></head><body>
 <article><h1>Rail strike called off</h1><div class="article-body">
@@ -151,11 +152,11 @@ BASE = "https://news.example/2024/06/council/budget.html"
     ],
 )
 def test_sanitise_html(fragment: str, expected: str) -> None:
-    assert serialise.sanitise_html(fragment, BASE) == expected
+    assert sanitise_html(fragment, BASE) == expected
 
 
 def test_sanitise_html_is_idempotent_on_the_output(article) -> None:
-    assert serialise.sanitise_html(article.body_html, BASE) == article.body_html
+    assert sanitise_html(article.body_html, BASE) == article.body_html
 
 
 def _block(kind: str, text: str, linked: bool = False) -> serialise.Block:
