@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 
 from lxml import etree
 
@@ -427,10 +427,13 @@ _HATOM = _X(
 # Publication dates in a page's script data: `"publishDate": "2019-07-30 09:35"`.
 _SCRIPT_DATE = re.compile(
     r"""["']?(?:date_?published|publish(?:ed)?[_-]?(?:date|time|at|on)|first[_-]?publi"""
-    r"""(?:shed|cation)|pub_?date|date_?created|release_?date|upload_?date)["']?\s*[:=]\s*"""
-    r"""["']([^"'\n]{6,40})["']""",
+    r"""(?:shed|cation)(?:[_-]?at)?|pub_?date|date_?created|release_?date|upload_?date)"""
+    r"""["']?\s*[:=]\s*(?:["']([^"'\n]{6,40})["']|(\d{10}(?:\d{3})?)(?![\d.]))""",
     re.I,
 )
+# Seconds or milliseconds since 1970, as JavaScript state writes a moment ("firstPublishedAt":
+# 1426609660294, Medium): taken from 2000 on only.
+_EPOCH_2000 = 946_684_800
 _MAX_SCRIPT_CHARS = 200_000
 _NOT_THE_POST = frozenset({"aside", "nav"})
 # A year a page's text may date itself by, to skip text with none before reading its dates.
@@ -460,10 +463,22 @@ def _script_date(page: Page, dayfirst: DayFirst) -> ParsedDate | None:
         if read > _MAX_SCRIPT_CHARS:
             return None
         for match in _SCRIPT_DATE.finditer(text):
-            found = parse_date(match[1], page.date_format, dayfirst=dayfirst)
+            if match[2]:
+                found = _epoch(match[2])
+            else:
+                found = parse_date(match[1], page.date_format, dayfirst=dayfirst)
             if found:
                 return found
     return None
+
+
+def _epoch(digits: str) -> ParsedDate | None:
+    """A moment written as seconds (10 digits) or milliseconds (13) since 1970, in UTC."""
+    seconds = int(digits) / (1000 if len(digits) == 13 else 1)
+    if seconds < _EPOCH_2000:
+        return None
+    moment = datetime.fromtimestamp(seconds, tz=UTC).replace(microsecond=0)
+    return ParsedDate(moment, True, digits)
 
 
 def _text_date(page: Page, dayfirst: DayFirst) -> ParsedDate | None:

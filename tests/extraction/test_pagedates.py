@@ -3,6 +3,7 @@ would read them (the day the page states, in its own time and language)."""
 
 from __future__ import annotations
 
+import pytest
 from lxml import etree
 
 from crawler.extraction import extract
@@ -107,6 +108,20 @@ def test_date_in_the_page_script_data() -> None:
       var layer = {"last-updated": "2019-07-30 09:35", "first-publication": "2019-07-30 09:35"};
     </script></head><body><h1>Es ist Zeit</h1><p>Ein Bericht.</p></body></html>"""
     assert published(html) == "2019-07-30T09:35:00"
+
+
+@pytest.mark.parametrize(
+    ("state", "day"),
+    [
+        ('{"post": {"firstPublishedAt": 1426609660294}}', "2015-03-17T16:27:40+00:00"),  # Medium
+        ('{"publishedAt": 1426609660, "views": 12}', "2015-03-17T16:27:40+00:00"),
+        ('{"publishedAt": 0, "pubDate": "2019-07-30"}', "2019-07-30"),  # no moment: read on
+    ],
+)
+def test_a_moment_in_script_state_in_seconds_or_milliseconds(state: str, day: str) -> None:
+    html = f"""<html><head><script>window.__STATE__ = {state};</script></head><body>
+      <h1>Es ist Zeit</h1><p>Ein Bericht.</p></body></html>"""
+    assert published(html) == day
 
 
 def test_a_date_written_anywhere_when_nothing_else_dates_the_page() -> None:
