@@ -27,6 +27,7 @@ from archive.errors import WarcReadError
 from archive.layout import content_hash, walk_article_files
 from archive.warc.arc import ArchiveRecords
 from archive.warc.cdxj import list_warcs, payload_sha1, warc_directory
+from archive.warc.reader import read_errors
 
 logger = logging.getLogger(__name__)
 
@@ -74,50 +75,43 @@ def capture_rows(path: str | os.PathLike[str], name: str | None = None) -> Itera
     """
     path = Path(path)
     name = name or path.name
-    try:
-        with open(path, "rb") as stream:
-            iterator = ArchiveRecords(stream, path)
-            for record in iterator:
-                if record.rec_type not in CAPTURE_TYPES:
-                    continue
-                headers = record.rec_headers
-                url = headers.get_header("WARC-Target-URI")
-                if not url or not url.startswith(("http://", "https://")):
-                    continue
-                digest = headers.get_header("WARC-Payload-Digest")
-                if record.rec_type == "response" and not digest:
-                    digest = payload_sha1(record)
-                refers_to = None
-                if record.rec_type == "revisit":
-                    refers_to = headers.get_header("WARC-Refers-To") or (
-                        "uri:"
-                        + (headers.get_header("WARC-Refers-To-Target-URI") or url)
-                        + " "
-                        + (headers.get_header("WARC-Refers-To-Date") or "")
-                    )
-                row = CaptureRow(
-                    record_id=headers.get_header("WARC-Record-ID"),
-                    url=url,
-                    fetched_at=headers.get_header("WARC-Date") or "",
-                    status=_status(record),
-                    record_type=record.rec_type,
-                    payload_digest=digest,
-                    warc_file=name,
-                    warc_offset=iterator.get_record_offset(),
-                    warc_length=0,
-                    etag=_header(record, "ETag"),
-                    last_modified=_header(record, "Last-Modified"),
-                    refers_to=refers_to,
-                    server_date=_header(record, "Date"),
+    with read_errors(path), open(path, "rb") as stream:
+        iterator = ArchiveRecords(stream, path)
+        for record in iterator:
+            if record.rec_type not in CAPTURE_TYPES:
+                continue
+            headers = record.rec_headers
+            url = headers.get_header("WARC-Target-URI")
+            if not url or not url.startswith(("http://", "https://")):
+                continue
+            digest = headers.get_header("WARC-Payload-Digest")
+            if record.rec_type == "response" and not digest:
+                digest = payload_sha1(record)
+            refers_to = None
+            if record.rec_type == "revisit":
+                refers_to = headers.get_header("WARC-Refers-To") or (
+                    "uri:"
+                    + (headers.get_header("WARC-Refers-To-Target-URI") or url)
+                    + " "
+                    + (headers.get_header("WARC-Refers-To-Date") or "")
                 )
-                record.raw_stream.read()  # to the record's end, so its length is known
-                yield replace(row, warc_length=iterator.get_record_length())
-    except OSError as exc:
-        raise WarcReadError(f"cannot read {path}: {exc}") from exc
-    except WarcReadError:
-        raise
-    except Exception as exc:  # warcio raises plain exceptions on damaged files
-        raise WarcReadError(f"{path}: not a readable WARC file: {exc}") from exc
+            row = CaptureRow(
+                record_id=headers.get_header("WARC-Record-ID"),
+                url=url,
+                fetched_at=headers.get_header("WARC-Date") or "",
+                status=_status(record),
+                record_type=record.rec_type,
+                payload_digest=digest,
+                warc_file=name,
+                warc_offset=iterator.get_record_offset(),
+                warc_length=0,
+                etag=_header(record, "ETag"),
+                last_modified=_header(record, "Last-Modified"),
+                refers_to=refers_to,
+                server_date=_header(record, "Date"),
+            )
+            record.raw_stream.read()  # to the record's end, so its length is known
+            yield replace(row, warc_length=iterator.get_record_length())
 
 
 def _resolve_revisits(catalog: SqliteCatalog, rows: list[CaptureRow]) -> Iterator[CaptureRow]:

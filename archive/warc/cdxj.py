@@ -41,6 +41,7 @@ from archive.atomic import replacing
 from archive.errors import ArchiveError, WarcReadError
 from archive.layout import ARCHIVE_SUFFIXES, WARC_DIR, WARC_SUFFIXES
 from archive.warc.arc import ArchiveRecords
+from archive.warc.reader import read_errors
 
 INDEXED_TYPES = frozenset({"response", "revisit", "resource", "metadata"})
 INDEXED_SUFFIXES = ARCHIVE_SUFFIXES  # index_warc reads ARC files too
@@ -199,7 +200,7 @@ def index_warc(path: str | os.PathLike[str], filename: str | None = None) -> Ite
 def index_stream(stream: BinaryIO, name: str, display: object) -> Iterator[CdxjEntry]:
     """`index_warc` of a file already open (a file in a bucket, read as it streams):
     entries name it `name`, errors `display`."""
-    try:
+    with read_errors(display):
         iterator = ArchiveRecords(stream, display)
         for record in iterator:
             if not _wanted(record):
@@ -221,12 +222,6 @@ def index_stream(stream: BinaryIO, name: str, display: object) -> Iterator[CdxjE
             fields["filename"] = name
             timestamp = iso_date_to_timestamp(record.rec_headers.get_header("WARC-Date"))
             yield CdxjEntry(url_key(url), timestamp, fields)
-    except OSError as exc:
-        raise WarcReadError(f"cannot read {display}: {exc}") from exc
-    except WarcReadError:
-        raise
-    except Exception as exc:  # warcio raises plain exceptions on damaged files
-        raise WarcReadError(f"{display}: not a readable WARC file: {exc}") from exc
 
 
 def _spill(lines: list[str]) -> str:

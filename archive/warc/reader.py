@@ -17,6 +17,20 @@ from archive.errors import WarcReadError
 from archive.warc.arc import ArchiveRecords
 
 
+@contextmanager
+def read_errors(name: object) -> Iterator[None]:
+    """Any failure to read the WARC or ARC file `name` as a `WarcReadError` that names it:
+    warcio raises plain exceptions on damaged files, and the commands report only ours."""
+    try:
+        yield
+    except WarcReadError:
+        raise
+    except OSError as exc:
+        raise WarcReadError(f"cannot read {name}: {exc}") from exc
+    except Exception as exc:
+        raise WarcReadError(f"{name}: not a readable WARC file: {exc}") from exc
+
+
 def record_in(stream: BinaryIO, offset: int, name: object) -> ArcWarcRecord:
     """The record that starts at `offset` of the open WARC or ARC `stream` (`name` it in
     errors).

@@ -45,6 +45,7 @@ from archive.errors import ArchiveError, WarcReadError
 from archive.layout import WARC_DIR
 from archive.locks import LOCKS_DIR, is_locked
 from archive.warc.cdxj import INDEXED_SUFFIXES, list_warcs, unfinished_warcs
+from archive.warc.reader import read_errors
 from crawler.cli import fail, say
 from crawler.cli._remote import archive_arg
 from crawler.urls import strip_tracking
@@ -203,25 +204,18 @@ def check_readable(path: Path) -> int:
             "rename it (the archive's commands find files by these endings)"
         )
     records = 0
-    try:
-        with open(path, "rb") as stream:
-            for record in ArchiveIterator(stream):
-                # warcio reads any line of five words as an ARC record header: a real ARC
-                # file opens with its `filedesc://` record, a text file does not.
-                if records == 0 and record.format == "arc" and record.rec_type != "arc_header":
-                    raise WarcReadError(
-                        f"{path}: not a readable WARC file: it starts with neither a WARC "
-                        "record nor an ARC file header"
-                    )
-                while record.raw_stream.read(1 << 16):
-                    pass
-                records += 1
-    except WarcReadError:
-        raise
-    except OSError as exc:
-        raise WarcReadError(f"cannot read {path}: {exc}") from exc
-    except Exception as exc:  # warcio raises plain exceptions on damaged files
-        raise WarcReadError(f"{path}: not a readable WARC file: {exc}") from exc
+    with read_errors(path), open(path, "rb") as stream:
+        for record in ArchiveIterator(stream):
+            # warcio reads any line of five words as an ARC record header: a real ARC
+            # file opens with its `filedesc://` record, a text file does not.
+            if records == 0 and record.format == "arc" and record.rec_type != "arc_header":
+                raise WarcReadError(
+                    f"{path}: not a readable WARC file: it starts with neither a WARC "
+                    "record nor an ARC file header"
+                )
+            while record.raw_stream.read(1 << 16):
+                pass
+            records += 1
     if records == 0:
         raise WarcReadError(f"{path}: holds no WARC records")
     return records
