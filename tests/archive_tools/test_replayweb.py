@@ -74,6 +74,8 @@ def _replay(root: Path) -> tuple[str, StaticServer]:
         try:
             devtools.goto(f"http://{server.netloc}/index.html")
             return replayed_text(devtools), server
+        except AssertionError as exc:  # what the browser asked for, to tell why
+            raise AssertionError(f"{exc}; requests: {server.requests[-20:]}") from None
         finally:
             devtools.close()
 
@@ -96,8 +98,10 @@ def in_replayed_page(devtools: DevTools, expression: str, *, timeout: float = 90
     may hold only the replay's own injected scripts, whose text is no page."""
     expression = f"document.readyState === 'complete' ? ({expression}) : null"
     deadline = time.monotonic() + timeout
+    seen: list[str] = []  # the frames last seen, for the failure's message
     while time.monotonic() < deadline:
         tree = devtools.send("Page.getFrameTree", session=True)["frameTree"]
+        seen = [frame["url"] for frame in _frames(tree)]
         for frame in _frames(tree):
             if "mp_/" not in frame["url"]:
                 continue
@@ -118,7 +122,7 @@ def in_replayed_page(devtools: DevTools, expression: str, *, timeout: float = 90
             if value and (not isinstance(value, str) or value.strip()):
                 return value
         time.sleep(0.5)
-    raise AssertionError("ReplayWeb.page showed no archived page")
+    raise AssertionError(f"ReplayWeb.page showed no archived page; frames: {seen}")
 
 
 def test_replaywebpage_replays_an_article_from_the_wacz(site):
