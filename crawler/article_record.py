@@ -7,7 +7,7 @@ capture pointer, so replaying a WARC gives the same JSON as the live crawl that 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -45,6 +45,20 @@ class ArticleDocument(dict[str, Any]):
     def with_fields(self, **fields: Any) -> ArticleDocument:
         """A copy with `fields` set (an existing field keeps its place), encoded again."""
         return ArticleDocument({**self, **fields})
+
+    def image_urls(self) -> list[str]:
+        return [i["url"] for i in self.get("images") or () if isinstance(i, dict) and i.get("url")]
+
+    def with_image_captures(self, capture_of: Callable[[str], Capture | None]) -> ArticleDocument:
+        """A copy whose images point at where each was archived (`capture_of` an image URL;
+        None: not archived). The one place crawl and replay fill `images[].capture`."""
+        images = [
+            {**image, "capture": None if (found := capture_of(image.get("url") or "")) is None
+             else found.to_dict()}
+            if isinstance(image, dict) else image
+            for image in self.get("images") or ()
+        ]  # fmt: skip
+        return self.with_fields(images=images)
 
 
 def build_article_document(html: bytes, url: str, **kwargs: Any) -> ArticleDocument | None:

@@ -49,11 +49,7 @@ class ImageCaptures:
         catalog = self._open()
         capture = record.get("capture") or {}
         page = catalog.capture(capture.get("warc_record_id", "")) if capture else None
-        filled = []
-        for image in images:
-            pointer = self._pointer(catalog, image.get("url") or "", page)
-            filled.append({**image, "capture": None if pointer is None else pointer.to_dict()})
-        return record.with_fields(images=filled)
+        return record.with_image_captures(lambda url: self._pointer(catalog, url, page))
 
     def close(self) -> None:
         if self._catalog is not None:

@@ -35,21 +35,14 @@ class ImageCapturesPipeline:
     async def process_item(self, item: Any) -> Any:
         if not isinstance(item, ArticleDocument) or not item.get("images"):
             return item
-        images = [image for image in item["images"] if isinstance(image, dict)]
-        urls = [image["url"] for image in images if image.get("url")]
+        urls = item.image_urls()
         fetcher: RequisiteFetcher | None = getattr(self.crawler.spider, "requisites", None)
         pointers: Mapping[str, Capture | None]
         if fetcher is not None and urls:
             pointers = await fetcher.fetch([Requisite(url, IMAGE) for url in urls], item["url"])
         else:
             pointers = {url: self._archived(url) for url in urls}
-        filled = [
-            {**image, "capture": _as_json(pointers.get(image.get("url") or ""))}
-            if isinstance(image, dict)
-            else image
-            for image in item["images"]
-        ]
-        return item.with_fields(images=filled)
+        return item.with_image_captures(pointers.get)
 
     def _archived(self, url: str) -> Capture | None:
         """The image's last 2xx capture in the archive, when requisites are not fetched."""
@@ -59,7 +52,3 @@ class ImageCapturesPipeline:
             return None
         original = session.original_of(row) if session is not None else None
         return original.capture() if original is not None else None
-
-
-def _as_json(capture: Capture | None) -> dict[str, Any] | None:
-    return capture.to_dict() if capture is not None else None
